@@ -1,0 +1,164 @@
+/*
+ * sp_proto.h -- the sysproxy (rump_sp) wire protocol, shared by the
+ * server in librumpuser and the client in librumpclient.
+ *
+ * Every frame starts with a fixed 24-byte header in host byte order
+ * (client and server share the ABI, as in the original sysproxy).
+ * rsp_len counts the whole frame, header included, and is checked
+ * against RUMPSP_MAXFRAME before anything is allocated for the body.
+ *
+ * Protocol 0.5 extends NetBSD's 0.4 with optional inline copy data
+ * (SYSCALL requests may carry regions, see struct rsp_sysreq) and with
+ * a reason string in ERROR frames.  A peer that sends no regions gets
+ * plain COPYIN/COPYOUT requests, exactly as with 0.4.
+ */
+#ifndef RUMP_COMMON_SP_PROTO_H
+#define RUMP_COMMON_SP_PROTO_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RUMPSP_PROTOMAJOR	0
+#define RUMPSP_PROTOMINOR	5
+#define RUMPSP_MAXBANNER	128
+
+/* Largest frame either side accepts, header included. */
+#define RUMPSP_MAXFRAME		(4u * 1024 * 1024)
+/* Largest single COPYIN/COPYOUT chunk the server asks for. */
+#define RUMPSP_MAXCOPY		(1u * 1024 * 1024)
+/* Largest command name carried by a GUEST or EXEC handshake. */
+#define RUMPSP_MAXCOMM		256
+/* Most inline regions in one SYSCALL request. */
+#define RUMPSP_MAXREGIONS	8
+/* Bytes of argument block in a SYSCALL request: 8 slots of 64 bits. */
+#define RUMPSP_MAXARGS		8
+#define RUMPSP_ARGSIZE		(RUMPSP_MAXARGS * sizeof(uint64_t))
+/* Length of the prefork cookie. */
+#define RUMPSP_AUTHLEN		16
+
+struct rsp_hdr {
+	uint64_t rsp_len;	/* whole frame, header included */
+	uint64_t rsp_reqno;	/* matches a response to its request */
+	uint16_t rsp_class;	/* enum rumpsp_class */
+	uint16_t rsp_type;	/* enum rumpsp_type */
+	uint32_t rsp_arg;	/* sysnum, error, handshake kind or signal */
+};
+#define RSP_HDRSZ	sizeof(struct rsp_hdr)
+
+enum rumpsp_class {
+	RUMPSP_REQ = 0,
+	RUMPSP_RESP = 1,
+	RUMPSP_ERROR = 2
+};
+
+enum rumpsp_type {
+	RUMPSP_HANDSHAKE = 0,
+	RUMPSP_SYSCALL = 1,
+	RUMPSP_COPYIN = 2,
+	RUMPSP_COPYINSTR = 3,
+	RUMPSP_COPYOUT = 4,
+	RUMPSP_COPYOUTSTR = 5,
+	RUMPSP_ANONMMAP = 6,
+	RUMPSP_PREFORK = 7,
+	RUMPSP_RAISE = 8
+};
+#define RUMPSP_NTYPES	9
+
+enum rumpsp_err {
+	RUMPSP_ERR_NONE = 0,
+	RUMPSP_ERR_TRYAGAIN = 1,		/* EAGAIN */
+	RUMPSP_ERR_AUTH = 2,			/* EPERM */
+	RUMPSP_ERR_INVALID_PREFORK = 3,		/* ESRCH */
+	RUMPSP_ERR_RFORK_FAILED = 4,		/* EIO */
+	RUMPSP_ERR_INEXEC = 5,			/* EBUSY */
+	RUMPSP_ERR_NOMEM = 6,			/* ENOMEM */
+	RUMPSP_ERR_MALFORMED_REQUEST = 7,	/* EINVAL */
+	/* ours, after NetBSD's */
+	RUMPSP_ERR_TOOBIG = 8,			/* EMSGSIZE */
+	RUMPSP_ERR_BUSY = 9			/* EBUSY: client table full */
+};
+#define RUMPSP_NERR	10
+
+enum rumpsp_handshake {
+	HANDSHAKE_GUEST = 0,	/* body: command name */
+	HANDSHAKE_AUTH = 1,	/* reserved, not implemented: AUTH error */
+	HANDSHAKE_FORK = 2,	/* body: struct rsp_handshake_fork */
+	HANDSHAKE_EXEC = 3	/* body: new command name */
+};
+
+struct rsp_handshake_fork {
+	uint8_t rf_auth[RUMPSP_AUTHLEN];
+	uint32_t rf_cancel;
+	uint32_t rf_pad;
+};
+
+/*
+ * SYSCALL request body: this header, then rs_argsize bytes of argument
+ * block (64-bit slots, at most RUMPSP_ARGSIZE), then rs_nregions
+ * regions.  A region with RSP_REGION_IN is followed by rr_len bytes of
+ * data padded to 8; RSP_REGION_OUT regions carry no data.
+ */
+struct rsp_sysreq {
+	uint32_t rs_argsize;
+	uint32_t rs_nregions;
+};
+
+struct rsp_region {
+	uint64_t rr_addr;	/* client address */
+	uint32_t rr_len;
+	uint32_t rr_flags;	/* RSP_REGION_* */
+};
+#define RSP_REGION_IN	0x1	/* data follows: serves copyin/copyinstr */
+#define RSP_REGION_OUT	0x2	/* copyout may land here, sent in reply */
+
+/*
+ * SYSCALL response body: struct rsp_sysresp, then for every OUT region
+ * the kernel wrote into, a struct rsp_region (rr_addr/rr_len: the part
+ * written, inside a region of the request; rr_flags RSP_REGION_OUT)
+ * followed by the data padded to 8.
+ */
+struct rsp_sysresp {
+	int32_t rsys_error;
+	int32_t rsys_nregions;
+	int64_t rsys_retval[2];
+};
+
+/* COPYIN, COPYINSTR, COPYOUT, COPYOUTSTR request body (then data). */
+struct rsp_copydata {
+	uint64_t rcp_addr;
+	uint64_t rcp_len;
+};
+/* A COPYIN response body is the data; a failed copy is an ERROR frame. */
+
+/* PREFORK response body: the cookie. */
+struct rsp_prefork_resp {
+	uint8_t rpf_auth[RUMPSP_AUTHLEN];
+};
+
+#define RSP_PAD8(n)	(((n) + 7) & ~(size_t)7)
+
+/* sp_frame.c: framing helpers */
+int	 rsp_hdr_check(const struct rsp_hdr *, const char **);
+void	 rsp_hdr_fill(struct rsp_hdr *, size_t, uint64_t, int, int, uint32_t);
+int	 rsp_err_errno(uint32_t);
+const char *rsp_err_str(uint32_t);
+int	 rsp_sendv(int, const struct iovec *, int);
+int	 rsp_banner_make(char *, size_t, const char *, const char *,
+	    const char *);
+int	 rsp_banner_parse(const char *, int *, int *);
+
+/* sp_sysreq.c: parsing a SYSCALL request body */
+struct rsp_sysreq_parsed {
+	const uint8_t *sp_args;		/* rs_argsize bytes */
+	size_t sp_argsize;
+	size_t sp_nregions;
+	struct rsp_region sp_region[RUMPSP_MAXREGIONS];
+	const uint8_t *sp_data[RUMPSP_MAXREGIONS]; /* IN data or NULL */
+};
+int	 rsp_sysreq_parse(const void *, size_t, struct rsp_sysreq_parsed *,
+	    const char **);
+
+#endif /* RUMP_COMMON_SP_PROTO_H */

@@ -1,0 +1,47 @@
+/*
+ * rump.h -- the rump kernel's public interface: booting it and managing
+ * its processes and lwps from a program that links librump.
+ */
+#ifndef _RUMP_RUMP_H_
+#define _RUMP_RUMP_H_
+
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct lwp;
+
+/* rump_pub_lwproc_rfork() flags */
+#define RUMP_RFFDG	0x01	/* copy the descriptor table (fork(2)) */
+#define RUMP_RFCFDG	0x02	/* start with a clean descriptor table */
+
+/* rump_sys_reboot() howto, NetBSD's values */
+#define RUMP_RB_AUTOBOOT	0x000	/* stop the server and exit */
+#define RUMP_RB_NOSYNC		0x004	/* do not sync file systems */
+#define RUMP_RB_HALT		0x008	/* stop serving, stay alive */
+#define RUMP_RB_DUMP		0x100	/* dump core */
+
+int	rump_init(void);
+int	rump_init_server(const char *url);
+const char *rump_boot_version(void);
+
+int	rump_pub_lwproc_rfork(int flags);
+int	rump_pub_lwproc_newlwp(pid_t pid);
+void	rump_pub_lwproc_switch(struct lwp *l);
+void	rump_pub_lwproc_releaselwp(void);
+struct lwp *rump_pub_lwproc_curlwp(void);
+
+/* NetBSD also names them without "pub" */
+#define rump_lwproc_rfork	rump_pub_lwproc_rfork
+#define rump_lwproc_newlwp	rump_pub_lwproc_newlwp
+#define rump_lwproc_switch	rump_pub_lwproc_switch
+#define rump_lwproc_releaselwp	rump_pub_lwproc_releaselwp
+#define rump_lwproc_curlwp	rump_pub_lwproc_curlwp
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RUMP_RUMP_H_ */

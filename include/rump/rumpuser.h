@@ -1,0 +1,136 @@
+/*
+ * rumpuser.h -- the hypercall interface: everything the rump kernel
+ * needs from the host.  The kernel (librump) calls only these; they
+ * are implemented by librumpuser, the only code that touches pthreads,
+ * sockets and epoll.  The interface is versioned: the kernel passes
+ * RUMPUSER_VERSION to rumpuser_init() and a mismatch fails the boot.
+ *
+ * Errors are returned as errno values, translated once, here.
+ */
+#ifndef _RUMP_RUMPUSER_H_
+#define _RUMP_RUMPUSER_H_
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RUMPUSER_VERSION	1
+
+struct lwp;
+
+int	rumpuser_init(int version);
+
+/* memory */
+int	rumpuser_malloc(size_t len, int alignment, void **memp);
+void	rumpuser_free(void *mem, size_t len);
+
+/* threads: f runs on a new host thread; joinable threads return a cookie */
+int	rumpuser_thread_create(void *(*f)(void *), void *arg,
+	    const char *name, int joinable, void **cookiep);
+void	rumpuser_thread_exit(void) __attribute__((__noreturn__));
+int	rumpuser_thread_join(void *cookie);
+
+/* mutexes and condition variables */
+struct rumpuser_mtx;
+struct rumpuser_cv;
+void	rumpuser_mutex_init(struct rumpuser_mtx **mtxp);
+void	rumpuser_mutex_enter(struct rumpuser_mtx *mtx);
+int	rumpuser_mutex_tryenter(struct rumpuser_mtx *mtx);	/* 0 or EBUSY */
+void	rumpuser_mutex_exit(struct rumpuser_mtx *mtx);
+void	rumpuser_mutex_destroy(struct rumpuser_mtx *mtx);
+/* nonzero if the calling thread holds mtx */
+int	rumpuser_mutex_owned(struct rumpuser_mtx *mtx);
+
+void	rumpuser_cv_init(struct rumpuser_cv **cvp);
+void	rumpuser_cv_destroy(struct rumpuser_cv *cv);
+void	rumpuser_cv_wait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx);
+/* relative timeout; returns 0 or ETIMEDOUT */
+int	rumpuser_cv_timedwait(struct rumpuser_cv *cv,
+	    struct rumpuser_mtx *mtx, int64_t sec, int64_t nsec);
+void	rumpuser_cv_signal(struct rumpuser_cv *cv);
+void	rumpuser_cv_broadcast(struct rumpuser_cv *cv);
+
+/* the lwp bound to the calling host thread (NULL: none) */
+void	rumpuser_curlwp_set(struct lwp *l);
+struct lwp *rumpuser_curlwp(void);
+
+/* clocks */
+#define RUMPUSER_CLOCK_RELWALL	0	/* wall clock (CLOCK_REALTIME) */
+#define RUMPUSER_CLOCK_ABSMONO	1	/* monotonic */
+int	rumpuser_clock_gettime(int which, int64_t *sec, long *nsec);
+int	rumpuser_clock_sleep(int64_t sec, long nsec);
+
+/* randomness */
+int	rumpuser_getrandom(void *buf, size_t buflen);
+
+/*
+ * Parameters the host hands to the kernel, read from the environment:
+ * RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE, RUMP_HOSTNAME.  Returns 0,
+ * ENOENT when unset or ENAMETOOLONG when it does not fit buf.
+ */
+int	rumpuser_getparam(const char *name, void *buf, size_t blen);
+
+/* console output and exit */
+void	rumpuser_dprintf(const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
+#define RUMPUSER_PANIC	(-1)
+void	rumpuser_exit(int value) __attribute__((__noreturn__));
+/* a fatal kernel error: print "rump kernel panic: <msg>" and abort */
+void	rumpuser_panic(const char *fmt, ...)
+	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+
+/*
+ * Sysproxy server.  The kernel registers this operations table; every
+ * operation except schedule/unschedule is called with the kernel
+ * scheduled on the calling thread (the server brackets each call with
+ * spop_schedule/spop_unschedule).  The server unschedules the kernel
+ * itself before it waits for a client on the wire.
+ *
+ * spop_lwproc_rfork(spc, flags, comm): make a child of the current
+ * process (pid 1 for the implicit context) bound to client spc, with
+ * one lwp that becomes curlwp.  With RUMPUSER_SP_PREFORK in flags the
+ * child is a prefork image: invisible to wait and kill, not bound to a
+ * client.  Called from a prefork image's lwp, rfork binds that image
+ * to spc instead of forking again (the FORK handshake), so the child
+ * keeps the forking process as its parent.
+ */
+#define RUMPUSER_SP_PREFORK	0x1000
+
+struct rumpuser_sp_ops {
+	void (*spop_schedule)(void);
+	void (*spop_unschedule)(void);
+
+	int (*spop_lwproc_rfork)(void *, int, const char *);
+	int (*spop_lwproc_newlwp)(pid_t);
+	void (*spop_lwproc_switch)(struct lwp *);
+	void (*spop_lwproc_release)(void);
+	struct lwp *(*spop_lwproc_curlwp)(void);
+
+	int (*spop_syscall)(int, void *, register_t *);
+	void (*spop_lwpexit)(void);
+	void (*spop_execnotify)(const char *);
+	pid_t (*spop_getpid)(void);
+};
+
+int	rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
+	    const char *ostype, const char *osrelease, const char *machine);
+/* stop serving; arg is the calling client (answered first) or NULL */
+void	rumpuser_sp_fini(void *arg);
+
+int	rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr,
+	    size_t len);
+int	rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr,
+	    size_t *len);
+int	rumpuser_sp_copyout(void *arg, const void *laddr, void *raddr,
+	    size_t dlen);
+int	rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr,
+	    size_t *dlen);
+int	rumpuser_sp_anonmmap(void *arg, size_t howmuch, void **addr);
+int	rumpuser_sp_raise(void *arg, int signo);
+
+/* server limits, settable before rumpuser_sp_init() */
+extern int rumpsp_maxworker;
+extern int rumpsp_idleworker;
+extern int rumpsp_maxclient;
+
+#endif /* _RUMP_RUMPUSER_H_ */

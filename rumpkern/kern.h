@@ -1,0 +1,272 @@
+/*
+ * kern.h -- the rump kernel's internal interfaces: processes and lwps,
+ * the kernel lock and sleeping, memory, user copies, descriptors and
+ * files, and the VFS entry points the rest of the kernel uses.
+ *
+ * Locking: the kernel runs under one lock, the big kernel lock, taken
+ * by rump_schedule() when a host thread enters the kernel and dropped
+ * by rump_unschedule() when it leaves.  Everything below is protected
+ * by it unless a comment says otherwise.  A thread gives it up only
+ * while asleep (cv_wait*) and while a copy to or from a remote client
+ * crosses the wire (copyin/copyinstr), so kernel state may change
+ * across those calls: hold references over them and revalidate.
+ *
+ * The kernel reaches the host only through rumpuser_*; it includes host
+ * headers only for the Linux ABI (flag values, errno values, struct
+ * layouts), never for threads, sockets or polling.
+ */
+#ifndef RUMPKERN_KERN_H
+#define RUMPKERN_KERN_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rump/rump.h>
+#include <rump/rumpuser.h>
+#include <rump/rump_syscallargs.h>
+
+#define MAXCOMLEN	16	/* command name, NUL included (Linux TASK_COMM_LEN) */
+#define RUMP_MAXFILES	1024	/* descriptors per process */
+#define RUMP_MAXPROC	4096	/* processes in the kernel */
+
+/*
+ * Scheduling: the big kernel lock.
+ */
+void	rump_schedule(void);
+void	rump_unschedule(void);
+bool	rump_scheduled(void);		/* does this thread hold it? */
+void	sched_init(void);
+
+/* Condition variables sleep on the kernel lock. */
+typedef struct kcondvar {
+	struct rumpuser_cv *kcv_cv;
+} kcondvar_t;
+
+void	cv_init(kcondvar_t *);
+void	cv_destroy(kcondvar_t *);
+void	cv_wait(kcondvar_t *);
+/*
+ * Interruptible sleep: returns 0 when woken, EINTR when the lwp is
+ * told to exit (its process is exiting or being torn down), or
+ * ETIMEDOUT after timo_ms milliseconds (0: no timeout).  Callers loop
+ * on their condition.
+ */
+int	cv_wait_sig(kcondvar_t *, int timo_ms);
+void	cv_signal(kcondvar_t *);
+void	cv_broadcast(kcondvar_t *);
+
+void	panic(const char *, ...)
+	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+#define KASSERT(e)	((e) ? (void)0 : \
+	panic("kernel assertion \"%s\" failed: %s:%d", #e, __FILE__, __LINE__))
+
+/*
+ * Memory.  Every allocation is charged to the kernel's memory limit
+ * (rump_server -r); kmem_alloc returns NULL when the limit or the host
+ * says no, and the caller fails with ENOMEM.  kmem_free takes the size
+ * that was allocated.
+ */
+void	*kmem_alloc(size_t);
+void	*kmem_zalloc(size_t);
+void	 kmem_free(void *, size_t);
+char	*kmem_strdup(const char *);	/* free with kmem_strfree */
+void	 kmem_strfree(char *);
+void	 kmem_init(uint64_t limit);	/* 0: no limit */
+uint64_t kmem_inuse(void);
+
+/*
+ * Credentials.
+ */
+struct cred {
+	uid_t	cr_uid, cr_euid, cr_suid;
+	gid_t	cr_gid, cr_egid, cr_sgid;
+};
+
+/*
+ * Processes and lwps.
+ */
+enum pstat { SIDL, SACTIVE, SZOMB };
+
+struct lwp {
+	struct proc		*l_proc;
+	int			 l_lid;
+	int			 l_flag;	/* LW_* */
+	kcondvar_t		*l_sleepcv;	/* where it sleeps, or NULL */
+	LIST_ENTRY(lwp)		 l_sibling;	/* p_lwps */
+};
+#define LW_RUNNING	0x01	/* curlwp of some host thread */
+#define LW_IMPLICIT	0x02	/* implicit context of one kernel entry */
+#define LW_WEXIT	0x04	/* told to exit: sleeps return EINTR */
+
+struct filedesc;
+struct vnode;
+
+struct proc {
+	pid_t			 p_pid;
+	enum pstat		 p_stat;
+	int			 p_flag;	/* P_* */
+	struct proc		*p_pptr;	/* parent */
+	LIST_HEAD(, proc)	 p_children;
+	LIST_ENTRY(proc)	 p_sibling;	/* parent's p_children */
+	LIST_ENTRY(proc)	 p_hash;	/* pid hash chain */
+	LIST_ENTRY(proc)	 p_list;	/* allproc */
+	LIST_HEAD(, lwp)	 p_lwps;
+	int			 p_nlwps;
+	int			 p_nextlid;
+	struct cred		 p_cred;
+	struct vnode		*p_cwd;
+	struct filedesc		*p_fd;
+	char			 p_comm[MAXCOMLEN];
+	int			 p_xstat;	/* wait(2) status once zombie */
+	pid_t			 p_pgid, p_sid;
+	void			*p_spc;		/* sysproxy client, NULL: local */
+	kcondvar_t		 p_waitcv;	/* parent sleeps here in wait */
+};
+#define P_PREFORK	0x01	/* prefork image, not yet a visible child */
+#define P_WEXIT		0x02	/* exiting */
+#define P_SYSTEM	0x04	/* pid 1 */
+
+extern struct proc *initproc;		/* pid 1 */
+LIST_HEAD(proclist, proc);
+extern struct proclist allproc;
+extern int nprocs;
+
+struct lwp *curlwp_get(void);		/* NULL if none bound */
+#define curlwp		(curlwp_get())
+#define curproc		(curlwp->l_proc)
+
+void	proc_init(void);
+struct proc *proc_find(pid_t);		/* live or zombie, not prefork */
+int	proc_create(struct proc *parent, int rfflags, void *spc,
+	    const char *comm, struct proc **pp);
+int	lwp_create(struct proc *, struct lwp **);
+void	lwp_destroy(struct lwp *);	/* last lwp: the process exits */
+void	lwp_switchto(struct lwp *);	/* bind to this host thread */
+void	proc_exit(struct proc *, int xstat);	/* kill lwps, release */
+void	proc_setcomm(struct proc *, const char *);
+
+/* implicit context: used by kernel entries from unbound threads */
+struct lwp *lwp_implicit_enter(void);
+void	lwp_implicit_leave(struct lwp *);
+
+/*
+ * Copying to and from the user address space of a process: memory of
+ * this host process for local (in-process) processes, the client's
+ * memory over the wire for sysproxy clients.  Return 0 or EFAULT (or
+ * ENAMETOOLONG for copyinstr).  copyin and copyinstr may give up the
+ * kernel lock: their destination must be private to the caller (stack
+ * or its own allocation).  copyout reads its source before it can give
+ * up the lock, so the source may be shared kernel data.
+ */
+int	copyin(const void *uaddr, void *kaddr, size_t len);
+int	copyout(const void *kaddr, void *uaddr, size_t len);
+int	copyinstr(const void *uaddr, void *kaddr, size_t len, size_t *done);
+
+/* A transfer between the kernel and one user buffer. */
+enum uio_rw { UIO_READ, UIO_WRITE };	/* READ: kernel -> user */
+struct uio {
+	void		*uio_uaddr;	/* user buffer, advances */
+	size_t		 uio_resid;	/* bytes left */
+	off_t		 uio_offset;	/* file offset, advances */
+	enum uio_rw	 uio_rw;
+};
+/* move n bytes between kbuf and the user buffer, advancing uio */
+int	uiomove(void *kbuf, size_t n, struct uio *);
+
+/*
+ * Files and descriptors.  A struct file is an open file description,
+ * shared by dup and fork; the descriptor table maps numbers to files.
+ */
+struct file;
+struct fileops {
+	/* flags: FOF_UPDATE_OFFSET: use and advance f_offset */
+	int	(*fo_read)(struct file *, struct uio *, int flags);
+	int	(*fo_write)(struct file *, struct uio *, int flags);
+	int	(*fo_stat)(struct file *, struct stat *);
+	int	(*fo_seek)(struct file *, off_t, int whence, off_t *newoff);
+	int	(*fo_close)(struct file *);	/* last reference gone */
+};
+#define FOF_UPDATE_OFFSET	0x01
+
+struct file {
+	int			 f_count;	/* references */
+	int			 f_flag;	/* FREAD|FWRITE|O_APPEND|O_NONBLOCK */
+	off_t			 f_offset;
+	const struct fileops	*f_ops;
+	void			*f_data;	/* vnode, pipe, ... */
+	int			 f_type;	/* DTYPE_* */
+};
+#define FREAD		0x1
+#define FWRITE		0x2
+#define DTYPE_VNODE	1
+#define DTYPE_PIPE	2
+
+struct fdent {
+	struct file	*fe_file;
+	int		 fe_flags;	/* FD_CLOEXEC */
+};
+
+struct filedesc {
+	int		 fd_refcnt;	/* processes sharing it */
+	int		 fd_nfiles;	/* slots in fd_ofiles */
+	struct fdent	*fd_ofiles;
+};
+
+struct filedesc *fd_init(void);			/* empty table */
+struct filedesc *fd_copy(struct filedesc *);	/* fork */
+void	fd_share(struct filedesc *);
+void	fd_free(struct filedesc *);		/* drop one reference */
+void	fd_closeexec(struct filedesc *);
+
+struct file *falloc_file(void);		/* f_count 1, or NULL */
+/* install fp at the lowest free descriptor >= minfd; takes a reference */
+int	fd_install(struct proc *, struct file *, int minfd, int cloexec,
+	    int *fdp);
+/* look up fd and take a reference on its file: EBADF if not open */
+int	fd_getfile(struct proc *, int fd, struct file **);
+void	fd_putfile(struct file *);	/* drop a reference */
+int	fd_close(struct proc *, int fd);
+#define fhold(fp)	((fp)->f_count++)
+
+/*
+ * VFS (vfs_*.c, memfs.c, dev.c).  Path names are kernel strings; the
+ * vnode is reference counted with vref/vrele.
+ */
+enum vtype { VNON, VREG, VDIR, VCHR, VLNK };
+
+void	vfs_init(void);
+extern struct vnode *rootvnode;
+void	vref(struct vnode *);
+void	vrele(struct vnode *);
+/* the open file operations on vnodes */
+extern const struct fileops vnops;
+
+/*
+ * System calls.
+ */
+typedef int sy_call_t(struct lwp *, const void *, register_t *);
+struct sysent {
+	int		 sy_narg;
+	sy_call_t	*sy_call;
+	const char	*sy_name;
+};
+extern const struct sysent rump_sysent[];
+
+int	rump_syscall_local(int, const void *, size_t, register_t *);
+int	rump_syscall_dispatch(struct lwp *, int, const void *, register_t *);
+
+
+/* misc */
+void	kern_hostname(char *, size_t);
+extern int rump_ncpu;
+
+#endif /* RUMPKERN_KERN_H */
