@@ -25,9 +25,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rump/rump.h>
@@ -129,11 +132,19 @@ struct proc {
 	int			 p_xstat;	/* wait(2) status once zombie */
 	pid_t			 p_pgid, p_sid;
 	void			*p_spc;		/* sysproxy client, NULL: local */
+	int			 p_lastsig;	/* last fatal signal sent to it */
 	kcondvar_t		 p_waitcv;	/* parent sleeps here in wait */
 };
 #define P_PREFORK	0x01	/* prefork image, not yet a visible child */
 #define P_WEXIT		0x02	/* exiting */
 #define P_SYSTEM	0x04	/* pid 1 */
+#define P_EXITED	0x08	/* p_xstat set by exit(2) or a kill */
+
+/* wait(2) status words, Linux's encoding */
+#define RUMP_W_EXITCODE(ret)	(((ret) & 0xff) << 8)
+#define RUMP_W_SIGNALED(sig)	((sig) & 0x7f)
+/* a sysproxy client that vanished without exit(2) */
+#define SIG_DISCONNECT	SIGKILL
 
 extern struct proc *initproc;		/* pid 1 */
 LIST_HEAD(proclist, proc);
@@ -152,7 +163,16 @@ int	lwp_create(struct proc *, struct lwp **);
 void	lwp_destroy(struct lwp *);	/* last lwp: the process exits */
 void	lwp_switchto(struct lwp *);	/* bind to this host thread */
 void	proc_exit(struct proc *, int xstat);	/* kill lwps, release */
+void	proc_free(struct proc *);	/* reap a zombie */
+void	proc_discard(struct proc *);	/* a new process without lwps */
+void	lwp_kick(struct lwp *);		/* LW_WEXIT and wake it */
 void	proc_setcomm(struct proc *, const char *);
+
+/* rump_lwproc(3) with the kernel scheduled (kern_lwproc.c) */
+int	lwproc_rfork(void *spc, int flags, const char *comm);
+int	lwproc_bindprefork(void *spc, const char *comm);
+int	lwproc_newlwp(pid_t);
+void	lwproc_release(void);
 
 /* implicit context: used by kernel entries from unbound threads */
 struct lwp *lwp_implicit_enter(void);
@@ -265,8 +285,11 @@ int	rump_syscall_local(int, const void *, size_t, register_t *);
 int	rump_syscall_dispatch(struct lwp *, int, const void *, register_t *);
 
 
-/* misc */
+/* misc (kern_misc.c, rump.c) */
 void	kern_hostname(char *, size_t);
+void	kern_sethostname(const char *);
+extern const char rump_ostype[], rump_osrelease[], rump_machine[];
 extern int rump_ncpu;
+extern int rump_verbose;
 
 #endif /* RUMPKERN_KERN_H */

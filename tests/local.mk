@@ -1,1 +1,11 @@
-# tests/
+# tests/: Check unit tests per subsystem and integration tests that run
+# a real rump_server with real client programs.  Every test program
+# prints TAP, one line per test case (see the top Makefile.am).
+
+if HAVE_CHECK
+include tests/sp_server.mk
+include tests/client.mk
+include tests/vfs.mk
+include tests/kern.mk
+include tests/integration.mk
+endif

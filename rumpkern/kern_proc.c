@@ -1,0 +1,360 @@
+/*
+ * kern_proc.c -- processes and lwps: creation, the pid table, and the
+ * end of a process.
+ *
+ * A process lives while it has lwps.  When its last lwp goes (a client
+ * disconnects, an in-process caller releases its last lwp) the process
+ * exits: its descriptors and current directory are released, its
+ * children are handed to pid 1, and it becomes a zombie holding its
+ * status until its parent waits for it.  pid 1 waits for its children
+ * at once, so a process whose parent is pid 1 is freed on exit.
+ *
+ * A prefork image (P_PREFORK) is a copy made for a sysproxy client that
+ * is about to fork on the host; until the new connection claims it, it
+ * is nobody's visible child, and if it is never claimed it vanishes
+ * without a trace.
+ */
+#include "kern.h"
+
+#define PIDHASHSZ	256
+#define PID_MAX		99999
+
+static LIST_HEAD(, proc) pidhash[PIDHASHSZ];
+struct proclist allproc = LIST_HEAD_INITIALIZER(allproc);
+struct proc *initproc;
+int nprocs;
+static pid_t lastpid = 1;
+
+#define PIDHASH(pid)	(&pidhash[(unsigned)(pid) % PIDHASHSZ])
+
+static struct proc *
+pid_lookup(pid_t pid)
+{
+	struct proc *p;
+
+	LIST_FOREACH(p, PIDHASH(pid), p_hash) {
+		if (p->p_pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+struct proc *
+proc_find(pid_t pid)
+{
+	struct proc *p;
+
+	p = pid_lookup(pid);
+	if (p == NULL || (p->p_flag & P_PREFORK) != 0)
+		return NULL;
+	return p;
+}
+
+/* Next free pid after lastpid, wrapping; pids in use (zombies too) skip. */
+static pid_t
+pid_alloc(void)
+{
+	pid_t pid = lastpid;
+
+	do {
+		if (++pid > PID_MAX)
+			pid = 2;
+	} while (pid_lookup(pid) != NULL);
+	lastpid = pid;
+	return pid;
+}
+
+void
+proc_setcomm(struct proc *p, const char *comm)
+{
+
+	strlcpy(p->p_comm, comm, sizeof(p->p_comm));
+}
+
+static struct proc *
+proc_alloc(void)
+{
+	struct proc *p;
+
+	if ((p = kmem_zalloc(sizeof(*p))) == NULL)
+		return NULL;
+	LIST_INIT(&p->p_children);
+	LIST_INIT(&p->p_lwps);
+	cv_init(&p->p_waitcv);
+	p->p_stat = SACTIVE;
+	p->p_nextlid = 1;
+	return p;
+}
+
+static void
+proc_insert(struct proc *p)
+{
+
+	LIST_INSERT_HEAD(PIDHASH(p->p_pid), p, p_hash);
+	LIST_INSERT_HEAD(&allproc, p, p_list);
+	nprocs++;
+}
+
+void
+proc_init(void)
+{
+	struct proc *p;
+	int i;
+
+	for (i = 0; i < PIDHASHSZ; i++)
+		LIST_INIT(&pidhash[i]);
+	if ((p = proc_alloc()) == NULL)
+		panic("proc_init: no memory for pid 1");
+	if ((p->p_fd = fd_init()) == NULL)
+		panic("proc_init: no memory for descriptors");
+	p->p_pid = 1;
+	p->p_pgid = p->p_sid = 1;
+	p->p_flag = P_SYSTEM;
+	proc_setcomm(p, "init");
+	proc_insert(p);
+	initproc = p;
+}
+
+/*
+ * Make a child of parent.  rfflags picks the descriptor table: shared
+ * (0), copied (RUMP_RFFDG) or clean (RUMP_RFCFDG).  comm NULL keeps the
+ * parent's command name.
+ */
+int
+proc_create(struct proc *parent, int rfflags, void *spc, const char *comm,
+    struct proc **pp)
+{
+	struct proc *p;
+
+	if ((rfflags & (RUMP_RFFDG | RUMP_RFCFDG)) ==
+	    (RUMP_RFFDG | RUMP_RFCFDG))
+		return EINVAL;
+	if (nprocs >= RUMP_MAXPROC)
+		return EAGAIN;
+	if ((p = proc_alloc()) == NULL)
+		return ENOMEM;
+	if (rfflags & RUMP_RFCFDG)
+		p->p_fd = fd_init();
+	else if (rfflags & RUMP_RFFDG)
+		p->p_fd = fd_copy(parent->p_fd);
+	else {
+		fd_share(parent->p_fd);
+		p->p_fd = parent->p_fd;
+	}
+	if (p->p_fd == NULL) {
+		cv_destroy(&p->p_waitcv);
+		kmem_free(p, sizeof(*p));
+		return ENOMEM;
+	}
+	p->p_pid = pid_alloc();
+	p->p_cred = parent->p_cred;
+	p->p_pgid = parent->p_pgid;
+	p->p_sid = parent->p_sid;
+	p->p_spc = spc;
+	p->p_cwd = parent->p_cwd != NULL ? parent->p_cwd : rootvnode;
+	if (p->p_cwd != NULL)
+		vref(p->p_cwd);
+	proc_setcomm(p, comm != NULL ? comm : parent->p_comm);
+	p->p_pptr = parent;
+	LIST_INSERT_HEAD(&parent->p_children, p, p_sibling);
+	proc_insert(p);
+	*pp = p;
+	return 0;
+}
+
+int
+lwp_create(struct proc *p, struct lwp **lp)
+{
+	struct lwp *l;
+
+	if ((l = kmem_zalloc(sizeof(*l))) == NULL)
+		return ENOMEM;
+	l->l_proc = p;
+	l->l_lid = p->p_nextlid++;
+	LIST_INSERT_HEAD(&p->p_lwps, l, l_sibling);
+	p->p_nlwps++;
+	*lp = l;
+	return 0;
+}
+
+/* Tell an lwp to exit: its interruptible sleeps end with EINTR. */
+void
+lwp_kick(struct lwp *l)
+{
+
+	l->l_flag |= LW_WEXIT;
+	if (l->l_sleepcv != NULL)
+		cv_broadcast(l->l_sleepcv);
+}
+
+/* Free a zombie (or a process nobody will wait for). */
+void
+proc_free(struct proc *p)
+{
+
+	LIST_REMOVE(p, p_hash);
+	LIST_REMOVE(p, p_list);
+	LIST_REMOVE(p, p_sibling);
+	nprocs--;
+	cv_destroy(&p->p_waitcv);
+	kmem_free(p, sizeof(*p));
+}
+
+/* pid 1 reaps its children as soon as they exit */
+static bool
+proc_autoreap(struct proc *parent)
+{
+
+	return parent == initproc;
+}
+
+/*
+ * The last lwp of p is gone: release what the process holds and turn
+ * it into a zombie for its parent (or free it).
+ */
+static void
+proc_exit_last(struct proc *p)
+{
+	struct proc *child, *next;
+	struct proc *parent = p->p_pptr;
+
+	KASSERT(p != initproc);
+	/*
+	 * Without exit(2) a local process ends with status 0 (it released
+	 * its last lwp); a client that went away died as if killed: by the
+	 * last fatal signal sent to it through the kernel, or SIGKILL.
+	 */
+	if ((p->p_flag & P_EXITED) == 0) {
+		if (p->p_spc != NULL)
+			p->p_xstat = RUMP_W_SIGNALED(p->p_lastsig ? p->p_lastsig :
+			    SIG_DISCONNECT);
+		else
+			p->p_xstat = RUMP_W_EXITCODE(0);
+	}
+	p->p_flag |= P_WEXIT;
+	if (p->p_fd != NULL) {
+		fd_free(p->p_fd);
+		p->p_fd = NULL;
+	}
+	if (p->p_cwd != NULL) {
+		vrele(p->p_cwd);
+		p->p_cwd = NULL;
+	}
+	p->p_spc = NULL;
+
+	/* orphans go to pid 1, which reaps those already dead */
+	LIST_FOREACH_SAFE(child, &p->p_children, p_sibling, next) {
+		LIST_REMOVE(child, p_sibling);
+		child->p_pptr = initproc;
+		LIST_INSERT_HEAD(&initproc->p_children, child, p_sibling);
+		if (child->p_stat == SZOMB)
+			proc_free(child);
+	}
+
+	if ((p->p_flag & P_PREFORK) != 0 || proc_autoreap(parent)) {
+		proc_free(p);
+		return;
+	}
+	p->p_stat = SZOMB;
+	cv_broadcast(&parent->p_waitcv);
+}
+
+/* Undo a proc_create() whose process never got an lwp. */
+void
+proc_discard(struct proc *p)
+{
+
+	KASSERT(p->p_nlwps == 0);
+	p->p_flag |= P_PREFORK;
+	proc_exit_last(p);
+}
+
+/*
+ * Remove an lwp.  If it was the last one of its process (and the
+ * process is not pid 1), the process exits.
+ */
+void
+lwp_destroy(struct lwp *l)
+{
+	struct proc *p = l->l_proc;
+
+	KASSERT((l->l_flag & LW_RUNNING) == 0);
+	LIST_REMOVE(l, l_sibling);
+	p->p_nlwps--;
+	kmem_free(l, sizeof(*l));
+	if (p->p_nlwps == 0 && p != initproc)
+		proc_exit_last(p);
+}
+
+/*
+ * Every lwp of p is told to exit; the process goes with the last one.
+ * The first status set sticks.
+ */
+void
+proc_exit(struct proc *p, int xstat)
+{
+	struct lwp *l;
+
+	if ((p->p_flag & P_EXITED) == 0) {
+		p->p_xstat = xstat;
+		p->p_flag |= P_EXITED;
+	}
+	p->p_flag |= P_WEXIT;
+	LIST_FOREACH(l, &p->p_lwps, l_sibling)
+		lwp_kick(l);
+}
+
+struct lwp *
+curlwp_get(void)
+{
+
+	return rumpuser_curlwp();
+}
+
+/*
+ * Bind l to the calling host thread (NULL: unbind).  Binding an lwp
+ * that is already some other thread's curlwp is the fatal error the
+ * rump_lwproc(3) page describes.
+ */
+void
+lwp_switchto(struct lwp *l)
+{
+	struct lwp *old = rumpuser_curlwp();
+
+	if (l == old)
+		return;
+	if (l != NULL && (l->l_flag & LW_RUNNING) != 0)
+		panic("rump_pub_lwproc_switch: lwp %d of pid %d is already "
+		    "running on another host thread", l->l_lid,
+		    l->l_proc->p_pid);
+	if (old != NULL)
+		old->l_flag &= ~LW_RUNNING;
+	if (l != NULL)
+		l->l_flag |= LW_RUNNING;
+	rumpuser_curlwp_set(l);
+}
+
+/*
+ * The implicit context: an lwp of pid 1 that exists for one kernel
+ * entry of a thread that has no lwp of its own.
+ */
+struct lwp *
+lwp_implicit_enter(void)
+{
+	struct lwp *l;
+
+	if (lwp_create(initproc, &l) != 0)
+		return NULL;
+	l->l_flag |= LW_IMPLICIT;
+	lwp_switchto(l);
+	return l;
+}
+
+void
+lwp_implicit_leave(struct lwp *l)
+{
+
+	KASSERT((l->l_flag & LW_IMPLICIT) != 0);
+	lwp_switchto(NULL);
+	lwp_destroy(l);
+}

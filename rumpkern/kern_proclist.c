@@ -1,0 +1,58 @@
+/*
+ * kern_proclist.c -- proclist(2), the rump kernel's own call for
+ * listing its processes (rump.ps): one struct rump_procinfo per
+ * process, pid 1 first; prefork images are not listed.  With a buffer
+ * too small it fills what fits and returns the number of bytes all of
+ * them need, so a caller can retry with the right size.
+ */
+#include <rump/rumpdefs.h>
+
+#include "kern.h"
+#include "sysent.h"
+
+static void
+proc_info(struct proc *p, struct rump_procinfo *pi)
+{
+
+	memset(pi, 0, sizeof(*pi));
+	pi->rpi_pid = p->p_pid;
+	pi->rpi_ppid = p->p_pptr != NULL ? p->p_pptr->p_pid : 0;
+	pi->rpi_pgid = p->p_pgid;
+	pi->rpi_sid = p->p_sid;
+	pi->rpi_uid = p->p_cred.cr_uid;
+	pi->rpi_nlwps = p->p_nlwps;
+	pi->rpi_stat = p->p_stat == SZOMB ? RUMP_PSTAT_ZOMBIE :
+	    RUMP_PSTAT_ACTIVE;
+	pi->rpi_xstat = p->p_stat == SZOMB ? p->p_xstat : 0;
+	pi->rpi_remote = p->p_spc != NULL;
+	strlcpy(pi->rpi_comm, p->p_comm, sizeof(pi->rpi_comm));
+}
+
+int
+sys_proclist(struct lwp *l, const struct sys_proclist_args *uap,
+    register_t *rv)
+{
+	struct rump_procinfo *buf;
+	struct proc *p;
+	size_t size = SCARG(uap, size), n = 0, max, need, bufsz;
+	int error;
+
+	/* snapshot under the lock, copy out after */
+	max = (size_t)nprocs;
+	bufsz = max * sizeof(*buf);
+	if ((buf = kmem_alloc(bufsz)) == NULL)
+		return ENOMEM;
+	proc_info(initproc, &buf[n++]);
+	LIST_FOREACH(p, &allproc, p_list) {
+		if (p == initproc || (p->p_flag & P_PREFORK) || n == max)
+			continue;
+		proc_info(p, &buf[n++]);
+	}
+	need = n * sizeof(*buf);
+	error = copyout(buf, SCARG(uap, buf), need < size ? need :
+	    size - size % sizeof(*buf));
+	kmem_free(buf, bufsz);
+	if (error == 0)
+		rv[0] = (register_t)need;
+	return error;
+}

@@ -1,0 +1,86 @@
+/*
+ * kmem.c -- kernel memory, charged against the kernel's memory limit
+ * (rump_server -r, RUMP_MEMLIMIT).  Callers pass the size back to
+ * kmem_free, so no header is kept per allocation.  The counter is
+ * atomic because a few allocations happen before or outside the
+ * kernel lock (boot).
+ */
+#include "kern.h"
+
+static uint64_t kmem_limit;	/* 0: unlimited */
+static uint64_t kmem_used;
+
+void
+kmem_init(uint64_t limit)
+{
+
+	kmem_limit = limit;
+}
+
+uint64_t
+kmem_inuse(void)
+{
+
+	return __atomic_load_n(&kmem_used, __ATOMIC_RELAXED);
+}
+
+void *
+kmem_alloc(size_t len)
+{
+	uint64_t now;
+	void *p;
+
+	if (len == 0)
+		len = 1;
+	now = __atomic_add_fetch(&kmem_used, len, __ATOMIC_RELAXED);
+	if (kmem_limit != 0 && now > kmem_limit) {
+		__atomic_sub_fetch(&kmem_used, len, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	if (rumpuser_malloc(len, 0, &p) != 0) {
+		__atomic_sub_fetch(&kmem_used, len, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	return p;
+}
+
+void *
+kmem_zalloc(size_t len)
+{
+	void *p;
+
+	if ((p = kmem_alloc(len)) != NULL)
+		memset(p, 0, len);
+	return p;
+}
+
+void
+kmem_free(void *p, size_t len)
+{
+
+	if (p == NULL)
+		return;
+	if (len == 0)
+		len = 1;
+	rumpuser_free(p, len);
+	__atomic_sub_fetch(&kmem_used, len, __ATOMIC_RELAXED);
+}
+
+char *
+kmem_strdup(const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *p;
+
+	if ((p = kmem_alloc(len)) != NULL)
+		memcpy(p, s, len);
+	return p;
+}
+
+void
+kmem_strfree(char *s)
+{
+
+	if (s != NULL)
+		kmem_free(s, strlen(s) + 1);
+}

@@ -1,0 +1,563 @@
+/*
+ * memfs.c -- the in-memory file system: directories and regular files.
+ *
+ * A directory keeps its entries in two red-black trees: by name for
+ * lookup and by cookie for getdents64.  Cookies come from a per-
+ * directory counter starting at 2 (0 is ".", 1 is ".."), are never
+ * reused, and an entry's d_off is its cookie + 1, so a position stays
+ * valid while entries come and go, and lseek(SEEK_SET) to any d_off
+ * resumes the listing there.
+ *
+ * A regular file is a tree of 4 KiB pages indexed by page number;
+ * absent pages are holes and read as zeros, as on tmpfs.  Invariant:
+ * no page lies wholly past v_size and bytes past v_size in the last
+ * page are zero, so growing a file never exposes old data.
+ *
+ * Memory: pages, vnodes and entries come from kmem and so count
+ * against the kernel's memory limit; when kmem says no, the file
+ * system is full and the operation fails with ENOSPC, as tmpfs does.
+ * A write that stored some bytes before that reports what it stored.
+ *
+ * Locking (see kern.h): copyin and copyout may give up the kernel
+ * lock.  A write copies each chunk into a private bounce buffer first
+ * and only then, without giving up the lock again, stores it at the
+ * file's current end (O_APPEND) or offset; a read finds the page again
+ * for every chunk it copies out, because the file may have changed
+ * meanwhile.  The caller holds a reference on the vnode throughout.
+ */
+#include <dirent.h>
+
+#include "vfs.h"
+
+static int
+dirent_cmp(const struct memfs_dirent *a, const struct memfs_dirent *b)
+{
+	size_t n;
+	int c;
+
+	n = a->md_namelen < b->md_namelen ? a->md_namelen : b->md_namelen;
+	c = memcmp(a->md_name, b->md_name, n);
+	if (c != 0)
+		return c;
+	return (a->md_namelen > b->md_namelen) - (a->md_namelen < b->md_namelen);
+}
+
+static int
+cookie_cmp(const struct memfs_dirent *a, const struct memfs_dirent *b)
+{
+
+	return (a->md_cookie > b->md_cookie) - (a->md_cookie < b->md_cookie);
+}
+
+static int
+page_cmp(const struct memfs_page *a, const struct memfs_page *b)
+{
+
+	return (a->mp_index > b->mp_index) - (a->mp_index < b->mp_index);
+}
+
+RB_GENERATE_STATIC(memfs_names, memfs_dirent, md_byname, dirent_cmp)
+RB_GENERATE_STATIC(memfs_cookies, memfs_dirent, md_bycookie, cookie_cmp)
+RB_GENERATE_STATIC(memfs_pages, memfs_page, mp_tree, page_cmp)
+
+/*
+ * Tree searches by key.  Written out rather than through RB_FIND so
+ * that no key structure (a page is 4 KiB) has to be built.
+ */
+static struct memfs_dirent *
+dir_find(struct vnode *dvp, const char *name, size_t len)
+{
+	struct memfs_dirent *de;
+	size_t n;
+	int c;
+
+	de = RB_ROOT(&dvp->v_dir.names);
+	while (de != NULL) {
+		n = len < de->md_namelen ? len : de->md_namelen;
+		c = memcmp(name, de->md_name, n);
+		if (c == 0)
+			c = (len > de->md_namelen) - (len < de->md_namelen);
+		if (c == 0)
+			return de;
+		de = (c < 0) ? RB_LEFT(de, md_byname) : RB_RIGHT(de, md_byname);
+	}
+	return NULL;
+}
+
+/* the first entry whose cookie is at least pos */
+static struct memfs_dirent *
+dir_nfind(struct vnode *dvp, off_t pos)
+{
+	struct memfs_dirent *de, *res;
+
+	res = NULL;
+	de = RB_ROOT(&dvp->v_dir.cookies);
+	while (de != NULL) {
+		if (de->md_cookie >= pos) {
+			res = de;
+			de = RB_LEFT(de, md_bycookie);
+		} else
+			de = RB_RIGHT(de, md_bycookie);
+	}
+	return res;
+}
+
+/* the first page whose index is at least idx */
+static struct memfs_page *
+page_nfind(struct vnode *vp, uint64_t idx)
+{
+	struct memfs_page *pg, *res;
+
+	res = NULL;
+	pg = RB_ROOT(&vp->v_reg.pages);
+	while (pg != NULL) {
+		if (pg->mp_index >= idx) {
+			res = pg;
+			pg = RB_LEFT(pg, mp_tree);
+		} else
+			pg = RB_RIGHT(pg, mp_tree);
+	}
+	return res;
+}
+
+static struct memfs_page *
+page_find(struct vnode *vp, uint64_t idx)
+{
+	struct memfs_page *pg;
+
+	pg = page_nfind(vp, idx);
+	return (pg != NULL && pg->mp_index == idx) ? pg : NULL;
+}
+
+static void
+page_free(struct vnode *vp, struct memfs_page *pg)
+{
+
+	RB_REMOVE(memfs_pages, &vp->v_reg.pages, pg);
+	vp->v_reg.npages--;
+	kmem_free(pg, sizeof(*pg));
+}
+
+static void
+dir_setup(struct vnode *vp, struct vnode *parent, struct memfs_dirent *self)
+{
+
+	RB_INIT(&vp->v_dir.names);
+	RB_INIT(&vp->v_dir.cookies);
+	vp->v_dir.nextcookie = 2;
+	vp->v_dir.parent = parent;
+	vp->v_dir.self = self;
+}
+
+struct vnode *
+memfs_mountroot(void)
+{
+	static const struct cred rootcred;
+	struct vnode *vp;
+
+	vp = vn_alloc(VDIR, 0755, &rootcred);
+	if (vp == NULL)
+		panic("memfs: no memory for the root directory");
+	vp->v_flag |= VROOT;
+	dir_setup(vp, NULL, NULL);
+	return vp;
+}
+
+/* look name up in dvp: the vnode, referenced, or ENOENT */
+int
+memfs_lookup(struct vnode *dvp, const char *name, size_t len,
+    struct vnode **vpp)
+{
+	struct memfs_dirent *de;
+
+	KASSERT(dvp->v_type == VDIR);
+	if ((dvp->v_flag & VREMOVED) != 0)
+		return ENOENT;
+	de = dir_find(dvp, name, len);
+	if (de == NULL)
+		return ENOENT;
+	vref(de->md_vp);
+	*vpp = de->md_vp;
+	return 0;
+}
+
+/*
+ * Make a new name in dvp for a new vnode of the given type and mode
+ * (the final permission bits; the caller applied the creation mask).
+ * Returns the vnode with a reference for the caller.
+ */
+int
+memfs_create(struct vnode *dvp, const char *name, size_t len,
+    enum vtype type, mode_t mode, const struct cred *cred, dev_t rdev,
+    struct vnode **vpp)
+{
+	struct memfs_dirent *de;
+	struct vnode *vp;
+
+	KASSERT(dvp->v_type == VDIR && len > 0 && len <= NAME_MAX);
+	if ((dvp->v_flag & VREMOVED) != 0)
+		return ENOENT;
+	if (dir_find(dvp, name, len) != NULL)
+		return EEXIST;
+	de = kmem_alloc(sizeof(*de) + len + 1);
+	if (de == NULL)
+		return ENOSPC;
+	vp = vn_alloc(type, mode, cred);
+	if (vp == NULL) {
+		kmem_free(de, sizeof(*de) + len + 1);
+		return ENOSPC;
+	}
+	memcpy(de->md_name, name, len);
+	de->md_name[len] = '\0';
+	de->md_namelen = len;
+	de->md_vp = vp;
+	de->md_cookie = dvp->v_dir.nextcookie++;
+	switch (type) {
+	case VDIR:
+		vref(dvp);
+		dir_setup(vp, dvp, de);
+		dvp->v_nlink++;
+		break;
+	case VREG:
+		RB_INIT(&vp->v_reg.pages);
+		break;
+	default:
+		vp->v_rdev = rdev;
+		break;
+	}
+	RB_INSERT(memfs_names, &dvp->v_dir.names, de);
+	RB_INSERT(memfs_cookies, &dvp->v_dir.cookies, de);
+	dvp->v_dir.nentries++;
+	vn_touch(dvp, VT_MTIME | VT_CTIME);
+	vref(vp);			/* the caller's; the entry has the first */
+	*vpp = vp;
+	return 0;
+}
+
+/*
+ * Remove name from dvp.  A directory must be empty (ENOTEMPTY); once
+ * removed it is marked so that it takes no new entries.  The vnode
+ * lives on while something still references it.
+ */
+int
+memfs_remove(struct vnode *dvp, const char *name, size_t len)
+{
+	struct memfs_dirent *de;
+	struct vnode *vp;
+
+	de = dir_find(dvp, name, len);
+	if (de == NULL)
+		return ENOENT;
+	vp = de->md_vp;
+	if (vp->v_type == VDIR) {
+		if (vp->v_dir.nentries > 0)
+			return ENOTEMPTY;
+		vp->v_flag |= VREMOVED;
+		vp->v_dir.self = NULL;
+		vp->v_nlink = 0;
+		dvp->v_nlink--;
+	} else
+		vp->v_nlink--;
+	RB_REMOVE(memfs_names, &dvp->v_dir.names, de);
+	RB_REMOVE(memfs_cookies, &dvp->v_dir.cookies, de);
+	dvp->v_dir.nentries--;
+	kmem_free(de, sizeof(*de) + de->md_namelen + 1);
+	vn_touch(vp, VT_CTIME);
+	vn_touch(dvp, VT_MTIME | VT_CTIME);
+	vrele(vp);
+	return 0;
+}
+
+/* the last reference is gone: free the vnode and what it holds */
+void
+memfs_reclaim(struct vnode *vp)
+{
+	struct vnode *parent;
+
+	KASSERT(vp->v_usecount == 0 && vp->v_nlink == 0);
+	parent = NULL;
+	switch (vp->v_type) {
+	case VREG:
+		memfs_truncate(vp, 0);
+		break;
+	case VDIR:
+		KASSERT(vp->v_dir.nentries == 0);
+		parent = vp->v_dir.parent;
+		break;
+	default:
+		break;
+	}
+	kmem_free(vp, sizeof(*vp));
+	if (parent != NULL)
+		vrele(parent);
+}
+
+/*
+ * Read from a regular file at uio_offset.  Each chunk is at most the
+ * rest of one page; a hole is copied out of the zero page.
+ */
+int
+memfs_read(struct vnode *vp, struct uio *uio)
+{
+	const unsigned char *src;
+	struct memfs_page *pg;
+	size_t n, poff;
+	off_t off;
+	int error;
+
+	if (uio->uio_offset < 0)
+		return EINVAL;
+	if (uio->uio_resid > 0)
+		vn_accessed(vp);
+	while (uio->uio_resid > 0 && uio->uio_offset < vp->v_size) {
+		off = uio->uio_offset;
+		poff = (size_t)(off % VFS_PAGESIZE);
+		n = VFS_PAGESIZE - poff;
+		if ((off_t)n > vp->v_size - off)
+			n = (size_t)(vp->v_size - off);
+		if (n > uio->uio_resid)
+			n = uio->uio_resid;
+		pg = page_find(vp, (uint64_t)off / VFS_PAGESIZE);
+		src = (pg != NULL) ? pg->mp_data + poff : vfs_zeropage;
+		error = copyout(src, uio->uio_uaddr, n);
+		if (error != 0)
+			return error;
+		uio_advance(uio, n);
+	}
+	return 0;
+}
+
+/*
+ * Store len bytes at off, allocating pages as needed; *donep says how
+ * many were stored.  ENOSPC when a page cannot be had.
+ */
+static int
+memfs_store(struct vnode *vp, off_t off, const unsigned char *buf,
+    size_t len, size_t *donep)
+{
+	struct memfs_page *pg;
+	size_t done, n, poff;
+	uint64_t idx;
+	off_t end;
+
+	for (done = 0; done < len; done += n) {
+		idx = (uint64_t)(off + (off_t)done) / VFS_PAGESIZE;
+		poff = (size_t)((off + (off_t)done) % VFS_PAGESIZE);
+		n = VFS_PAGESIZE - poff;
+		if (n > len - done)
+			n = len - done;
+		pg = page_find(vp, idx);
+		if (pg == NULL) {
+			pg = kmem_zalloc(sizeof(*pg));
+			if (pg == NULL) {
+				*donep = done;
+				return ENOSPC;
+			}
+			pg->mp_index = idx;
+			RB_INSERT(memfs_pages, &vp->v_reg.pages, pg);
+			vp->v_reg.npages++;
+		}
+		memcpy(pg->mp_data + poff, buf + done, n);
+		end = off + (off_t)(done + n);
+		if (end > vp->v_size)
+			vp->v_size = end;
+	}
+	*donep = done;
+	return 0;
+}
+
+/*
+ * Write to a regular file at uio_offset, or at its end for append,
+ * chunk by chunk through a bounce buffer.  If kmem cannot even give
+ * the bounce buffer, a small one on the stack keeps the write going
+ * so that a full file system reports ENOSPC, not ENOMEM.
+ */
+int
+memfs_write(struct vnode *vp, struct uio *uio, bool append)
+{
+	uint64_t small[64];
+	unsigned char *buf;
+	size_t buflen, len, done;
+	off_t off;
+	bool wrote;
+	int error;
+
+	if (uio->uio_resid == 0)
+		return 0;
+	buflen = uio->uio_resid < VFS_BOUNCE ? uio->uio_resid : VFS_BOUNCE;
+	buf = kmem_alloc(buflen);
+	if (buf == NULL) {
+		buf = (unsigned char *)small;
+		buflen = sizeof(small);
+	}
+	wrote = false;
+	error = 0;
+	while (uio->uio_resid > 0) {
+		len = uio->uio_resid < buflen ? uio->uio_resid : buflen;
+		error = copyin(uio->uio_uaddr, buf, len);
+		if (error != 0)
+			break;
+		/* from here to the store, the lock is not given up */
+		off = append ? vp->v_size : uio->uio_offset;
+		if (off < 0) {
+			error = EINVAL;
+			break;
+		}
+		if (off >= VFS_MAXFILESIZE) {
+			error = EFBIG;
+			break;
+		}
+		if ((uint64_t)len > (uint64_t)(VFS_MAXFILESIZE - off))
+			len = (size_t)(VFS_MAXFILESIZE - off);
+		error = memfs_store(vp, off, buf, len, &done);
+		if (done > 0) {
+			uio->uio_offset = off;
+			uio_advance(uio, done);
+			wrote = true;
+		}
+		if (error != 0)
+			break;
+	}
+	if (wrote)
+		vn_touch(vp, VT_MTIME | VT_CTIME);
+	if (buf != (unsigned char *)small)
+		kmem_free(buf, buflen);
+	return error;
+}
+
+/* cut or extend a regular file to len bytes; extension is a hole */
+void
+memfs_truncate(struct vnode *vp, off_t len)
+{
+	struct memfs_page *pg, *prev;
+	size_t poff;
+
+	KASSERT(vp->v_type == VREG && len >= 0);
+	if (len < vp->v_size) {
+		for (pg = RB_MAX(memfs_pages, &vp->v_reg.pages);
+		    pg != NULL && (off_t)pg->mp_index * VFS_PAGESIZE >= len;
+		    pg = prev) {
+			prev = RB_PREV(memfs_pages, &vp->v_reg.pages, pg);
+			page_free(vp, pg);
+		}
+		poff = (size_t)(len % VFS_PAGESIZE);
+		pg = page_find(vp, (uint64_t)len / VFS_PAGESIZE);
+		if (pg != NULL && poff != 0)
+			memset(pg->mp_data + poff, 0, VFS_PAGESIZE - poff);
+	}
+	vp->v_size = len;
+}
+
+/* lseek's SEEK_DATA and SEEK_HOLE: the end of file counts as a hole */
+int
+memfs_seekdata(struct vnode *vp, off_t off, int whence, off_t *resp)
+{
+	struct memfs_page *pg;
+	uint64_t idx;
+	off_t pos;
+
+	if (off < 0 || off >= vp->v_size)
+		return ENXIO;
+	idx = (uint64_t)off / VFS_PAGESIZE;
+	pg = page_nfind(vp, idx);
+	if (whence == SEEK_DATA) {
+		if (pg == NULL)
+			return ENXIO;
+		pos = (off_t)pg->mp_index * VFS_PAGESIZE;
+		*resp = pos > off ? pos : off;
+		return (*resp < vp->v_size) ? 0 : ENXIO;
+	}
+	while (pg != NULL && pg->mp_index == idx) {
+		idx++;
+		pg = RB_NEXT(memfs_pages, &vp->v_reg.pages, pg);
+	}
+	pos = (off_t)idx * VFS_PAGESIZE;
+	if (pos < off)
+		pos = off;
+	*resp = pos < vp->v_size ? pos : vp->v_size;
+	return 0;
+}
+
+static uint8_t
+memfs_dtype(const struct vnode *vp)
+{
+
+	switch (vp->v_type) {
+	case VDIR:
+		return DT_DIR;
+	case VREG:
+		return DT_REG;
+	case VCHR:
+		return DT_CHR;
+	case VLNK:
+		return DT_LNK;
+	default:
+		return DT_UNKNOWN;
+	}
+}
+
+/* append one record to buf if it fits */
+static bool
+dirent_put(unsigned char *buf, size_t len, size_t *usedp, uint64_t ino,
+    off_t next, uint8_t type, const char *name, size_t namelen)
+{
+	struct linux_dirent64 d;
+	size_t reclen;
+
+	reclen = DIRENT64_RECLEN(namelen);
+	if (reclen > len - *usedp)
+		return false;
+	memset(buf + *usedp, 0, reclen);
+	d.d_ino = ino;
+	d.d_off = next;
+	d.d_reclen = (uint16_t)reclen;
+	d.d_type = type;
+	memcpy(buf + *usedp, &d, DIRENT64_NAMEOFF);
+	memcpy(buf + *usedp + DIRENT64_NAMEOFF, name, namelen);
+	*usedp += reclen;
+	return true;
+}
+
+/*
+ * Fill buf with linux_dirent64 records from position *cookiep on and
+ * advance it.  EINVAL if the first record does not fit; ENOENT for a
+ * removed directory, as Linux.
+ */
+int
+memfs_readdir(struct vnode *vp, off_t *cookiep, void *buf, size_t len,
+    size_t *usedp)
+{
+	struct memfs_dirent *de;
+	struct vnode *pvp;
+	off_t pos;
+	bool fit;
+
+	if ((vp->v_flag & VREMOVED) != 0)
+		return ENOENT;
+	pos = *cookiep;
+	*usedp = 0;
+	fit = true;
+	if (pos == 0) {
+		fit = dirent_put(buf, len, usedp, vp->v_ino, 1, DT_DIR, ".", 1);
+		if (fit)
+			pos = 1;
+	}
+	if (fit && pos == 1) {
+		pvp = vp->v_dir.parent != NULL ? vp->v_dir.parent : vp;
+		fit = dirent_put(buf, len, usedp, pvp->v_ino, 2, DT_DIR, "..", 2);
+		if (fit)
+			pos = 2;
+	}
+	for (de = dir_nfind(vp, pos); fit && de != NULL;
+	    de = RB_NEXT(memfs_cookies, &vp->v_dir.cookies, de)) {
+		fit = dirent_put(buf, len, usedp, de->md_vp->v_ino,
+		    de->md_cookie + 1, memfs_dtype(de->md_vp), de->md_name,
+		    de->md_namelen);
+		if (fit)
+			pos = de->md_cookie + 1;
+	}
+	if (!fit && *usedp == 0)
+		return EINVAL;
+	*cookiep = pos;
+	return 0;
+}

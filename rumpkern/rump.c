@@ -1,0 +1,155 @@
+/*
+ * rump.c -- booting the kernel, and the operations table through which
+ * the sysproxy server in librumpuser drives it.
+ *
+ * Boot reads its parameters from the host (rumpuser_getparam):
+ * RUMP_NCPU, RUMP_MEMLIMIT (bytes), RUMP_VERBOSE and RUMP_HOSTNAME.
+ */
+#include <stdlib.h>
+
+#include "kern.h"
+
+int rump_ncpu = 1;
+int rump_verbose;
+static int rump_booted;
+
+static long long
+getparam_num(const char *name, long long dflt)
+{
+	char buf[64], *end;
+	long long v;
+
+	if (rumpuser_getparam(name, buf, sizeof(buf)) != 0)
+		return dflt;
+	v = strtoll(buf, &end, 10);
+	if (end == buf || *end != '\0' || v < 0)
+		return dflt;
+	return v;
+}
+
+const char *
+rump_boot_version(void)
+{
+
+	return rump_osrelease;
+}
+
+int
+rump_init(void)
+{
+	char name[65];
+	int error;
+
+	if (__atomic_exchange_n(&rump_booted, 1, __ATOMIC_ACQ_REL) != 0)
+		return 0;
+	if ((error = rumpuser_init(RUMPUSER_VERSION)) != 0)
+		return error;
+	rump_verbose = getparam_num("RUMP_VERBOSE", 0) != 0;
+	rump_ncpu = (int)getparam_num("RUMP_NCPU", 1);
+	if (rump_ncpu < 1)
+		rump_ncpu = 1;
+	kmem_init((uint64_t)getparam_num("RUMP_MEMLIMIT", 0));
+	if (rumpuser_getparam("RUMP_HOSTNAME", name, sizeof(name)) == 0)
+		kern_sethostname(name);
+
+	sched_init();
+	rump_schedule();
+	proc_init();
+	vfs_init();
+	initproc->p_cwd = rootvnode;
+	vref(rootvnode);
+	rump_unschedule();
+
+	if (rump_verbose) {
+		rumpuser_dprintf("rump kernel %s/%s booted: %d virtual cpu%s, "
+		    "memory limit %lld\n", rump_osrelease, rump_machine,
+		    rump_ncpu, rump_ncpu == 1 ? "" : "s",
+		    getparam_num("RUMP_MEMLIMIT", 0));
+	}
+	return 0;
+}
+
+/*
+ * The sysproxy operations.  The server calls every one but
+ * schedule/unschedule with the kernel scheduled on its thread.
+ */
+static int
+spop_rfork(void *spc, int flags, const char *comm)
+{
+	struct lwp *l = curlwp;
+
+	/* the FORK handshake: bind the prefork image, do not fork again */
+	if (l != NULL && (l->l_proc->p_flag & P_PREFORK) != 0 &&
+	    (flags & RUMPUSER_SP_PREFORK) == 0)
+		return lwproc_bindprefork(spc, comm);
+	return lwproc_rfork(spc, flags, comm);
+}
+
+static struct lwp *
+spop_curlwp(void)
+{
+
+	return curlwp;
+}
+
+static int
+spop_syscall(int num, void *args, register_t *rv)
+{
+
+	return rump_syscall_dispatch(curlwp, num, args, rv);
+}
+
+/* every lwp of the current process is told to exit (disconnect, exec) */
+static void
+spop_lwpexit(void)
+{
+	struct lwp *l;
+
+	LIST_FOREACH(l, &curproc->p_lwps, l_sibling)
+		lwp_kick(l);
+}
+
+/* exec: the process keeps its pid and descriptors, but not CLOEXEC ones */
+static void
+spop_execnotify(const char *comm)
+{
+	struct proc *p = curproc;
+	struct lwp *l;
+
+	proc_setcomm(p, comm);
+	if (p->p_fd != NULL)
+		fd_closeexec(p->p_fd);
+	LIST_FOREACH(l, &p->p_lwps, l_sibling)
+		l->l_flag &= ~LW_WEXIT;
+}
+
+static pid_t
+spop_getpid(void)
+{
+
+	return curproc->p_pid;
+}
+
+static const struct rumpuser_sp_ops spops = {
+	.spop_schedule = rump_schedule,
+	.spop_unschedule = rump_unschedule,
+	.spop_lwproc_rfork = spop_rfork,
+	.spop_lwproc_newlwp = lwproc_newlwp,
+	.spop_lwproc_switch = lwp_switchto,
+	.spop_lwproc_release = lwproc_release,
+	.spop_lwproc_curlwp = spop_curlwp,
+	.spop_syscall = spop_syscall,
+	.spop_lwpexit = spop_lwpexit,
+	.spop_execnotify = spop_execnotify,
+	.spop_getpid = spop_getpid,
+};
+
+int
+rump_init_server(const char *url)
+{
+
+	if (initproc == NULL)
+		return ENXIO;
+	return rumpuser_sp_init(url, &spops, rump_ostype, rump_osrelease,
+	    rump_machine);
+}

@@ -1,0 +1,223 @@
+/*
+ * vfs_vnode.c -- vnodes: allocation, reference counting, permission
+ * checks, timestamps and attributes, and the VFS's boot (vfs_init).
+ *
+ * A vnode is freed by the vrele that drops its last reference; the
+ * directory entry naming it holds one, so only a vnode with no name
+ * left can reach zero (see vfs.h).  Inode numbers come from a 64-bit
+ * counter and are never reused while the kernel runs.
+ *
+ * Timestamps follow Linux: the wall clock from the host, and atime
+ * updated with "relatime" rules (only when it is older than mtime or
+ * ctime, or a day old), which is Linux's default for a mount.
+ */
+#include "vfs.h"
+
+struct vnode *rootvnode;
+const unsigned char vfs_zeropage[VFS_PAGESIZE];
+
+static uint64_t vfs_nextino = 1;
+
+/* memfs's st_dev: an anonymous device number, as for tmpfs */
+#define MEMFS_DEV	makedev(0, 0x2a)
+
+static void
+vfs_now(struct timespec *ts)
+{
+	int64_t sec;
+	long nsec;
+
+	if (rumpuser_clock_gettime(RUMPUSER_CLOCK_RELWALL, &sec, &nsec) != 0) {
+		sec = 0;
+		nsec = 0;
+	}
+	ts->tv_sec = (time_t)sec;
+	ts->tv_nsec = nsec;
+}
+
+/*
+ * A new vnode with one reference for the caller, owned by the
+ * credentials' effective ids, all times now.  NULL if memory is short.
+ */
+struct vnode *
+vn_alloc(enum vtype type, mode_t mode, const struct cred *cred)
+{
+	struct vnode *vp;
+
+	vp = kmem_zalloc(sizeof(*vp));
+	if (vp == NULL)
+		return NULL;
+	vp->v_type = type;
+	vp->v_usecount = 1;
+	vp->v_ino = vfs_nextino++;
+	vp->v_mode = mode & 07777;
+	vp->v_nlink = (type == VDIR) ? 2 : 1;
+	vp->v_uid = cred->cr_euid;
+	vp->v_gid = cred->cr_egid;
+	vfs_now(&vp->v_atime);
+	vp->v_mtime = vp->v_ctime = vp->v_atime;
+	return vp;
+}
+
+void
+vref(struct vnode *vp)
+{
+
+	KASSERT(vp->v_usecount > 0);
+	vp->v_usecount++;
+}
+
+void
+vrele(struct vnode *vp)
+{
+
+	KASSERT(vp->v_usecount > 0);
+	if (--vp->v_usecount > 0)
+		return;
+	KASSERT((vp->v_flag & VROOT) == 0);
+	memfs_reclaim(vp);
+}
+
+/*
+ * May cred access vp for vaccess (VREAD|VWRITE|VEXEC)?  EACCES if not.
+ * As on Linux, the superuser may read and write anything and search
+ * any directory, but executes a file only if some x bit is set.
+ */
+int
+vn_access(const struct vnode *vp, const struct cred *cred, int vaccess)
+{
+	mode_t bits;
+
+	if (cred->cr_euid == 0) {
+		if ((vaccess & VEXEC) != 0 && vp->v_type != VDIR &&
+		    (vp->v_mode & 0111) == 0)
+			return EACCES;
+		return 0;
+	}
+	if (cred->cr_euid == vp->v_uid)
+		bits = (vp->v_mode >> 6) & 07;
+	else if (cred->cr_egid == vp->v_gid)
+		bits = (vp->v_mode >> 3) & 07;
+	else
+		bits = vp->v_mode & 07;
+	return ((vaccess & ~bits) != 0) ? EACCES : 0;
+}
+
+void
+vn_touch(struct vnode *vp, int which)
+{
+	struct timespec now;
+
+	vfs_now(&now);
+	if (which & VT_ATIME)
+		vp->v_atime = now;
+	if (which & VT_MTIME)
+		vp->v_mtime = now;
+	if (which & VT_CTIME)
+		vp->v_ctime = now;
+}
+
+static bool
+ts_le(const struct timespec *a, const struct timespec *b)
+{
+
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec;
+	return a->tv_nsec <= b->tv_nsec;
+}
+
+/* the file was read: update atime as Linux's relatime does */
+void
+vn_accessed(struct vnode *vp)
+{
+	struct timespec now;
+
+	vfs_now(&now);
+	if (ts_le(&vp->v_atime, &vp->v_mtime) ||
+	    ts_le(&vp->v_atime, &vp->v_ctime) ||
+	    now.tv_sec - vp->v_atime.tv_sec >= 24 * 60 * 60)
+		vp->v_atime = now;
+}
+
+static mode_t
+vn_typebits(enum vtype type)
+{
+
+	switch (type) {
+	case VDIR:
+		return S_IFDIR;
+	case VCHR:
+		return S_IFCHR;
+	case VLNK:
+		return S_IFLNK;
+	default:
+		return S_IFREG;
+	}
+}
+
+void
+vn_stat(const struct vnode *vp, struct stat *st)
+{
+
+	memset(st, 0, sizeof(*st));
+	st->st_dev = MEMFS_DEV;
+	st->st_ino = vp->v_ino;
+	st->st_mode = vn_typebits(vp->v_type) | vp->v_mode;
+	st->st_nlink = vp->v_nlink;
+	st->st_uid = vp->v_uid;
+	st->st_gid = vp->v_gid;
+	st->st_rdev = vp->v_rdev;
+	st->st_blksize = VFS_PAGESIZE;
+	switch (vp->v_type) {
+	case VREG:
+		st->st_size = vp->v_size;
+		st->st_blocks = (blkcnt_t)vp->v_reg.npages *
+		    (VFS_PAGESIZE / 512);
+		break;
+	case VDIR:
+		st->st_size = (off_t)(vp->v_dir.nentries + 2) * VFS_DIRENTSIZE;
+		break;
+	default:
+		break;
+	}
+	st->st_atim = vp->v_atime;
+	st->st_mtim = vp->v_mtime;
+	st->st_ctim = vp->v_ctime;
+}
+
+/* a directory owned by root, made at boot: failure is fatal */
+static struct vnode *
+vfs_mkbootdir(struct vnode *dvp, const char *name, mode_t mode)
+{
+	static const struct cred rootcred;
+	struct vnode *vp;
+	int error;
+
+	error = memfs_create(dvp, name, strlen(name), VDIR, mode, &rootcred,
+	    0, &vp);
+	if (error != 0)
+		panic("vfs_init: cannot make /%s: error %d", name, error);
+	return vp;
+}
+
+/*
+ * Make the root directory, /dev with its devices and /tmp, and give
+ * pid 1 the root as its current directory.  Called once by rump_init()
+ * after proc_init(); processes forked later inherit the directory.
+ */
+void
+vfs_init(void)
+{
+	struct vnode *dev, *tmp;
+
+	rootvnode = memfs_mountroot();
+	dev = vfs_mkbootdir(rootvnode, "dev", 0755);
+	dev_init(dev);
+	vrele(dev);
+	tmp = vfs_mkbootdir(rootvnode, "tmp", 01777);
+	vrele(tmp);
+	if (initproc != NULL && initproc->p_cwd == NULL) {
+		vref(rootvnode);
+		initproc->p_cwd = rootvnode;
+	}
+}

@@ -1,0 +1,31 @@
+# scripts/common.sh -- shared by demo.sh and test.sh: install what is
+# missing (Debian packages), then configure and build in a build
+# directory.  Sourced, not run.
+
+PKGS="build-essential autoconf automake libtool pkg-config libbsd-dev check mandoc"
+
+need_pkgs() {
+	missing=
+	for p in $PKGS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "install ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "==> installing:$missing"
+	if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+	$SUDO apt-get update -qq &&
+	    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+}
+
+# build DIR [configure args...]
+build_in() {
+	dir=$1; shift
+	top=$(cd "$(dirname "$0")/.." && pwd)
+	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi) || return 1
+	mkdir -p "$dir" && cd "$dir" || return 1
+	if [ ! -f Makefile ] || [ "$(cat .configure-args 2>/dev/null)" != "$*" ]; then
+		"$top/configure" -q "$@" || return 1
+		echo "$*" > .configure-args
+	fi
+	make -j"$(nproc)" >make.log 2>&1 || { tail -40 make.log; return 1; }
+}

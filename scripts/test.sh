@@ -1,0 +1,42 @@
+#!/bin/sh
+# scripts/test.sh -- build and run the whole test suite.
+#
+#	scripts/test.sh				plain build in ./build
+#	scripts/test.sh --sanitize=address,undefined	in ./build-asan
+#	scripts/test.sh --sanitize=thread	in ./build-tsan
+#
+# Prints the Automake summary and, last, one line "N passed, N failed,
+# N skipped" counting every test case of every test program.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+top=$(pwd)
+. scripts/common.sh
+
+dir=build; cfg=
+case "${1:-}" in
+--sanitize=thread) dir=build-tsan; cfg="--enable-sanitizers=thread" ;;
+--sanitize=*) dir=build-asan; cfg="--enable-sanitizers=${1#--sanitize=}" ;;
+"") ;;
+*) echo "usage: $0 [--sanitize=LIST]" >&2; exit 2 ;;
+esac
+
+need_pkgs || exit 1
+build_in "$top/$dir" $cfg || exit 1
+cd "$top/$dir" || exit 1
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+make -j"$(nproc)" check >check.log 2>&1
+rc=$?
+grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL|# )' check.log | grep -v '^PASS' || true
+[ $rc -ne 0 ] && [ -f test-suite.log ] && grep -E '^(not ok|Bail out|#.*fail)' -r --include='*.log' tests | head -40
+if [ ! -f test-suite.log ]; then
+	tail -30 check.log
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+num() { sed -n "s/^# $1: *\([0-9]*\).*/\1/p" test-suite.log | head -1; }
+pass=$(num PASS); fail=$(( $(num FAIL) + $(num ERROR) + $(num XPASS) ))
+skip=$(num SKIP)
+echo "${pass:-0} passed, ${fail} failed, ${skip:-0} skipped"
+[ "$rc" -eq 0 ] && [ "$fail" -eq 0 ]
