@@ -18,8 +18,17 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Linux has no EPROGMISMATCH (BSD's "program version wrong"): a peer
+ * speaking another major protocol version is reported as this.
+ */
+#ifndef EPROGMISMATCH
+#define EPROGMISMATCH	EPROTONOSUPPORT
+#endif
 
 #define RUMPSP_PROTOMAJOR	0
 #define RUMPSP_PROTOMINOR	5

@@ -54,7 +54,7 @@ BEGIN {
 	printf "#ifndef RUMPKERN_SYSENT_H\n#define RUMPKERN_SYSENT_H\n\n#include <rump/rump_syscallargs.h>\n\n" > seh
 	printf "struct lwp;\n\n" > seh
 	printf "%s", gen > sec
-	printf "#include \"kern.h\"\n#include \"sysent.h\"\n\n" > sec
+	printf "#include \"kern.h\"\n#include \"sysent.h\"\n#include <rump/rump_syscalls.h>\n\n" > sec
 	printf "%s", gen > loc
 	printf "#include <errno.h>\n#include <stdarg.h>\n#include <string.h>\n\n" > loc
 	printf "#include <rump/rump_syscalls.h>\n#include <rump/rump_syscallargs.h>\n\n" > loc

@@ -4,7 +4,10 @@ librump_la_SOURCES = rumpkern/kern.h rumpkern/sched.c rumpkern/kmem.c \
 	rumpkern/kern_proc.c rumpkern/kern_lwproc.c rumpkern/kern_descrip.c \
 	rumpkern/kern_copy.c rumpkern/kern_syscall.c rumpkern/kern_prot.c \
 	rumpkern/kern_misc.c rumpkern/rump.c rumpkern/kern_exit.c \
-	rumpkern/kern_sig.c rumpkern/sys_pipe.c rumpkern/kern_proclist.c
+	rumpkern/kern_sig.c rumpkern/sys_pipe.c rumpkern/kern_proclist.c \
+	rumpkern/vfs.h rumpkern/vfs_vnode.c rumpkern/vfs_lookup.c \
+	rumpkern/memfs.c rumpkern/dev.c rumpkern/vfs_vnops.c \
+	rumpkern/vfs_syscalls.c rumpkern/sys_generic.c
 nodist_librump_la_SOURCES = gen/sysent.h gen/sysent.c gen/sys_local.c
 librump_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rumpkern -I$(top_builddir)/gen
 librump_la_LIBADD = librumpuser.la $(BSD_LIBS)

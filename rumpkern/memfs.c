@@ -39,7 +39,8 @@ dirent_cmp(const struct memfs_dirent *a, const struct memfs_dirent *b)
 	c = memcmp(a->md_name, b->md_name, n);
 	if (c != 0)
 		return c;
-	return (a->md_namelen > b->md_namelen) - (a->md_namelen < b->md_namelen);
+	return (a->md_namelen > b->md_namelen) -
+	    (a->md_namelen < b->md_namelen);
 }
 
 static int
@@ -56,9 +57,13 @@ page_cmp(const struct memfs_page *a, const struct memfs_page *b)
 	return (a->mp_index > b->mp_index) - (a->mp_index < b->mp_index);
 }
 
-RB_GENERATE_STATIC(memfs_names, memfs_dirent, md_byname, dirent_cmp)
-RB_GENERATE_STATIC(memfs_cookies, memfs_dirent, md_bycookie, cookie_cmp)
-RB_GENERATE_STATIC(memfs_pages, memfs_page, mp_tree, page_cmp)
+/* libbsd's RB_GENERATE_STATIC needs a __unused it does not define */
+#define MEMFS_RB_GENERATE(name, type, field, cmp) \
+	RB_GENERATE_INTERNAL(name, type, field, cmp, \
+	    __attribute__((__unused__)) static)
+MEMFS_RB_GENERATE(memfs_names, memfs_dirent, md_byname, dirent_cmp)
+MEMFS_RB_GENERATE(memfs_cookies, memfs_dirent, md_bycookie, cookie_cmp)
+MEMFS_RB_GENERATE(memfs_pages, memfs_page, mp_tree, page_cmp)
 
 /*
  * Tree searches by key.  Written out rather than through RB_FIND so
@@ -229,7 +234,7 @@ memfs_create(struct vnode *dvp, const char *name, size_t len,
 	RB_INSERT(memfs_cookies, &dvp->v_dir.cookies, de);
 	dvp->v_dir.nentries++;
 	vn_touch(dvp, VT_MTIME | VT_CTIME);
-	vref(vp);			/* the caller's; the entry has the first */
+	vref(vp);		/* the caller's; the entry holds the first */
 	*vpp = vp;
 	return 0;
 }
@@ -268,8 +273,12 @@ memfs_remove(struct vnode *dvp, const char *name, size_t len)
 	return 0;
 }
 
-/* the last reference is gone: free the vnode and what it holds */
-void
+/*
+ * The last reference is gone: free the vnode and what it holds.  A
+ * directory's reference on its parent is handed back to the caller
+ * (vrele) to drop, so that long chains do not recurse.
+ */
+struct vnode *
 memfs_reclaim(struct vnode *vp)
 {
 	struct vnode *parent;
@@ -288,8 +297,7 @@ memfs_reclaim(struct vnode *vp)
 		break;
 	}
 	kmem_free(vp, sizeof(*vp));
-	if (parent != NULL)
-		vrele(parent);
+	return parent;
 }
 
 /*
@@ -544,7 +552,8 @@ memfs_readdir(struct vnode *vp, off_t *cookiep, void *buf, size_t len,
 	}
 	if (fit && pos == 1) {
 		pvp = vp->v_dir.parent != NULL ? vp->v_dir.parent : vp;
-		fit = dirent_put(buf, len, usedp, pvp->v_ino, 2, DT_DIR, "..", 2);
+		fit = dirent_put(buf, len, usedp, pvp->v_ino, 2, DT_DIR, "..",
+		    2);
 		if (fit)
 			pos = 2;
 	}

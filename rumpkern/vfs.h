@@ -130,7 +130,7 @@ int	memfs_lookup(struct vnode *dvp, const char *, size_t,
 int	memfs_create(struct vnode *dvp, const char *, size_t, enum vtype,
 	    mode_t, const struct cred *, dev_t, struct vnode **);
 int	memfs_remove(struct vnode *dvp, const char *, size_t);
-void	memfs_reclaim(struct vnode *);
+struct vnode *memfs_reclaim(struct vnode *);
 int	memfs_read(struct vnode *, struct uio *);
 int	memfs_write(struct vnode *, struct uio *, bool append);
 void	memfs_truncate(struct vnode *, off_t);
@@ -144,7 +144,8 @@ int	dev_read(struct vnode *, struct uio *, int ioflag);
 int	dev_write(struct vnode *, struct uio *, int ioflag);
 
 /* vfs_vnops.c */
-int	vn_open(struct vnode *, int fflags, struct file **);
+int	vn_falloc(struct file **);
+void	vn_attach(struct file *, struct vnode *, int fflags);
 
 /* the getdents64 record (Linux's struct linux_dirent64) */
 struct linux_dirent64 {

@@ -11,6 +11,8 @@
  * updated with "relatime" rules (only when it is older than mtime or
  * ctime, or a day old), which is Linux's default for a mount.
  */
+#include <sys/sysmacros.h>
+
 #include "vfs.h"
 
 struct vnode *rootvnode;
@@ -67,15 +69,23 @@ vref(struct vnode *vp)
 	vp->v_usecount++;
 }
 
+/*
+ * Drop a reference; the last one frees the vnode.  Freeing a directory
+ * drops the reference it held on its parent, which may free that one
+ * too: loop rather than recurse, as a chain of removed directories
+ * kept alive by a current directory deep inside can be long.
+ */
 void
 vrele(struct vnode *vp)
 {
 
-	KASSERT(vp->v_usecount > 0);
-	if (--vp->v_usecount > 0)
-		return;
-	KASSERT((vp->v_flag & VROOT) == 0);
-	memfs_reclaim(vp);
+	while (vp != NULL) {
+		KASSERT(vp->v_usecount > 0);
+		if (--vp->v_usecount > 0)
+			return;
+		KASSERT((vp->v_flag & VROOT) == 0);
+		vp = memfs_reclaim(vp);
+	}
 }
 
 /*
@@ -201,9 +211,9 @@ vfs_mkbootdir(struct vnode *dvp, const char *name, mode_t mode)
 }
 
 /*
- * Make the root directory, /dev with its devices and /tmp, and give
- * pid 1 the root as its current directory.  Called once by rump_init()
- * after proc_init(); processes forked later inherit the directory.
+ * Make the root directory, /dev with its devices and /tmp.  Called
+ * once by rump_init() after proc_init(); rump_init() then gives pid 1
+ * the root as its current directory, which later processes inherit.
  */
 void
 vfs_init(void)
@@ -216,8 +226,4 @@ vfs_init(void)
 	vrele(dev);
 	tmp = vfs_mkbootdir(rootvnode, "tmp", 01777);
 	vrele(tmp);
-	if (initproc != NULL && initproc->p_cwd == NULL) {
-		vref(rootvnode);
-		initproc->p_cwd = rootvnode;
-	}
 }

@@ -1,1 +1,20 @@
-# tools/
+# tools/: small rumpclient programs, installed as rump.NAME.  Each is
+# one file; tool_common.c holds what they share (naming, connecting,
+# reading a directory).
+TOOL_SRC = tools/tool.h tools/tool_common.c
+TOOL_LDADD = librumpclient.la $(BSD_LIBS)
+
+bin_PROGRAMS += rump.halt rump.cat rump.tee rump.ls rump.mkdir rump.rm
+
+rump_halt_SOURCES = tools/halt.c $(TOOL_SRC)
+rump_halt_LDADD = $(TOOL_LDADD)
+rump_cat_SOURCES = tools/cat.c $(TOOL_SRC)
+rump_cat_LDADD = $(TOOL_LDADD)
+rump_tee_SOURCES = tools/tee.c $(TOOL_SRC)
+rump_tee_LDADD = $(TOOL_LDADD)
+rump_ls_SOURCES = tools/ls.c $(TOOL_SRC)
+rump_ls_LDADD = $(TOOL_LDADD)
+rump_mkdir_SOURCES = tools/mkdir.c $(TOOL_SRC)
+rump_mkdir_LDADD = $(TOOL_LDADD)
+rump_rm_SOURCES = tools/rm.c $(TOOL_SRC)
+rump_rm_LDADD = $(TOOL_LDADD)

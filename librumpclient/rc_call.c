@@ -1,0 +1,322 @@
+/*
+ * rc_call.c -- one request and its reply over the shared connection:
+ * request numbers, waiters, and the reader role.
+ *
+ * Every call blocks all signals for its whole length (rc_blocksigs) and
+ * lets them in only while it waits, in ppoll() with the caller's mask.
+ * So a signal handler never runs in the middle of a frame, sent or
+ * read, and it never runs while this library holds a lock.
+ *
+ * At most one thread reads the socket: the reader.  It reads whole
+ * frames, hands each reply to the waiter with the same request number
+ * and answers the server's own requests (rc_serve.c).  The others sleep
+ * on their thread's eventfd.  When the reader's reply is in, it gives
+ * the role up and wakes one other waiter, which takes it.  A signal
+ * handler that runs while its thread holds the role (in ppoll, so
+ * between frames) may make calls that read frames themselves; whoever
+ * returns from ppoll(), EINTR or not, re-checks its own state under
+ * c_mtx, so no reply and no wakeup is ever lost to a nested call.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rumpclient_int.h"
+
+/* w_efd: not yet asked for / none could be made (sleep by polling) */
+#define RC_EFD_UNSET	(-1)
+#define RC_EFD_NONE	(-2)
+
+void
+rc_blocksigs(sigset_t *omask)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, omask);
+}
+
+void
+rc_restoresigs(const sigset_t *omask)
+{
+
+	pthread_sigmask(SIG_SETMASK, omask, NULL);
+}
+
+void
+rc_waiter_fini(struct rc_waiter *w)
+{
+
+	if (w->w_body != NULL && w->w_body != (uint8_t *)w->w_inl)
+		free(w->w_body);
+	w->w_body = NULL;
+}
+
+/*
+ * A reply or an ERROR frame: find its waiter and read the body into it.
+ * The waiter cannot leave while w_filling is set, so the body is read
+ * without the lock.  Returns 0 or the errno that broke the connection.
+ */
+static int
+rc_deliver(struct rc_conn *cn, const struct rsp_hdr *h)
+{
+	struct rc_client *c = &rc_client;
+	size_t len = h->rsp_len - RSP_HDRSZ;
+	struct rc_waiter *w;
+	uint8_t *body;
+	int error;
+
+	pthread_mutex_lock(&c->c_mtx);
+	TAILQ_FOREACH(w, &cn->cn_waiters, w_entries) {
+		if (w->w_reqno == h->rsp_reqno && !w->w_done)
+			break;
+	}
+	if (w != NULL)
+		w->w_filling = true;
+	pthread_mutex_unlock(&c->c_mtx);
+	if (w == NULL) {
+		rc_debug("reply to unknown request %llu dropped",
+		    (unsigned long long)h->rsp_reqno);
+		return rc_discard(cn->cn_fd, len);
+	}
+	if (len <= sizeof(w->w_inl))
+		body = (uint8_t *)w->w_inl;
+	else
+		body = malloc(len);
+	if (body != NULL)
+		error = rc_recvall(cn->cn_fd, body, len, NULL);
+	else
+		error = rc_discard(cn->cn_fd, len);
+	if (error != 0) {
+		/* dead before w may look again: it must not wait for more */
+		rc_conn_kill(cn);
+		if (body != (uint8_t *)w->w_inl)
+			free(body);
+		body = NULL;
+	}
+	pthread_mutex_lock(&c->c_mtx);
+	w->w_filling = false;
+	if (error == 0) {
+		w->w_hdr = *h;
+		w->w_body = body;
+		w->w_bodylen = len;
+		w->w_error = body == NULL ? ENOMEM : 0;
+		w->w_done = true;
+	}
+	/* a waiter of this thread re-checks on its way out of ppoll */
+	if (!pthread_equal(w->w_thread, pthread_self()))
+		rc_wake(w->w_efd);
+	pthread_mutex_unlock(&c->c_mtx);
+	return error;
+}
+
+/*
+ * The reader's turn: wait for the socket with the caller's mask, then
+ * read and dispatch one whole frame with every signal blocked.  A
+ * RAISE is delivered after its frame is consumed, with the caller's
+ * mask back in place for the raise() only.
+ */
+static void
+rc_read(struct rc_conn *cn, struct rc_waiter *w)
+{
+	struct pollfd pfd;
+	struct rsp_hdr h;
+	const char *why;
+	sigset_t cur;
+	int error, sig = 0;
+
+	pfd.fd = cn->cn_fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (ppoll(&pfd, 1, NULL, w->w_omask) == -1) {
+		if (errno != EINTR)
+			rc_conn_kill(cn);
+		return;
+	}
+	if ((error = rc_recvall(cn->cn_fd, &h, sizeof(h), NULL)) != 0)
+		goto bad;
+	if (rsp_hdr_check(&h, &why) != RUMPSP_ERR_NONE) {
+		rc_debug("bad frame from server: %s", why);
+		goto bad;
+	}
+	if (h.rsp_class == RUMPSP_REQ)
+		error = rc_serve(cn, &h, &sig);
+	else
+		error = rc_deliver(cn, &h);
+	if (error != 0)
+		goto bad;
+	if (sig != 0) {
+		pthread_sigmask(SIG_SETMASK, w->w_omask, &cur);
+		raise(sig);
+		pthread_sigmask(SIG_SETMASK, &cur, NULL);
+	}
+	return;
+ bad:
+	rc_debug("connection lost: %s", error ? strerror(error) : "protocol");
+	rc_conn_kill(cn);
+}
+
+/* May w read now?  Also when the reader is suspended under us. */
+static bool
+rc_may_read(struct rc_conn *cn, struct rc_waiter *w)
+{
+	struct rc_waiter *r = cn->cn_reader;
+
+	if (r == NULL || (r != w && pthread_equal(r->w_thread, w->w_thread)))
+		cn->cn_reader = w;
+	return cn->cn_reader == w;
+}
+
+/* Hand the reader role on: wake one waiter still waiting. */
+static void
+rc_pass_role(struct rc_conn *cn)
+{
+	struct rc_waiter *x;
+
+	TAILQ_FOREACH(x, &cn->cn_waiters, w_entries) {
+		if (!x->w_done && x->w_efd >= 0) {
+			rc_wake(x->w_efd);
+			return;
+		}
+	}
+}
+
+/* Wait (c_mtx held) until w's reply is in or its connection is gone. */
+static void
+rc_wait(struct rc_waiter *w)
+{
+	struct rc_client *c = &rc_client;
+	struct rc_conn *cn = w->w_conn;
+	int efd;
+
+	for (;;) {
+		if (w->w_done)
+			break;
+		if (cn->cn_dead && !w->w_filling) {
+			w->w_error = ENOTCONN;
+			w->w_done = true;
+			break;
+		}
+		if (!cn->cn_dead && rc_may_read(cn, w)) {
+			pthread_mutex_unlock(&c->c_mtx);
+			rc_read(cn, w);
+			pthread_mutex_lock(&c->c_mtx);
+			continue;
+		}
+		if (w->w_efd == RC_EFD_UNSET) {
+			pthread_mutex_unlock(&c->c_mtx);
+			efd = rc_thread_efd();
+			pthread_mutex_lock(&c->c_mtx);
+			w->w_efd = efd >= 0 ? efd : RC_EFD_NONE;
+			continue;
+		}
+		pthread_mutex_unlock(&c->c_mtx);
+		rc_sleep(w->w_efd, w->w_omask);
+		pthread_mutex_lock(&c->c_mtx);
+	}
+	TAILQ_REMOVE(&cn->cn_waiters, w, w_entries);
+	if (cn->cn_reader == w)
+		cn->cn_reader = NULL;
+	if (cn->cn_reader == NULL && !cn->cn_dead)
+		rc_pass_role(cn);
+}
+
+/*
+ * Send a request on cn (iov[0] starts with its header, whose request
+ * number is set here) and wait for the reply.  Consumes the caller's
+ * reference to cn.  Returns 0 with the reply
+ * in w (release it with rc_waiter_fini), or an errno: ENOTCONN when the
+ * connection broke, and then w_unsent says whether the request never
+ * left whole (it may be sent again on a new connection).
+ */
+int
+rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
+    int iovcnt, const sigset_t *omask)
+{
+	struct rc_client *c = &rc_client;
+	struct rsp_hdr *h = iov[0].iov_base;
+	int error;
+
+	memset(w, 0, offsetof(struct rc_waiter, w_inl));
+	w->w_conn = cn;
+	w->w_thread = pthread_self();
+	w->w_omask = omask;
+	w->w_efd = RC_EFD_UNSET;
+
+	pthread_mutex_lock(&c->c_mtx);
+	w->w_reqno = ++c->c_reqno;
+	h->rsp_reqno = w->w_reqno;
+	TAILQ_INSERT_TAIL(&cn->cn_waiters, w, w_entries);
+	pthread_mutex_unlock(&c->c_mtx);
+
+	pthread_mutex_lock(&c->c_sendmtx);
+	error = rsp_sendv(cn->cn_fd, iov, iovcnt);
+	pthread_mutex_unlock(&c->c_sendmtx);
+	if (error != 0) {
+		/* part of a frame may be out: the stream is lost either way */
+		rc_debug("send failed: %s", strerror(error));
+		w->w_unsent = true;
+		rc_conn_kill(cn);
+	}
+
+	pthread_mutex_lock(&c->c_mtx);
+	rc_wait(w);
+	rc_conn_rele_locked(cn);
+	pthread_mutex_unlock(&c->c_mtx);
+	if (error == 0)
+		error = w->w_error;
+	else if (error != EFAULT)
+		error = ENOTCONN;
+	if (error != 0)
+		rc_waiter_fini(w);
+	return error;
+}
+
+/*
+ * A request with a plain body (PREFORK, the EXEC handshake): sent on
+ * the current connection, again once on a new one if it never left.
+ * Returns 0 with a RESP of the same type in w, or an errno.
+ */
+int
+rc_simple(int type, uint32_t arg, const void *body, size_t len,
+    struct rc_waiter *w, const sigset_t *omask)
+{
+	struct rc_conn *cn;
+	struct rsp_hdr h;
+	struct iovec iov[2];
+	int error, tries;
+
+	for (tries = 0;; tries++) {
+		if ((error = rc_conn_get(omask, &cn)) != 0)
+			return error;
+		rsp_hdr_fill(&h, RSP_HDRSZ + len, 0, RUMPSP_REQ, type, arg);
+		iov[0].iov_base = &h;
+		iov[0].iov_len = sizeof(h);
+		iov[1].iov_base = (void *)(uintptr_t)body;
+		iov[1].iov_len = len;
+		error = rc_call(cn, w, iov, len ? 2 : 1, omask);
+		if (error == 0)
+			break;
+		if (!w->w_unsent || tries > 0 || error == EFAULT)
+			return error;
+	}
+	if (w->w_hdr.rsp_class == RUMPSP_ERROR) {
+		error = rc_errframe(&w->w_hdr, w->w_body, w->w_bodylen);
+		rc_waiter_fini(w);
+		return error;
+	}
+	if (w->w_hdr.rsp_type != type) {
+		rc_waiter_fini(w);
+		return EPROTO;
+	}
+	return 0;
+}

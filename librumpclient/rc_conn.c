@@ -1,0 +1,596 @@
+/*
+ * rc_conn.c -- connections to the rump kernel server: opening one
+ * (socket, banner, handshake), the life of a connection (references,
+ * breaking), and the reconnect policy of rumpclient_setconnretry().
+ *
+ * Sockets are non-blocking and kept at descriptors >= 3: a program that
+ * closed its standard descriptors must never get the kernel connection
+ * as its stdout.  Every wait for the peer is a ppoll() with the
+ * caller's signal mask, so a hung server never makes the process deaf
+ * to signals, except inside a frame: once the first byte of a frame has
+ * arrived the rest is read with signals blocked.
+ *
+ * A connection that breaks is shut down and unlinked from the client
+ * at once (every waiter on it then fails with ENOTCONN); its descriptor
+ * is closed when the last call holding a reference lets go.  The next
+ * call applies the policy: no retry (ENOTCONN), exit, or reconnecting
+ * with a new GUEST handshake, which makes a new process in the kernel.
+ * One thread reconnects; other callers sleep until it is done.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rump/rumpclient.h>
+
+#include "rumpclient_int.h"
+
+struct rc_client rc_client = {
+	.c_mtx = PTHREAD_MUTEX_INITIALIZER,
+	.c_sendmtx = PTHREAD_MUTEX_INITIALIZER,
+	.c_initmtx = PTHREAD_MUTEX_INITIALIZER,
+	.c_connwait = TAILQ_HEAD_INITIALIZER(rc_client.c_connwait),
+};
+
+void
+rc_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (getenv("RUMPCLIENT_DEBUG") == NULL)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "rumpclient: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+/*
+ * An ERROR frame's errno; its body is the server's reason, printed
+ * only when RUMPCLIENT_DEBUG asks for it.
+ */
+int
+rc_errframe(const struct rsp_hdr *h, const void *body, size_t len)
+{
+	const char *s = body;
+	size_t n;
+
+	n = len < RC_MAXREASON ? len : RC_MAXREASON;
+	n = s != NULL ? strnlen(s, n) : 0;
+	rc_debug("server error %u (%s): %.*s", h->rsp_arg,
+	    rsp_err_str(h->rsp_arg), (int)n, n ? s : "");
+	return rsp_err_errno(h->rsp_arg);
+}
+
+/* Move fd to a descriptor >= 3 (close-on-exec). Returns it or -1. */
+int
+rc_fd_above2(int fd)
+{
+	int nfd, e;
+
+	if (fd > 2)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	e = errno;
+	close(fd);
+	errno = e;
+	return nfd;
+}
+
+/*
+ * Read exactly len bytes.  Waiting is ppoll() with waitmask (NULL:
+ * the current mask, which inside a call blocks everything).  Returns 0,
+ * ECONNRESET on EOF or an errno.
+ */
+int
+rc_recvall(int fd, void *buf, size_t len, const sigset_t *waitmask)
+{
+	struct pollfd pfd;
+	uint8_t *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = recv(fd, p, len, MSG_DONTWAIT);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return errno;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, NULL, waitmask) == -1 && errno != EINTR)
+			return errno;
+	}
+	return 0;
+}
+
+/* Read and drop len bytes of a frame we have no use for. */
+int
+rc_discard(int fd, size_t len)
+{
+	uint8_t buf[512];
+	size_t n;
+	int error;
+
+	while (len > 0) {
+		n = len < sizeof(buf) ? len : sizeof(buf);
+		if ((error = rc_recvall(fd, buf, n, NULL)) != 0)
+			return error;
+		len -= n;
+	}
+	return 0;
+}
+
+static int
+rc_connect(const struct rsp_addr *ra, const sigset_t *omask, int *fdp)
+{
+	struct pollfd pfd;
+	socklen_t slen;
+	int fd, one = 1, error;
+
+	fd = socket(ra->ra_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (fd == -1)
+		return errno;
+	if ((fd = rc_fd_above2(fd)) == -1)
+		return errno;
+	if (ra->ra_family != AF_UNIX)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+	if (connect(fd, (const struct sockaddr *)&ra->ra_sa, ra->ra_len) == 0)
+		goto done;
+	if (errno != EINPROGRESS && errno != EINTR) {
+		error = errno;
+		close(fd);
+		return error;
+	}
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, NULL, omask) > 0)
+			break;
+		if (errno != EINTR) {
+			error = errno;
+			close(fd);
+			return error;
+		}
+	}
+	slen = sizeof(error);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &slen) == -1)
+		error = errno;
+	if (error != 0) {
+		close(fd);
+		return error;
+	}
+ done:
+	*fdp = fd;
+	return 0;
+}
+
+/* Read the banner line (bounded, must end in '\n') and check the major. */
+static int
+rc_banner(int fd, const sigset_t *omask, int *major, int *minor)
+{
+	char b[RUMPSP_MAXBANNER + 1];
+	size_t i;
+	int error;
+
+	for (i = 0; i < RUMPSP_MAXBANNER; i++) {
+		if ((error = rc_recvall(fd, &b[i], 1, omask)) != 0)
+			return error;
+		if (b[i] == '\n')
+			break;
+	}
+	if (i == RUMPSP_MAXBANNER)
+		return EPROTO;
+	b[i + 1] = '\0';
+	if ((error = rsp_banner_parse(b, major, minor)) != 0)
+		return error;
+	if (*major != RUMPSP_PROTOMAJOR) {
+		rc_debug("server speaks protocol %d.%d, we speak %d.%d",
+		    *major, *minor, RUMPSP_PROTOMAJOR, RUMPSP_PROTOMINOR);
+		return EPROGMISMATCH;
+	}
+	return 0;
+}
+
+/*
+ * A handshake on a connection nobody else uses yet: send it, then the
+ * only frame that may come back is its HANDSHAKE response or an ERROR.
+ */
+static int
+rc_handshake(int fd, uint32_t kind, const void *body, size_t len,
+    const sigset_t *omask)
+{
+	char reason[RC_MAXREASON];
+	struct rsp_hdr h;
+	struct iovec iov[2];
+	size_t blen, n;
+	int error;
+
+	rsp_hdr_fill(&h, RSP_HDRSZ + len, 1, RUMPSP_REQ, RUMPSP_HANDSHAKE,
+	    kind);
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)(uintptr_t)body;
+	iov[1].iov_len = len;
+	if ((error = rsp_sendv(fd, iov, len ? 2 : 1)) != 0)
+		return error;
+	/* wait for the first byte with signals deliverable */
+	if ((error = rc_recvall(fd, &h, 1, omask)) != 0)
+		return error;
+	if ((error = rc_recvall(fd, (char *)&h + 1, sizeof(h) - 1,
+	    NULL)) != 0)
+		return error;
+	if (rsp_hdr_check(&h, &(const char *){ NULL }) != RUMPSP_ERR_NONE ||
+	    h.rsp_type != RUMPSP_HANDSHAKE || h.rsp_reqno != 1 ||
+	    h.rsp_class == RUMPSP_REQ)
+		return EPROTO;
+	blen = h.rsp_len - RSP_HDRSZ;
+	n = blen < sizeof(reason) ? blen : sizeof(reason);
+	if ((error = rc_recvall(fd, reason, n, NULL)) != 0 ||
+	    (error = rc_discard(fd, blen - n)) != 0)
+		return error;
+	if (h.rsp_class == RUMPSP_ERROR)
+		return rc_errframe(&h, reason, n);
+	return 0;
+}
+
+struct rc_conn *
+rc_conn_alloc(int fd, int major, int minor)
+{
+	struct rc_conn *cn;
+
+	if ((cn = calloc(1, sizeof(*cn))) == NULL)
+		return NULL;
+	cn->cn_fd = fd;
+	cn->cn_major = major;
+	cn->cn_minor = minor;
+	cn->cn_refs = 1;
+	TAILQ_INIT(&cn->cn_waiters);
+	return cn;
+}
+
+/*
+ * Connect to ra and do one handshake of the given kind.  Returns 0 and
+ * a connection holding one reference (the caller's), or an errno.
+ */
+int
+rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
+    size_t len, const sigset_t *omask, struct rc_conn **cnp)
+{
+	int fd = -1, major, minor, error;
+
+	if ((error = rc_connect(ra, omask, &fd)) != 0)
+		return error;
+	if ((error = rc_banner(fd, omask, &major, &minor)) != 0 ||
+	    (error = rc_handshake(fd, kind, body, len, omask)) != 0) {
+		close(fd);
+		return error;
+	}
+	if ((*cnp = rc_conn_alloc(fd, major, minor)) == NULL) {
+		close(fd);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+void
+rc_conn_rele_locked(struct rc_conn *cn)
+{
+
+	if (--cn->cn_refs > 0)
+		return;
+	close(cn->cn_fd);
+	free(cn);
+}
+
+void
+rc_conn_rele(struct rc_conn *cn)
+{
+
+	pthread_mutex_lock(&rc_client.c_mtx);
+	rc_conn_rele_locked(cn);
+	pthread_mutex_unlock(&rc_client.c_mtx);
+}
+
+static void
+rc_die(void)
+{
+
+	fprintf(stderr, "%s: rump kernel server connection lost, exiting\n",
+	    getprogname());
+	exit(1);
+}
+
+/*
+ * The connection broke (EOF, a read or send error, a frame we cannot
+ * make sense of).  Idempotent.  Wakes every waiter on it; each one
+ * fails with ENOTCONN unless its reply is already in.
+ */
+void
+rc_conn_kill(struct rc_conn *cn)
+{
+	struct rc_client *c = &rc_client;
+	struct rc_waiter *w;
+	bool die;
+
+	pthread_mutex_lock(&c->c_mtx);
+	if (cn->cn_dead) {
+		pthread_mutex_unlock(&c->c_mtx);
+		return;
+	}
+	cn->cn_dead = true;
+	/* shutdown wakes a reader or sender blocked on it; not the parent's */
+	if (!cn->cn_noshut)
+		(void)shutdown(cn->cn_fd, SHUT_RDWR);
+	TAILQ_FOREACH(w, &cn->cn_waiters, w_entries)
+		rc_wake(w->w_efd);
+	die = c->c_retry == RUMPCLIENT_RETRYCONN_DIE && c->c_conn == cn;
+	if (c->c_conn == cn) {
+		c->c_conn = NULL;
+		rc_conn_rele_locked(cn);
+	}
+	pthread_mutex_unlock(&c->c_mtx);
+	if (die)
+		rc_die();
+}
+
+static struct timespec
+rc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts;
+}
+
+/* Reconnect under policy; called by the one thread marked c_connecting. */
+static int
+rc_reconnect(time_t policy, const sigset_t *omask, struct rc_conn **cnp)
+{
+	const char *comm = getprogname();
+	struct timespec start, now, ts;
+	long backoff_ms = 10, left_ms;
+	int error;
+
+	start = rc_now();
+	for (;;) {
+		error = rc_open(&rc_client.c_addr, HANDSHAKE_GUEST, comm,
+		    strnlen(comm, RUMPSP_MAXCOMM), omask, cnp);
+		if (error == 0)
+			return 0;
+		rc_debug("reconnect failed: %s", strerror(error));
+		if (policy == RUMPCLIENT_RETRYCONN_ONCE)
+			return error;
+		ts.tv_sec = backoff_ms / 1000;
+		ts.tv_nsec = (backoff_ms % 1000) * 1000000;
+		if (policy > 0) {
+			now = rc_now();
+			left_ms = (long)(policy - (now.tv_sec - start.tv_sec)) *
+			    1000 - (now.tv_nsec - start.tv_nsec) / 1000000;
+			if (left_ms <= 0)
+				return error;
+			if (left_ms < backoff_ms) {
+				ts.tv_sec = left_ms / 1000;
+				ts.tv_nsec = (left_ms % 1000) * 1000000;
+			}
+		}
+		(void)ppoll(NULL, 0, &ts, omask);
+		if (backoff_ms < 1000)
+			backoff_ms = backoff_ms * 2 < 1000 ? backoff_ms * 2 : 1000;
+	}
+}
+
+/* Sleep (c_mtx held, dropped while asleep) until a reconnect finishes. */
+static void
+rc_wait_reconnect(const sigset_t *omask)
+{
+	struct rc_client *c = &rc_client;
+	struct rc_sleeper s;
+
+	pthread_mutex_unlock(&c->c_mtx);
+	s.s_efd = rc_thread_efd();
+	pthread_mutex_lock(&c->c_mtx);
+	if (!c->c_connecting)
+		return;
+	TAILQ_INSERT_TAIL(&c->c_connwait, &s, s_entries);
+	pthread_mutex_unlock(&c->c_mtx);
+	rc_sleep(s.s_efd, omask);
+	pthread_mutex_lock(&c->c_mtx);
+	TAILQ_REMOVE(&c->c_connwait, &s, s_entries);
+}
+
+/*
+ * A referenced live connection for a new request, reconnecting under
+ * the policy if the last one broke.  Returns 0 or an errno (ENOTCONN).
+ */
+int
+rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
+{
+	struct rc_client *c = &rc_client;
+	struct rc_sleeper *s;
+	struct rc_conn *cn;
+	uint64_t epoch = 0;
+	bool waited = false;
+	time_t policy;
+	int error;
+
+	pthread_mutex_lock(&c->c_mtx);
+	for (;;) {
+		if ((cn = c->c_conn) != NULL) {
+			cn->cn_refs++;
+			pthread_mutex_unlock(&c->c_mtx);
+			*cnp = cn;
+			return 0;
+		}
+		policy = c->c_retry;
+		if (!c->c_inited || !c->c_haveaddr || policy == 0 ||
+		    (waited && c->c_connepoch != epoch))
+			break;
+		if (policy == RUMPCLIENT_RETRYCONN_DIE) {
+			pthread_mutex_unlock(&c->c_mtx);
+			rc_die();
+		}
+		if (c->c_connecting) {
+			/* a signal handler nested in our own reconnect */
+			if (pthread_equal(c->c_connthread, pthread_self()))
+				break;
+			if (!waited)
+				epoch = c->c_connepoch;
+			waited = true;
+			rc_wait_reconnect(omask);
+			continue;
+		}
+		c->c_connecting = true;
+		c->c_connthread = pthread_self();
+		pthread_mutex_unlock(&c->c_mtx);
+		error = rc_reconnect(policy, omask, &cn);
+		pthread_mutex_lock(&c->c_mtx);
+		c->c_connecting = false;
+		c->c_connepoch++;
+		TAILQ_FOREACH(s, &c->c_connwait, s_entries)
+			rc_wake(s->s_efd);
+		if (error != 0)
+			break;
+		c->c_conn = cn;
+	}
+	pthread_mutex_unlock(&c->c_mtx);
+	return ENOTCONN;
+}
+
+void
+rumpclient_setconnretry(time_t retrytime)
+{
+
+	if (retrytime < RUMPCLIENT_RETRYCONN_DIE)
+		return;
+	pthread_mutex_lock(&rc_client.c_mtx);
+	rc_client.c_retry = retrytime;
+	pthread_mutex_unlock(&rc_client.c_mtx);
+}
+
+/*
+ * Take over the connection an exec'ing rumpclient_exec() left us:
+ * "fd:major.minor".  No handshake: the kernel process goes on.
+ */
+static int
+rc_adopt(const char *v)
+{
+	struct rc_conn *cn;
+	char *end;
+	long fd, major, minor;
+	int fl;
+
+	errno = 0;
+	fd = strtol(v, &end, 10);
+	if (end == v || *end != ':' || fd < 0 || fd > 1 << 30)
+		return EINVAL;
+	v = end + 1;
+	major = strtol(v, &end, 10);
+	if (end == v || *end != '.' || major < 0 || major > 1 << 30)
+		return EINVAL;
+	v = end + 1;
+	minor = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || minor < 0 || minor > 1 << 30 || errno)
+		return EINVAL;
+	if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    (fl = fcntl((int)fd, F_GETFL)) == -1 ||
+	    fcntl((int)fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return errno;
+	if ((cn = rc_conn_alloc((int)fd, (int)major, (int)minor)) == NULL)
+		return ENOMEM;
+	rc_client.c_conn = cn;
+	return 0;
+}
+
+static int
+rc_init_locked(const sigset_t *omask)
+{
+	struct rc_client *c = &rc_client;
+	struct rsp_addr ra;
+	struct rc_conn *cn;
+	const char *url, *v, *comm;
+	int error;
+
+	url = getenv("RUMP_SERVER");
+	if ((v = getenv("RUMPCLIENT__EXECFD")) != NULL) {
+		pthread_mutex_lock(&c->c_mtx);
+		error = rc_adopt(v);
+		if (error == 0 && url != NULL &&
+		    rsp_url_parse(url, 0, &c->c_addr) == 0)
+			c->c_haveaddr = true;
+		if (error == 0)
+			c->c_inited = true;
+		pthread_mutex_unlock(&c->c_mtx);
+		unsetenv("RUMPCLIENT__EXECFD");
+		return error;
+	}
+	if (url == NULL)
+		return ENOENT;
+	if ((error = rsp_url_parse(url, 0, &ra)) != 0)
+		return error;
+	comm = getprogname();
+	if (comm == NULL)
+		comm = "rumpclient";
+	error = rc_open(&ra, HANDSHAKE_GUEST, comm,
+	    strnlen(comm, RUMPSP_MAXCOMM), omask, &cn);
+	if (error != 0)
+		return error;
+	pthread_mutex_lock(&c->c_mtx);
+	c->c_addr = ra;
+	c->c_haveaddr = true;
+	c->c_conn = cn;
+	c->c_inited = true;
+	pthread_mutex_unlock(&c->c_mtx);
+	return 0;
+}
+
+int
+rumpclient_init(void)
+{
+	struct rc_client *c = &rc_client;
+	sigset_t omask;
+	bool inited;
+	int error = 0;
+
+	rc_global_init();
+	rc_blocksigs(&omask);
+	pthread_mutex_lock(&c->c_initmtx);
+	pthread_mutex_lock(&c->c_mtx);
+	inited = c->c_inited;
+	pthread_mutex_unlock(&c->c_mtx);
+	if (!inited)
+		error = rc_init_locked(&omask);
+	pthread_mutex_unlock(&c->c_initmtx);
+	rc_restoresigs(&omask);
+	if (error != 0) {
+		errno = error;
+		return -1;
+	}
+	return 0;
+}

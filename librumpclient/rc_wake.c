@@ -1,0 +1,152 @@
+/*
+ * rc_wake.c -- how a waiting thread sleeps and is woken: one eventfd
+ * per thread, created the first time the thread has to wait for
+ * another thread's reading, closed by a pthread key destructor when
+ * the thread exits.
+ *
+ * An eventfd is a counter, so a wakeup written between the waker's
+ * decision and the sleeper's ppoll() is never lost; a wakeup that a
+ * nested call (a signal handler's rump_sys_* on the same thread)
+ * consumed is harmless because every sleeper re-checks its state after
+ * each return from ppoll(), EINTR included.
+ *
+ * Every eventfd is also on a registry list, so that the child of a
+ * fork(2) can close the copies of its parent's eventfds: writing to one
+ * would wake a thread of the parent.  The per-thread record is
+ * thread-local storage, not malloc'd: a signal handler's nested call
+ * may be the one that creates it.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/eventfd.h>
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "rumpclient_int.h"
+
+struct rc_tls {
+	LIST_ENTRY(rc_tls)	t_entries;
+	int			t_efd;
+};
+
+static pthread_mutex_t rc_tls_mtx = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(, rc_tls) rc_tls_list = LIST_HEAD_INITIALIZER(rc_tls_list);
+static pthread_key_t rc_tls_key;
+static __thread struct rc_tls rc_tls_self = { .t_efd = -1 };
+
+/* At thread exit; thread-local storage is still there. */
+static void
+rc_tls_destroy(void *arg)
+{
+	struct rc_tls *t = arg;
+
+	pthread_mutex_lock(&rc_tls_mtx);
+	LIST_REMOVE(t, t_entries);
+	pthread_mutex_unlock(&rc_tls_mtx);
+	close(t->t_efd);
+	t->t_efd = -1;
+}
+
+/* Called once, from rc_global_init(). */
+void
+rc_wake_init(void)
+{
+
+	if (pthread_key_create(&rc_tls_key, rc_tls_destroy) != 0) {
+		/* without a destructor the eventfds leak at thread exit */
+		rc_debug("pthread_key_create failed");
+	}
+}
+
+/* The calling thread's eventfd, or -1 with errno. */
+int
+rc_thread_efd(void)
+{
+	struct rc_tls *t = &rc_tls_self;
+	int fd;
+
+	if (t->t_efd >= 0)
+		return t->t_efd;
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if ((fd = rc_fd_above2(fd)) == -1)
+		return -1;
+	t->t_efd = fd;
+	pthread_mutex_lock(&rc_tls_mtx);
+	LIST_INSERT_HEAD(&rc_tls_list, t, t_entries);
+	pthread_mutex_unlock(&rc_tls_mtx);
+	(void)pthread_setspecific(rc_tls_key, t);
+	return fd;
+}
+
+void
+rc_wake(int efd)
+{
+	uint64_t one = 1;
+
+	if (efd >= 0)
+		(void)write(efd, &one, sizeof(one));
+}
+
+/*
+ * Sleep until woken or until a signal handler has run.  Without an
+ * eventfd (none could be made) sleep a millisecond: the caller's loop
+ * re-checks, so this only costs time.
+ */
+void
+rc_sleep(int efd, const sigset_t *omask)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+	struct pollfd pfd;
+	uint64_t v;
+
+	if (efd < 0) {
+		(void)ppoll(NULL, 0, &ts, omask);
+		return;
+	}
+	pfd.fd = efd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (ppoll(&pfd, 1, NULL, omask) > 0)
+		(void)read(efd, &v, sizeof(v));
+}
+
+void
+rc_wake_prefork(void)
+{
+
+	pthread_mutex_lock(&rc_tls_mtx);
+}
+
+void
+rc_wake_postfork_parent(void)
+{
+
+	pthread_mutex_unlock(&rc_tls_mtx);
+}
+
+/*
+ * Only the forking thread exists in the child: close every eventfd;
+ * the records of the other threads are copies nobody will use.
+ */
+void
+rc_wake_postfork_child(void)
+{
+	struct rc_tls *t;
+
+	pthread_mutex_init(&rc_tls_mtx, NULL);
+	LIST_FOREACH(t, &rc_tls_list, t_entries)
+		close(t->t_efd);
+	LIST_INIT(&rc_tls_list);
+	rc_tls_self.t_efd = -1;
+	(void)pthread_setspecific(rc_tls_key, NULL);
+}

@@ -1,0 +1,148 @@
+/*
+ * rumpclient_int.h -- the inside of librumpclient, shared by its files
+ * and by the generated stubs in gen/sys_client.c.
+ *
+ * One client per host process (rc_client).  It owns at most one live
+ * connection (c_conn); a connection that broke is unlinked from the
+ * client at once but lives on until the last call that used it has
+ * let go of it (cn_refs), so no descriptor is closed under a thread
+ * still polling or sending on it.
+ *
+ * Locks: c_mtx guards the client, every connection's waiters, reader
+ * role and reference count, and the reconnect state.  c_sendmtx keeps
+ * frames whole on the wire.  c_initmtx serializes rumpclient_init().
+ * No two of them are held at once, except in the pthread_atfork
+ * prepare handler (c_mtx, then the eventfd registry lock).  No lock is
+ * held while a thread waits: waiting is ppoll() with the caller's
+ * signal mask, so signal handlers run there and only there, and they
+ * may make rump_sys_* calls of their own.
+ */
+#ifndef RUMPCLIENT_INT_H
+#define RUMPCLIENT_INT_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sp_proto.h"
+#include "sp_url.h"
+
+/* Limits on what one SYSCALL request carries inline (brief, rump_sp(7)). */
+#define RC_INLINE_MAX	(256u * 1024)
+/* Reply bodies up to this size land on the caller's stack. */
+#define RC_INLBODY	512
+/* Longest ERROR reason we print. */
+#define RC_MAXREASON	256
+
+struct rc_conn;
+
+/*
+ * A call waiting for its reply.  It lives on the caller's stack and is
+ * on its connection's cn_waiters from before the request is sent until
+ * the call returns.  w_done, w_filling, w_error and the reply fields are
+ * written under c_mtx, except the body bytes, which the reader writes
+ * without the lock while w_filling keeps the waiter from leaving.
+ */
+struct rc_waiter {
+	TAILQ_ENTRY(rc_waiter)	w_entries;
+	struct rc_conn		*w_conn;
+	uint64_t		w_reqno;
+	pthread_t		w_thread;
+	const sigset_t		*w_omask;	/* the caller's signal mask */
+	int			w_efd;		/* thread's eventfd, or -1 */
+	bool			w_done;		/* reply (or error) is in */
+	bool			w_filling;	/* reader is reading its body */
+	bool			w_unsent;	/* request never left whole */
+	int			w_error;	/* transport error, or 0 */
+	struct rsp_hdr		w_hdr;		/* the reply's header */
+	uint8_t			*w_body;	/* w_inl or malloc'd */
+	size_t			w_bodylen;
+	uint64_t		w_inl[RC_INLBODY / sizeof(uint64_t)];
+};
+TAILQ_HEAD(rc_waiterq, rc_waiter);
+
+struct rc_conn {
+	int			cn_fd;
+	int			cn_major;	/* from the server's banner */
+	int			cn_minor;
+	int			cn_refs;	/* the client's + each call's */
+	bool			cn_dead;
+	bool			cn_noshut;	/* inherited over fork(2) */
+	struct rc_waiter	*cn_reader;	/* who reads the socket */
+	struct rc_waiterq	cn_waiters;
+};
+
+/* A thread waiting for another thread's reconnect to finish. */
+struct rc_sleeper {
+	TAILQ_ENTRY(rc_sleeper)	s_entries;
+	int			s_efd;
+};
+
+struct rc_client {
+	pthread_mutex_t		c_mtx;
+	pthread_mutex_t		c_sendmtx;
+	pthread_mutex_t		c_initmtx;
+	struct rc_conn		*c_conn;	/* live connection or NULL */
+	uint64_t		c_reqno;
+	bool			c_inited;
+	bool			c_haveaddr;	/* c_addr usable to reconnect */
+	struct rsp_addr		c_addr;		/* set before c_inited */
+	time_t			c_retry;	/* rumpclient_setconnretry() */
+	bool			c_connecting;	/* a reconnect is under way */
+	pthread_t		c_connthread;	/* ... by this thread */
+	uint64_t		c_connepoch;	/* reconnects finished */
+	TAILQ_HEAD(, rc_sleeper) c_connwait;
+};
+
+extern struct rc_client rc_client;
+
+/* rc_conn.c: connecting, handshakes, reconnect policy */
+void	rc_global_init(void);
+int	rc_open(const struct rsp_addr *, uint32_t, const void *, size_t,
+	    const sigset_t *, struct rc_conn **);
+struct rc_conn *rc_conn_alloc(int, int, int);
+int	rc_conn_get(const sigset_t *, struct rc_conn **);
+void	rc_conn_rele(struct rc_conn *);
+void	rc_conn_rele_locked(struct rc_conn *);
+void	rc_conn_kill(struct rc_conn *);
+int	rc_recvall(int, void *, size_t, const sigset_t *);
+int	rc_discard(int, size_t);
+int	rc_fd_above2(int);
+int	rc_errframe(const struct rsp_hdr *, const void *, size_t);
+void	rc_debug(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
+
+/* rc_call.c: requests, waiting, the reader role */
+void	rc_blocksigs(sigset_t *);
+void	rc_restoresigs(const sigset_t *);
+int	rc_call(struct rc_conn *, struct rc_waiter *, struct iovec *, int,
+	    const sigset_t *);
+void	rc_waiter_fini(struct rc_waiter *);
+int	rc_simple(int, uint32_t, const void *, size_t, struct rc_waiter *,
+	    const sigset_t *);
+
+/* rc_serve.c: the server's requests to us (copyin/copyout/raise) */
+int	rc_serve(struct rc_conn *, const struct rsp_hdr *, int *);
+
+/* rc_wake.c: per-thread eventfds */
+void	rc_wake_init(void);
+int	rc_thread_efd(void);
+void	rc_wake(int);
+void	rc_sleep(int, const sigset_t *);
+void	rc_wake_prefork(void);
+void	rc_wake_postfork_parent(void);
+void	rc_wake_postfork_child(void);
+
+/* rc_syscall.c: called by the generated stubs */
+void	rumpclient__region(struct rsp_region *, size_t *, const void *,
+	    size_t, uint32_t);
+int	rumpclient__syscall(int, const void *, size_t,
+	    const struct rsp_region *, size_t, register_t[2]);
+
+#endif /* RUMPCLIENT_INT_H */

@@ -1,0 +1,198 @@
+/*
+ * sp_client.c -- the life of a sysproxy client: allocation at accept,
+ * references, the mainlwp guard, disconnect and the final release.
+ *
+ * A client is referenced by its connection (spc_connected, dropped by
+ * the event thread at disconnect) and by every work item queued or
+ * running for it (spc_nwork).  Whoever drops the last reference
+ * releases the process's main lwp, which makes the kernel's process
+ * exit, closes the socket and frees the struct.  The socket stays open
+ * until then, so a worker never writes to a descriptor number that has
+ * been reused; shutdown() at disconnect makes its sends fail at once.
+ * The final release switches to mainlwp: it runs only on threads with
+ * no curlwp of their own (workers between requests, the event thread).
+ *
+ * The kernel may also reach a client from a thread that holds no
+ * reference (a signal from another process, rumpuser_sp_raise).  While
+ * the kernel is scheduled the client cannot go away: its process is
+ * alive, and the final release needs the kernel.  To keep using it once
+ * unscheduled such a thread pins it; the final release waits for the
+ * pins to go before it frees anything.  A pinned thread only sends on a
+ * socket that is already shut down, so the wait is short.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sp_int.h"
+
+struct sp_client *
+sp_client_alloc(int fd)
+{
+	struct sp_client *spc;
+
+	if ((spc = calloc(1, sizeof(*spc))) == NULL)
+		return NULL;
+	if (pthread_mutex_init(&spc->spc_mtx, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&spc->spc_cv, NULL) != 0)
+		goto fail_mtx;
+	if (pthread_mutex_init(&spc->spc_sendmtx, NULL) != 0)
+		goto fail_cv;
+	spc->spc_fd = fd;
+	spc->spc_state = SPC_NEW;
+	spc->spc_connected = true;
+	spc->spc_nextreq = 1;
+	TAILQ_INIT(&spc->spc_waiters);
+	LIST_INIT(&spc->spc_preforks);
+	return spc;
+
+ fail_cv:
+	pthread_cond_destroy(&spc->spc_cv);
+ fail_mtx:
+	pthread_mutex_destroy(&spc->spc_mtx);
+ fail:
+	free(spc);
+	return NULL;
+}
+
+static void
+sp_client_free(struct sp_client *spc)
+{
+
+	if (spc->spc_mainlwp != NULL) {
+		/* the last lwp of the process: the process exits */
+		sp_lwproc_switch(spc->spc_mainlwp);
+		sp_lwproc_release();
+	}
+	pthread_mutex_lock(&spc->spc_mtx);
+	while (spc->spc_pins > 0)
+		pthread_cond_wait(&spc->spc_cv, &spc->spc_mtx);
+	pthread_mutex_unlock(&spc->spc_mtx);
+	close(spc->spc_fd);
+	pthread_mutex_destroy(&spc->spc_sendmtx);
+	pthread_cond_destroy(&spc->spc_cv);
+	pthread_mutex_destroy(&spc->spc_mtx);
+	free(spc);
+}
+
+/* A work item for spc now exists. */
+void
+sp_client_hold(struct sp_client *spc)
+{
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	spc->spc_nwork++;
+	pthread_mutex_unlock(&spc->spc_mtx);
+}
+
+/* A work item for spc is done; the last reference frees it. */
+void
+sp_client_rele(struct sp_client *spc)
+{
+	bool last;
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	spc->spc_nwork--;
+	last = spc->spc_nwork == 0 && !spc->spc_connected;
+	if (spc->spc_inexec)
+		pthread_cond_broadcast(&spc->spc_cv);	/* exec drains */
+	pthread_mutex_unlock(&spc->spc_mtx);
+	if (last)
+		sp_client_free(spc);
+}
+
+/*
+ * The connection is gone (EOF, error, protocol violation or server
+ * shutdown).  Called by the event thread once the client is out of its
+ * epoll set.  Waiters get ENOTCONN, pending preforks are released, and
+ * the process's lwps are told to exit so that calls blocked in the
+ * kernel return; an exec in progress has done that already and its
+ * worker finishes the job (see sp_handle.c).
+ */
+void
+sp_client_disconnect(struct sp_client *spc)
+{
+	bool lwpexit, last;
+
+	free(spc->spc_body);
+	spc->spc_body = NULL;
+	(void)shutdown(spc->spc_fd, SHUT_RDWR);
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	spc->spc_dying = true;
+	sp_waiter_wakeall(spc);
+	lwpexit = spc->spc_mainlwp != NULL && !spc->spc_inexec;
+	pthread_mutex_unlock(&spc->spc_mtx);
+
+	sp_prefork_drop_client(spc);
+	if (lwpexit) {
+		sp_mainlwp_enter(spc);
+		sp_lwproc_switch(spc->spc_mainlwp);
+		sp_lwproc_lwpexit();
+		sp_lwproc_switch(NULL);
+		sp_mainlwp_exit(spc);
+	}
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	spc->spc_connected = false;
+	last = spc->spc_nwork == 0;
+	pthread_mutex_unlock(&spc->spc_mtx);
+	if (last)
+		sp_client_free(spc);
+}
+
+/*
+ * Called with the kernel scheduled: keep spc for use after unscheduling.
+ * Returns ENOTCONN, and no pin, once the client is disconnecting.
+ */
+int
+sp_client_pin(struct sp_client *spc)
+{
+	int error = 0;
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	if (spc->spc_dying)
+		error = ENOTCONN;
+	else
+		spc->spc_pins++;
+	pthread_mutex_unlock(&spc->spc_mtx);
+	return error;
+}
+
+/* spc may be gone as soon as this returns. */
+void
+sp_client_unpin(struct sp_client *spc)
+{
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	if (--spc->spc_pins == 0)
+		pthread_cond_broadcast(&spc->spc_cv);
+	pthread_mutex_unlock(&spc->spc_mtx);
+}
+
+/* Take the right to make mainlwp this thread's curlwp. */
+void
+sp_mainlwp_enter(struct sp_client *spc)
+{
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	while (spc->spc_mainbusy)
+		pthread_cond_wait(&spc->spc_cv, &spc->spc_mtx);
+	spc->spc_mainbusy = true;
+	pthread_mutex_unlock(&spc->spc_mtx);
+}
+
+void
+sp_mainlwp_exit(struct sp_client *spc)
+{
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	spc->spc_mainbusy = false;
+	pthread_cond_broadcast(&spc->spc_cv);
+	pthread_mutex_unlock(&spc->spc_mtx);
+}

@@ -1,0 +1,441 @@
+/*
+ * sp_copy.c -- the kernel's copies to and from a client's memory, and
+ * signals to a client.
+ *
+ * The kernel calls these with itself scheduled on the calling thread,
+ * which is a worker serving a SYSCALL request of the client.  A copy
+ * that falls inside an inline region of that request is served from
+ * the request (IN) or collected for the reply (OUT) without leaving the
+ * kernel.  Anything else crosses the wire: the kernel is unscheduled
+ * first, so a slow or dead client never holds it up, and the caller's
+ * destination is private to it (kern.h), so it may be written while
+ * unscheduled.  A copyout takes its data while still scheduled.
+ *
+ * Whoever uses the client after unscheduling pins it (sp_client.c):
+ * a signal comes from a thread serving another process.
+ *
+ * A worker waiting for a COPYIN answer sleeps on its own condition
+ * variable (struct sp_waiter, on the client's list under spc_mtx); the
+ * event thread hands it the answer's body and wakes it.  Disconnect
+ * wakes every waiter: the copy fails with EFAULT, as a bad address
+ * would.
+ */
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sp_int.h"
+
+static int
+sp_waiter_add(struct sp_client *spc, struct sp_waiter *w)
+{
+
+	memset(w, 0, sizeof(*w));
+	if (pthread_cond_init(&w->w_cv, NULL) != 0)
+		return ENOMEM;
+	pthread_mutex_lock(&spc->spc_mtx);
+	if (spc->spc_dying) {
+		pthread_mutex_unlock(&spc->spc_mtx);
+		pthread_cond_destroy(&w->w_cv);
+		return ENOTCONN;
+	}
+	w->w_reqno = spc->spc_nextreq++;
+	TAILQ_INSERT_TAIL(&spc->spc_waiters, w, w_entries);
+	pthread_mutex_unlock(&spc->spc_mtx);
+	return 0;
+}
+
+/* Wait for the answer; 0 with w_data/w_len filled, or an errno. */
+static int
+sp_waiter_wait(struct sp_client *spc, struct sp_waiter *w, bool wait)
+{
+	bool done;
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	while (wait && !w->w_done && !spc->spc_dying)
+		pthread_cond_wait(&w->w_cv, &spc->spc_mtx);
+	TAILQ_REMOVE(&spc->spc_waiters, w, w_entries);
+	done = w->w_done;
+	pthread_mutex_unlock(&spc->spc_mtx);
+	pthread_cond_destroy(&w->w_cv);
+	if (!done) {
+		free(w->w_data);
+		return ENOTCONN;
+	}
+	if (w->w_class != RUMPSP_RESP) {
+		free(w->w_data);
+		return EFAULT;
+	}
+	return 0;
+}
+
+/* Event thread: an answer (RESP or ERROR) to one of our requests. */
+void
+sp_waiter_deliver(struct sp_client *spc, const struct rsp_hdr *hdr,
+    uint8_t *body, size_t len)
+{
+	struct sp_waiter *w;
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	TAILQ_FOREACH(w, &spc->spc_waiters, w_entries)
+		if (w->w_reqno == hdr->rsp_reqno && !w->w_done)
+			break;
+	if (w != NULL) {
+		w->w_done = true;
+		w->w_class = hdr->rsp_class;
+		w->w_data = body;
+		w->w_len = len;
+		body = NULL;
+		pthread_cond_signal(&w->w_cv);
+	}
+	pthread_mutex_unlock(&spc->spc_mtx);
+	/* an answer nobody waits for is dropped */
+	free(body);
+}
+
+/* spc_mtx held: the client is dying, nobody will answer. */
+void
+sp_waiter_wakeall(struct sp_client *spc)
+{
+	struct sp_waiter *w;
+
+	TAILQ_FOREACH(w, &spc->spc_waiters, w_entries)
+		pthread_cond_signal(&w->w_cv);
+}
+
+/* One COPYIN or COPYINSTR round trip of at most RUMPSP_MAXCOPY bytes. */
+static int
+sp_wire_copyin(struct sp_client *spc, int type, uint64_t raddr, size_t len,
+    struct sp_waiter *w)
+{
+	struct rsp_copydata cd;
+	struct rsp_hdr hdr;
+	struct iovec iov[2];
+	int error;
+
+	if ((error = sp_waiter_add(spc, w)) != 0)
+		return error;
+	rsp_hdr_fill(&hdr, RSP_HDRSZ + sizeof(cd), w->w_reqno, RUMPSP_REQ,
+	    type, 0);
+	cd.rcp_addr = raddr;
+	cd.rcp_len = len;
+	iov[0].iov_base = &hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = &cd;
+	iov[1].iov_len = sizeof(cd);
+	error = sp_send(spc, iov, 2);
+	return sp_waiter_wait(spc, w, error == 0);
+}
+
+static int
+sp_wire_copyin_all(struct sp_client *spc, uint64_t raddr, uint8_t *laddr,
+    size_t len)
+{
+	struct sp_waiter w;
+	size_t n;
+	int error;
+
+	while (len > 0) {
+		n = len > RUMPSP_MAXCOPY ? RUMPSP_MAXCOPY : len;
+		error = sp_wire_copyin(spc, RUMPSP_COPYIN, raddr, n, &w);
+		if (error != 0)
+			return error;
+		if (w.w_len != n) {
+			free(w.w_data);
+			return EFAULT;
+		}
+		memcpy(laddr, w.w_data, n);
+		free(w.w_data);
+		raddr += n;
+		laddr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Strings: each answer is at most the length asked for and ends at the
+ * string's NUL, if the string ends within it.  *len in: room at laddr;
+ * out: bytes copied, NUL included.
+ */
+static int
+sp_wire_copyinstr(struct sp_client *spc, uint64_t raddr, uint8_t *laddr,
+    size_t *len)
+{
+	struct sp_waiter w;
+	size_t done = 0, n;
+	uint8_t *nul;
+	int error;
+
+	while (done < *len) {
+		n = *len - done;
+		if (n > RUMPSP_MAXCOPY)
+			n = RUMPSP_MAXCOPY;
+		error = sp_wire_copyin(spc, RUMPSP_COPYINSTR, raddr + done, n,
+		    &w);
+		if (error != 0)
+			return error;
+		if (w.w_len > n) {
+			free(w.w_data);
+			return EFAULT;
+		}
+		nul = memchr(w.w_data, '\0', w.w_len);
+		if (nul != NULL) {
+			n = (size_t)(nul - w.w_data) + 1;
+			memcpy(laddr + done, w.w_data, n);
+			free(w.w_data);
+			*len = done + n;
+			return 0;
+		}
+		if (w.w_len < n) {
+			/* short without a NUL: the client could not read on */
+			free(w.w_data);
+			return EFAULT;
+		}
+		memcpy(laddr + done, w.w_data, n);
+		free(w.w_data);
+		done += n;
+	}
+	return ENAMETOOLONG;
+}
+
+/* COPYOUT or COPYOUTSTR requests, no answer expected. */
+static int
+sp_wire_copyout(struct sp_client *spc, int type, uint64_t raddr,
+    const uint8_t *data, size_t len)
+{
+	struct rsp_copydata cd;
+	struct rsp_hdr hdr;
+	struct iovec iov[3];
+	uint64_t reqno;
+	size_t n;
+	int error;
+
+	while (len > 0) {
+		n = len > RUMPSP_MAXCOPY ? RUMPSP_MAXCOPY : len;
+		pthread_mutex_lock(&spc->spc_mtx);
+		reqno = spc->spc_nextreq++;
+		error = spc->spc_dying ? ENOTCONN : 0;
+		pthread_mutex_unlock(&spc->spc_mtx);
+		if (error != 0)
+			return error;
+		rsp_hdr_fill(&hdr, RSP_HDRSZ + sizeof(cd) + n, reqno,
+		    RUMPSP_REQ, type, 0);
+		cd.rcp_addr = raddr;
+		cd.rcp_len = n;
+		iov[0].iov_base = &hdr;
+		iov[0].iov_len = sizeof(hdr);
+		iov[1].iov_base = &cd;
+		iov[1].iov_len = sizeof(cd);
+		iov[2].iov_base = (void *)(uintptr_t)data;
+		iov[2].iov_len = n;
+		if ((error = sp_send(spc, iov, 3)) != 0)
+			return error;
+		raddr += n;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * The inline region of the current request with these flags that holds
+ * [addr, addr + len), or -1; *offp: where addr lies in it.
+ */
+static int
+sp_region_find(const struct sp_req *rq, struct sp_client *spc,
+    uint64_t addr, size_t len, uint32_t flags, size_t *offp)
+{
+	const struct rsp_region *r;
+	size_t i;
+
+	if (rq == NULL || rq->rq_spc != spc)
+		return -1;
+	for (i = 0; i < rq->rq_sp.sp_nregions; i++) {
+		r = &rq->rq_sp.sp_region[i];
+		if (r->rr_flags != flags || addr < r->rr_addr ||
+		    addr - r->rr_addr > r->rr_len ||
+		    len > r->rr_len - (addr - r->rr_addr))
+			continue;
+		*offp = (size_t)(addr - r->rr_addr);
+		return (int)i;
+	}
+	return -1;
+}
+
+int
+rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr, size_t len)
+{
+	struct sp_client *spc = arg;
+	struct sp_req *rq = sp_curreq();
+	uint64_t addr = (uint64_t)(uintptr_t)raddr;
+	size_t off;
+	int error, i;
+
+	if (len == 0)
+		return 0;
+	if ((i = sp_region_find(rq, spc, addr, len, RSP_REGION_IN,
+	    &off)) >= 0) {
+		memcpy(laddr, rq->rq_sp.sp_data[i] + off, len);
+		return 0;
+	}
+	if (sp_client_pin(spc) != 0)
+		return EFAULT;
+	sp_ops.spop_unschedule();
+	error = sp_wire_copyin_all(spc, addr, laddr, len);
+	sp_client_unpin(spc);
+	sp_ops.spop_schedule();
+	return error != 0 ? EFAULT : 0;
+}
+
+int
+rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr, size_t *len)
+{
+	struct sp_client *spc = arg;
+	struct sp_req *rq = sp_curreq();
+	uint64_t addr = (uint64_t)(uintptr_t)raddr;
+	const uint8_t *src, *nul;
+	size_t off, avail;
+	int error, i;
+
+	if (*len == 0)
+		return ENAMETOOLONG;
+	if ((i = sp_region_find(rq, spc, addr, 1, RSP_REGION_IN,
+	    &off)) >= 0) {
+		src = rq->rq_sp.sp_data[i] + off;
+		avail = rq->rq_sp.sp_region[i].rr_len - off;
+		if (avail > *len)
+			avail = *len;
+		if ((nul = memchr(src, '\0', avail)) != NULL) {
+			*len = (size_t)(nul - src) + 1;
+			memcpy(laddr, src, *len);
+			return 0;
+		}
+		if (avail == *len)
+			return ENAMETOOLONG;
+		/* the string goes on past the region: ask the client */
+	}
+	if (sp_client_pin(spc) != 0)
+		return EFAULT;
+	sp_ops.spop_unschedule();
+	error = sp_wire_copyinstr(spc, addr, laddr, len);
+	sp_client_unpin(spc);
+	sp_ops.spop_schedule();
+	if (error == ENAMETOOLONG)
+		return error;
+	return error != 0 ? EFAULT : 0;
+}
+
+/* Collect a copyout into an OUT region of the current request. */
+static bool
+sp_copyout_inline(struct sp_client *spc, const void *laddr, uint64_t addr,
+    size_t len)
+{
+	struct sp_req *rq = sp_curreq();
+	struct sp_outbuf *ob;
+	size_t off;
+	int i;
+
+	if ((i = sp_region_find(rq, spc, addr, len, RSP_REGION_OUT,
+	    &off)) < 0)
+		return false;
+	ob = &rq->rq_out[i];
+	if (ob->ob_data == NULL) {
+		/* room for the padding to 8 the reply needs */
+		ob->ob_data = calloc(1, (size_t)rq->rq_sp.sp_region[i].rr_len +
+		    8);
+		if (ob->ob_data == NULL)
+			return false;
+		ob->ob_lo = off;
+		ob->ob_hi = off + len;
+	}
+	memcpy(ob->ob_data + off, laddr, len);
+	if (off < ob->ob_lo)
+		ob->ob_lo = off;
+	if (off + len > ob->ob_hi)
+		ob->ob_hi = off + len;
+	return true;
+}
+
+static int
+sp_copyout(struct sp_client *spc, int type, const void *laddr, void *raddr,
+    size_t len)
+{
+	uint64_t addr = (uint64_t)(uintptr_t)raddr;
+	uint8_t *copy;
+	int error;
+
+	if (len == 0)
+		return 0;
+	if (sp_copyout_inline(spc, laddr, addr, len))
+		return 0;
+	/* the source is kernel data: take it before letting go */
+	if ((copy = malloc(len)) == NULL)
+		return ENOMEM;
+	memcpy(copy, laddr, len);
+	if (sp_client_pin(spc) != 0) {
+		free(copy);
+		return EFAULT;
+	}
+	sp_ops.spop_unschedule();
+	error = sp_wire_copyout(spc, type, addr, copy, len);
+	sp_client_unpin(spc);
+	sp_ops.spop_schedule();
+	free(copy);
+	return error != 0 ? EFAULT : 0;
+}
+
+int
+rumpuser_sp_copyout(void *arg, const void *laddr, void *raddr, size_t dlen)
+{
+
+	return sp_copyout(arg, RUMPSP_COPYOUT, laddr, raddr, dlen);
+}
+
+int
+rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr,
+    size_t *dlen)
+{
+
+	return sp_copyout(arg, RUMPSP_COPYOUTSTR, laddr, raddr, *dlen);
+}
+
+/* Remote memory mappings are not offered. */
+int
+rumpuser_sp_anonmmap(void *arg, size_t howmuch, void **addr)
+{
+
+	return ENOTSUP;
+}
+
+/* Deliver signo to the client process: a RAISE request, no answer. */
+int
+rumpuser_sp_raise(void *arg, int signo)
+{
+	struct sp_client *spc = arg;
+	struct rsp_hdr hdr;
+	struct iovec iov[1];
+	uint64_t reqno;
+	int error;
+
+	/* the caller serves another process: only a pin keeps spc */
+	if ((error = sp_client_pin(spc)) != 0)
+		return error;
+	pthread_mutex_lock(&spc->spc_mtx);
+	reqno = spc->spc_nextreq++;
+	pthread_mutex_unlock(&spc->spc_mtx);
+	rsp_hdr_fill(&hdr, RSP_HDRSZ, reqno, RUMPSP_REQ, RUMPSP_RAISE,
+	    (uint32_t)signo);
+	iov[0].iov_base = &hdr;
+	iov[0].iov_len = sizeof(hdr);
+	sp_ops.spop_unschedule();
+	error = sp_send(spc, iov, 1);
+	sp_client_unpin(spc);
+	sp_ops.spop_schedule();
+	return error;
+}

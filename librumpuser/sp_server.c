@@ -1,0 +1,576 @@
+/*
+ * sp_server.c -- the sysproxy server's socket, its event thread and the
+ * reading of frames.
+ *
+ * One event thread waits in epoll on the listening socket, an eventfd
+ * and every connection (epoll data: the client struct).  It accepts,
+ * sends the banner, reads frames incrementally without blocking, and
+ * hands each complete frame to sp_handle.c.  A header is judged before
+ * its body is allocated.  The clients it serves are on a list that
+ * only this thread touches; the work per event does not depend on the
+ * number of clients.  The epoll timeout drives the expiry of prefork
+ * images and the resumption of accept after running out of
+ * descriptors.
+ *
+ * rumpuser_sp_fini() may run on any thread, including a worker inside
+ * the kernel: it answers the caller's request, unlinks the socket,
+ * stops the listening socket and wakes the event thread, which then
+ * disconnects every client and exits.  It never waits for the event
+ * thread, which may itself be waiting for the kernel.
+ */
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sp_int.h"
+#include "sp_url.h"
+
+int rumpsp_maxclient = 1024;
+
+/* How long accept rests after running out of descriptors or memory. */
+#define SP_ACCEPT_PAUSE_MS	100
+/* Bound the work per wakeup so that one busy client cannot starve. */
+#define SP_MAXACCEPT		64
+#define SP_MAXREADS		16
+#define SP_MAXEVENTS		64
+
+static struct {
+	int		 lfd;		/* listening socket */
+	int		 epfd;
+	int		 evfd;		/* wakes the event thread */
+	bool		 isunix, istcp;
+	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char		 banner[RUMPSP_MAXBANNER];
+	size_t		 bannerlen;
+	int		 maxclient;
+
+	/* event thread only */
+	TAILQ_HEAD(, sp_client) clients;
+	int		 nclients;
+	uint64_t	 lpause;	/* accept resumes then; 0: running */
+	uint8_t		 rbuf[64 * 1024];
+} sp_srv;
+
+/* sp_srv_mtx: whether the server runs and whether it is stopping */
+static pthread_mutex_t sp_srv_mtx = PTHREAD_MUTEX_INITIALIZER;
+static bool sp_srv_started, sp_srv_stopping;
+
+/* epoll data of the two descriptors that are not clients */
+static char sp_tag_listen, sp_tag_event;
+
+uint64_t
+sp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wake the event thread to look at its state again. */
+void
+sp_server_kick(void)
+{
+	uint64_t one = 1;
+
+	(void)write(sp_srv.evfd, &one, sizeof(one));
+}
+
+/*
+ * A Unix socket file is in the way.  If nobody listens there (connect
+ * refused) it is a leftover of a dead server: remove it.  Anything
+ * else, or a file that is not a socket, stays and is EADDRINUSE.
+ */
+static int
+sp_unix_reclaim(const struct rsp_addr *ra)
+{
+	const struct sockaddr_un *sun = (const void *)&ra->ra_sa;
+	struct stat st;
+	int s, error;
+
+	if (lstat(sun->sun_path, &st) == -1)
+		return errno == ENOENT ? 0 : EADDRINUSE;
+	if (!S_ISSOCK(st.st_mode))
+		return EADDRINUSE;
+	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return errno;
+	error = connect(s, (const struct sockaddr *)sun, ra->ra_len) == 0 ?
+	    0 : errno;
+	close(s);
+	if (error != ECONNREFUSED)
+		return EADDRINUSE;
+	if (unlink(sun->sun_path) == -1 && errno != ENOENT)
+		return errno;
+	return 0;
+}
+
+static int
+sp_listen(const struct rsp_addr *ra, int *fdp)
+{
+	const struct sockaddr *sa = (const void *)&ra->ra_sa;
+	int s, on = 1, error;
+
+	s = socket(ra->ra_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (s == -1)
+		return errno;
+	if (ra->ra_family != AF_UNIX &&
+	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	if (ra->ra_family == AF_INET6 &&
+	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		goto fail;
+	if (bind(s, sa, ra->ra_len) == -1) {
+		if (errno != EADDRINUSE || ra->ra_family != AF_UNIX)
+			goto fail;
+		if ((error = sp_unix_reclaim(ra)) != 0) {
+			close(s);
+			return error;
+		}
+		if (bind(s, sa, ra->ra_len) == -1)
+			goto fail;
+	}
+	if (listen(s, SOMAXCONN) == -1)
+		goto fail;
+	*fdp = s;
+	return 0;
+
+ fail:
+	error = errno;
+	close(s);
+	return error;
+}
+
+/* Out of the epoll set and the list, then the client's disconnect. */
+static void
+sp_conn_close(struct sp_client *spc)
+{
+
+	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, spc->spc_fd, NULL);
+	TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
+	sp_srv.nclients--;
+	sp_client_disconnect(spc);
+}
+
+static void
+sp_conn_new(int fd)
+{
+	struct epoll_event ev;
+	struct sp_client *spc;
+	struct iovec iov[1];
+	int on = 1;
+
+	if (sp_srv.istcp)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on));
+	iov[0].iov_base = sp_srv.banner;
+	iov[0].iov_len = sp_srv.bannerlen;
+	if (sp_send_fd_nb(fd, iov, 1) != 0) {
+		close(fd);
+		return;
+	}
+	if (sp_srv.maxclient >= 0 && sp_srv.nclients >= sp_srv.maxclient) {
+		(void)sp_send_error_fd(fd, RUMPSP_ERR_BUSY,
+		    "client table full");
+		close(fd);
+		return;
+	}
+	if ((spc = sp_client_alloc(fd)) == NULL) {
+		(void)sp_send_error_fd(fd, RUMPSP_ERR_NOMEM, "out of memory");
+		close(fd);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = spc;
+	TAILQ_INSERT_TAIL(&sp_srv.clients, spc, spc_entries);
+	sp_srv.nclients++;
+	if (epoll_ctl(sp_srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
+		sp_srv.nclients--;
+		sp_client_disconnect(spc);
+	}
+}
+
+static void
+sp_accept_pause(bool pause)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = pause ? 0 : EPOLLIN;
+	ev.data.ptr = &sp_tag_listen;
+	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_MOD, sp_srv.lfd, &ev);
+	sp_srv.lpause = pause ? sp_now_ms() + SP_ACCEPT_PAUSE_MS : 0;
+}
+
+static void
+sp_accept(void)
+{
+	int fd, i;
+
+	for (i = 0; i < SP_MAXACCEPT; i++) {
+		fd = accept4(sp_srv.lfd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1) {
+			sp_conn_new(fd);
+			continue;
+		}
+		switch (errno) {
+		case EINTR:
+		case ECONNABORTED:
+			continue;
+		case EMFILE:
+		case ENFILE:
+		case ENOBUFS:
+		case ENOMEM:
+			/* the socket stays readable: rest instead of spin */
+			sp_accept_pause(true);
+			return;
+		default:
+			return;
+		}
+	}
+}
+
+/*
+ * The header is complete: judge it, then make room for the body.
+ * Returns -1 when the connection must close (an ERROR frame is sent).
+ */
+static int
+sp_frame_begin(struct sp_client *spc)
+{
+	const struct rsp_hdr *hdr = &spc->spc_hdr;
+	const char *why;
+	int err;
+
+	if ((err = rsp_hdr_check(hdr, &why)) != RUMPSP_ERR_NONE ||
+	    (err = sp_handle_hdr(spc, hdr, &why)) != RUMPSP_ERR_NONE) {
+		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
+		    err, why);
+		return -1;
+	}
+	spc->spc_bodylen = (size_t)(hdr->rsp_len - RSP_HDRSZ);
+	spc->spc_bodyoff = 0;
+	if (spc->spc_bodylen > 0 &&
+	    (spc->spc_body = malloc(spc->spc_bodylen)) == NULL) {
+		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
+		    RUMPSP_ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The frame is complete: hand it over and start the next one. */
+static int
+sp_frame_end(struct sp_client *spc)
+{
+	struct rsp_hdr hdr = spc->spc_hdr;
+	uint8_t *body = spc->spc_body;
+	size_t len = spc->spc_bodylen;
+
+	spc->spc_hdroff = 0;
+	spc->spc_body = NULL;
+	spc->spc_bodylen = spc->spc_bodyoff = 0;
+	return sp_handle_frame(spc, &hdr, body, len);
+}
+
+/* Feed n bytes read from the socket to the frame being assembled. */
+static int
+sp_consume(struct sp_client *spc, const uint8_t *p, size_t n)
+{
+	size_t k;
+
+	while (n > 0) {
+		if (spc->spc_hdroff < RSP_HDRSZ) {
+			k = RSP_HDRSZ - spc->spc_hdroff;
+			if (k > n)
+				k = n;
+			memcpy((uint8_t *)&spc->spc_hdr + spc->spc_hdroff, p,
+			    k);
+			spc->spc_hdroff += k;
+			if (spc->spc_hdroff < RSP_HDRSZ)
+				return 0;
+			if (sp_frame_begin(spc) != 0)
+				return -1;
+		} else {
+			k = spc->spc_bodylen - spc->spc_bodyoff;
+			if (k > n)
+				k = n;
+			memcpy(spc->spc_body + spc->spc_bodyoff, p, k);
+			spc->spc_bodyoff += k;
+		}
+		p += k;
+		n -= k;
+		if (spc->spc_bodyoff == spc->spc_bodylen &&
+		    sp_frame_end(spc) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The client's socket is readable.  Large bodies are read in place;
+ * everything else through the event thread's buffer, so that a burst
+ * of small frames costs one read.
+ */
+static void
+sp_conn_input(struct sp_client *spc)
+{
+	size_t left;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < SP_MAXREADS; i++) {
+		left = spc->spc_bodylen - spc->spc_bodyoff;
+		if (spc->spc_hdroff == RSP_HDRSZ &&
+		    left >= sizeof(sp_srv.rbuf)) {
+			n = read(spc->spc_fd, spc->spc_body + spc->spc_bodyoff,
+			    left);
+			if (n > 0) {
+				spc->spc_bodyoff += (size_t)n;
+				if (spc->spc_bodyoff == spc->spc_bodylen &&
+				    sp_frame_end(spc) != 0)
+					break;
+				continue;
+			}
+		} else {
+			n = read(spc->spc_fd, sp_srv.rbuf, sizeof(sp_srv.rbuf));
+			if (n > 0) {
+				if (sp_consume(spc, sp_srv.rbuf,
+				    (size_t)n) != 0)
+					break;
+				if ((size_t)n < sizeof(sp_srv.rbuf))
+					return;	/* drained */
+				continue;
+			}
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		break;		/* EOF or error */
+	}
+	if (i == SP_MAXREADS)
+		return;		/* more later: epoll is level-triggered */
+	sp_conn_close(spc);
+}
+
+/* Time until the event thread has something to do on its own. */
+static int
+sp_timeout(void)
+{
+	uint64_t now;
+	int t, left;
+
+	t = sp_prefork_sweep();
+	if (sp_srv.lpause != 0) {
+		now = sp_now_ms();
+		if (now >= sp_srv.lpause) {
+			sp_accept_pause(false);
+		} else {
+			left = (int)(sp_srv.lpause - now);
+			if (t < 0 || left < t)
+				t = left;
+		}
+	}
+	return t;
+}
+
+/* The eventfd fired: returns true when the server is stopping. */
+static bool
+sp_event(void)
+{
+	uint64_t v;
+	bool stop;
+
+	(void)read(sp_srv.evfd, &v, sizeof(v));
+	pthread_mutex_lock(&sp_srv_mtx);
+	stop = sp_srv_stopping;
+	pthread_mutex_unlock(&sp_srv_mtx);
+	return stop;
+}
+
+static void
+sp_shutdown(void)
+{
+	struct sp_client *spc;
+
+	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, sp_srv.lfd, NULL);
+	close(sp_srv.lfd);
+	while ((spc = TAILQ_FIRST(&sp_srv.clients)) != NULL)
+		sp_conn_close(spc);
+	/* the eventfd stays: late workers may still kick it */
+	close(sp_srv.epfd);
+}
+
+static void *
+sp_server_thread(void *arg)
+{
+	struct epoll_event ev[SP_MAXEVENTS];
+	bool stop = false;
+	int i, n;
+
+	while (!stop) {
+		n = epoll_wait(sp_srv.epfd, ev, SP_MAXEVENTS, sp_timeout());
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "rump_sp: epoll_wait: %s\n",
+			    strerror(errno));
+			break;
+		}
+		/* each client appears once per batch; stop only after it */
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == &sp_tag_listen)
+				sp_accept();
+			else if (ev[i].data.ptr == &sp_tag_event)
+				stop = sp_event();
+			else
+				sp_conn_input(ev[i].data.ptr);
+		}
+	}
+	sp_shutdown();
+	return NULL;
+}
+
+static int
+sp_epoll_add(int fd, void *tag)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = tag;
+	return epoll_ctl(sp_srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1 ?
+	    errno : 0;
+}
+
+/* The event thread and its workers run with every signal blocked. */
+static int
+sp_start_thread(void)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int error;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	error = pthread_create(&t, &attr, sp_server_thread, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return error;
+}
+
+static int
+sp_setup(const struct rsp_addr *ra)
+{
+	int error;
+
+	sp_srv.lfd = sp_srv.epfd = sp_srv.evfd = -1;
+	TAILQ_INIT(&sp_srv.clients);
+	if ((error = sp_listen(ra, &sp_srv.lfd)) != 0)
+		return error;
+	sp_srv.isunix = ra->ra_family == AF_UNIX;
+	sp_srv.istcp = !sp_srv.isunix;
+	if (sp_srv.isunix)
+		strlcpy(sp_srv.path,
+		    ((const struct sockaddr_un *)&ra->ra_sa)->sun_path,
+		    sizeof(sp_srv.path));
+	if ((sp_srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (sp_srv.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		return errno;
+	if ((error = sp_epoll_add(sp_srv.lfd, &sp_tag_listen)) != 0 ||
+	    (error = sp_epoll_add(sp_srv.evfd, &sp_tag_event)) != 0)
+		return error;
+	return sp_start_thread();
+}
+
+static void
+sp_unsetup(void)
+{
+
+	if (sp_srv.lfd != -1) {
+		close(sp_srv.lfd);
+		if (sp_srv.isunix)
+			(void)unlink(sp_srv.path);
+	}
+	if (sp_srv.epfd != -1)
+		close(sp_srv.epfd);
+	if (sp_srv.evfd != -1)
+		close(sp_srv.evfd);
+}
+
+int
+rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
+    const char *ostype, const char *osrelease, const char *machine)
+{
+	struct rsp_addr ra;
+	int error;
+
+	if ((error = rsp_url_parse(url, 1, &ra)) != 0)
+		return error;
+	pthread_mutex_lock(&sp_srv_mtx);
+	if (sp_srv_started) {
+		pthread_mutex_unlock(&sp_srv_mtx);
+		return EBUSY;
+	}
+	error = rsp_banner_make(sp_srv.banner, sizeof(sp_srv.banner), ostype,
+	    osrelease, machine);
+	if (error == 0) {
+		sp_srv.bannerlen = strlen(sp_srv.banner);
+		sp_srv.maxclient = rumpsp_maxclient;
+		sp_ops = *ops;
+		sp_pool_init(rumpsp_maxworker, rumpsp_idleworker);
+		if ((error = sp_setup(&ra)) != 0)
+			sp_unsetup();
+	}
+	sp_srv_started = error == 0;
+	pthread_mutex_unlock(&sp_srv_mtx);
+	return error;
+}
+
+void
+rumpuser_sp_fini(void *arg)
+{
+	struct sp_req *rq = sp_curreq();
+	register_t rv[2] = { 0, 0 };
+
+	/* the caller (rebooting) is about to go: answer it first */
+	if (arg != NULL && rq != NULL && rq->rq_spc == arg && !rq->rq_replied)
+		sp_req_reply(rq, 0, rv);
+
+	/*
+	 * All under sp_srv_mtx: the event thread, woken by any kick,
+	 * closes the listening socket only after it sees sp_srv_stopping,
+	 * so the socket is still ours to shut down here.
+	 */
+	pthread_mutex_lock(&sp_srv_mtx);
+	if (sp_srv_started && !sp_srv_stopping) {
+		sp_srv_stopping = true;
+		if (sp_srv.isunix)
+			(void)unlink(sp_srv.path);
+		(void)shutdown(sp_srv.lfd, SHUT_RDWR);
+		sp_server_kick();
+	}
+	pthread_mutex_unlock(&sp_srv_mtx);
+}

@@ -1,0 +1,413 @@
+/*
+ * rump_server.c -- run a rump kernel as a sysproxy server.
+ *
+ * The program parses its options, hands the kernel its parameters
+ * through the environment that rumpuser_getparam() reads (RUMP_NCPU,
+ * RUMP_MEMLIMIT, RUMP_VERBOSE) and the server its limits through the
+ * rumpsp_* globals, boots the kernel, starts serving the URL and then
+ * does nothing but wait for a signal.
+ *
+ * Decisions a reader would otherwise have to reverse-engineer:
+ *
+ * - SIGTERM, SIGINT and SIGHUP are blocked before the first thread is
+ *   created (before fork and rump_init), so every kernel and server
+ *   thread inherits the mask and only the main thread, in sigwait(),
+ *   ever sees them.  On one of them the server stops listening
+ *   (rumpuser_sp_fini unlinks a Unix socket) and the process exits 0.
+ *   The kernel's reboot system call (rump.halt) ends the process by
+ *   itself; nothing here is involved.
+ *
+ * - Without -s the process detaches, but the parent does not return
+ *   until the child has booted the kernel and is listening: the child
+ *   reports one status byte through a pipe.  A script that runs
+ *   "rump_server URL && client" therefore never races the server.  A
+ *   failing child prints its own one-line error before it reports, so
+ *   the message is on the terminal before the shell prompt; a child
+ *   that dies without reporting is caught by EOF on the pipe.
+ *
+ * - The URL is parsed here once before anything else, so a malformed
+ *   URL fails fast with the same errno rump_init_server() would give;
+ *   the parsed form also gives -v an absolute address to print.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rumpuser.h>
+
+#include "sp_url.h"
+
+#define PROGNAME	"rump_server"
+#define MAXNCPU		256
+
+struct options {
+	int		 o_foreground;	/* -s */
+	int		 o_verbose;	/* -v */
+	long		 o_ncpu;	/* -c, 0: kernel default */
+	uint64_t	 o_memlimit;	/* -r, 0: no limit */
+	const char	*o_url;
+};
+
+enum {
+	OPT_HELP = 256,
+	OPT_MAXWORKER,
+	OPT_IDLEWORKER,
+	OPT_MAXCLIENT
+};
+
+static const struct option longopts[] = {
+	{ "help",	no_argument,		NULL,	OPT_HELP },
+	{ "maxworker",	required_argument,	NULL,	OPT_MAXWORKER },
+	{ "idleworker",	required_argument,	NULL,	OPT_IDLEWORKER },
+	{ "maxclient",	required_argument,	NULL,	OPT_MAXCLIENT },
+	{ NULL,		0,			NULL,	0 }
+};
+
+static void
+usage(FILE *fp, int status)
+{
+
+	fprintf(fp, "usage: %s [-sv] [-c ncpu] [-r memlimit] [--maxworker n]\n"
+	    "                   [--idleworker n] [--maxclient n] url\n",
+	    PROGNAME);
+	exit(status);
+}
+
+/* A decimal number in [min, max], or one line on stderr and exit 1. */
+static long
+parse_long(const char *what, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < min || v > max) {
+		fprintf(stderr, "%s: invalid %s: %s (expected %ld to %ld)\n",
+		    PROGNAME, what, s, min, max);
+		exit(1);
+	}
+	return v;
+}
+
+/* A limit that is either -1 (none) or at least min. */
+static int
+parse_limit(const char *what, const char *s, long min)
+{
+	long v;
+
+	v = parse_long(what, s, -1, INT_MAX);
+	if (v != -1 && v < min) {
+		fprintf(stderr, "%s: invalid %s: %s (expected -1 or %ld "
+		    "to %d)\n", PROGNAME, what, s, min, INT_MAX);
+		exit(1);
+	}
+	return (int)v;
+}
+
+/*
+ * A memory size: decimal bytes with an optional k, m or g suffix
+ * (powers of 1024).  Zero, garbage and overflow are refused.
+ */
+static uint64_t
+parse_memlimit(const char *s)
+{
+	unsigned long long v;
+	uint64_t mult;
+	char *end;
+
+	mult = 1;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		goto bad;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		goto bad;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1024 * 1024 * 1024;
+		end++;
+		break;
+	default:
+		goto bad;
+	}
+	if (*end != '\0' || v == 0 || v > UINT64_MAX / mult)
+		goto bad;
+	return (uint64_t)v * mult;
+ bad:
+	fprintf(stderr, "%s: invalid memory limit: %s (expected a positive "
+	    "number of bytes with an optional k, m or g suffix)\n",
+	    PROGNAME, s);
+	exit(1);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "+c:r:sv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->o_ncpu = parse_long("number of CPUs", optarg, 1,
+			    MAXNCPU);
+			break;
+		case 'r':
+			o->o_memlimit = parse_memlimit(optarg);
+			break;
+		case 's':
+			o->o_foreground = 1;
+			break;
+		case 'v':
+			o->o_verbose = 1;
+			break;
+		case OPT_HELP:
+			usage(stdout, 0);
+			break;
+		case OPT_MAXWORKER:
+			rumpsp_maxworker = parse_limit("--maxworker", optarg,
+			    1);
+			break;
+		case OPT_IDLEWORKER:
+			rumpsp_idleworker = parse_limit("--idleworker",
+			    optarg, 0);
+			break;
+		case OPT_MAXCLIENT:
+			rumpsp_maxclient = parse_limit("--maxclient", optarg,
+			    1);
+			break;
+		default:
+			usage(stderr, 1);
+		}
+	}
+	if (argc - optind != 1)
+		usage(stderr, 1);
+	o->o_url = argv[optind];
+}
+
+static void
+setparam(const char *name, const char *value)
+{
+
+	if (setenv(name, value, 1) == -1) {
+		fprintf(stderr, "%s: setenv %s: %s\n", PROGNAME, name,
+		    strerror(errno));
+		exit(1);
+	}
+}
+
+/* The kernel reads its parameters from the environment. */
+static void
+export_params(const struct options *o)
+{
+	char buf[32];
+
+	if (o->o_ncpu != 0) {
+		snprintf(buf, sizeof(buf), "%ld", o->o_ncpu);
+		setparam("RUMP_NCPU", buf);
+	}
+	if (o->o_memlimit != 0) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, o->o_memlimit);
+		setparam("RUMP_MEMLIMIT", buf);
+	}
+	if (o->o_verbose)
+		setparam("RUMP_VERBOSE", "1");
+}
+
+/*
+ * Boot the kernel and start serving.  Prints one line naming what
+ * failed and returns -1, or returns 0 once the server is listening.
+ */
+static int
+server_start(const struct options *o, const char *addr)
+{
+	int error;
+
+	if ((error = rump_init()) != 0) {
+		fprintf(stderr, "%s: rump_init: %s\n", PROGNAME,
+		    strerror(error));
+		return -1;
+	}
+	if ((error = rump_init_server(o->o_url)) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROGNAME, o->o_url,
+		    strerror(error));
+		return -1;
+	}
+	if (o->o_verbose)
+		fprintf(stderr, "%s: listening on %s (pid %ld)\n", PROGNAME,
+		    addr, (long)getpid());
+	return 0;
+}
+
+/* Wait until a stopping signal arrives, then stop serving and exit. */
+static void __attribute__((__noreturn__))
+server_wait(const sigset_t *stopset, int verbose)
+{
+	int sig;
+
+	while (sigwait(stopset, &sig) != 0)
+		continue;
+	if (verbose)
+		fprintf(stderr, "%s: %s, exiting\n", PROGNAME,
+		    strsignal(sig));
+	rumpuser_sp_fini(NULL);
+	exit(0);
+}
+
+/* The detached child's stdio goes nowhere, so a closed terminal is harmless. */
+static void
+detach_stdio(void)
+{
+	int fd;
+
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		return;
+	(void)dup2(fd, STDIN_FILENO);
+	(void)dup2(fd, STDOUT_FILENO);
+	(void)dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+/*
+ * The parent's half of detaching: wait for the child's status byte
+ * and exit with it.  The child has already printed any error.
+ */
+static void __attribute__((__noreturn__))
+parent_wait(int rfd, pid_t child)
+{
+	unsigned char status;
+	ssize_t n;
+
+	do
+		n = read(rfd, &status, 1);
+	while (n == -1 && errno == EINTR);
+	if (n == 1)
+		_exit(status == 0 ? 0 : 1);
+	/* EOF: the child died before it could report; collect it. */
+	(void)waitpid(child, NULL, WNOHANG);
+	fprintf(stderr, "%s: server exited during start-up\n", PROGNAME);
+	_exit(1);
+}
+
+static void
+report(int wfd, unsigned char status)
+{
+	ssize_t n;
+
+	do
+		n = write(wfd, &status, 1);
+	while (n == -1 && errno == EINTR);
+	close(wfd);
+}
+
+static void __attribute__((__noreturn__))
+run_detached(const struct options *o, const char *addr,
+    const sigset_t *stopset)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		fprintf(stderr, "%s: pipe: %s\n", PROGNAME, strerror(errno));
+		exit(1);
+	}
+	fflush(NULL);
+	switch (pid = fork()) {
+	case -1:
+		fprintf(stderr, "%s: fork: %s\n", PROGNAME, strerror(errno));
+		exit(1);
+	case 0:
+		break;
+	default:
+		close(pfd[1]);
+		parent_wait(pfd[0], pid);
+	}
+
+	close(pfd[0]);
+	(void)setsid();
+	if (server_start(o, addr) != 0) {
+		report(pfd[1], 1);
+		_exit(1);
+	}
+	/*
+	 * A relative unix:// URL was made absolute when it was parsed,
+	 * so leaving the directory cannot lose the socket.
+	 */
+	(void)chdir("/");
+	if (!o->o_verbose)
+		detach_stdio();
+	report(pfd[1], 0);
+	server_wait(stopset, o->o_verbose);
+}
+
+int
+main(int argc, char **argv)
+{
+	static char progname[] = PROGNAME;
+	struct options opts;
+	struct rsp_addr ra;
+	char addr[256];
+	sigset_t stopset;
+	int error;
+
+	/* getopt's messages name argv[0]; libtool's would be "lt-..." */
+	argv[0] = progname;
+	parse_options(argc, argv, &opts);
+	if ((error = rsp_url_parse(opts.o_url, 1, &ra)) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROGNAME, opts.o_url,
+		    strerror(error));
+		return 1;
+	}
+	rsp_addr_str(&ra, addr, sizeof(addr));
+	export_params(&opts);
+
+	/* Before any thread exists: see the comment at the top. */
+	sigemptyset(&stopset);
+	sigaddset(&stopset, SIGTERM);
+	sigaddset(&stopset, SIGINT);
+	sigaddset(&stopset, SIGHUP);
+	if ((error = pthread_sigmask(SIG_BLOCK, &stopset, NULL)) != 0) {
+		fprintf(stderr, "%s: pthread_sigmask: %s\n", PROGNAME,
+		    strerror(error));
+		return 1;
+	}
+	/* Sockets are written with MSG_NOSIGNAL; this covers stdio. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!opts.o_foreground)
+		run_detached(&opts, addr, &stopset);
+	if (server_start(&opts, addr) != 0)
+		return 1;
+	server_wait(&stopset, opts.o_verbose);
+}

@@ -1,0 +1,46 @@
+/*
+ * harness.h -- integration test support: start a real rump_server,
+ * run real client programs as separate host processes, and talk raw
+ * frames to the server.
+ */
+#ifndef TESTS_HARNESS_H
+#define TESTS_HARNESS_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#include "sp_proto.h"
+
+struct server {
+	pid_t	pid;
+	char	url[300];
+	char	dir[64];	/* temporary directory of the Unix socket */
+	char	path[200];	/* the socket, for a Unix server */
+};
+
+/* kind: "unix", "tcp4" or "tcp6"; extra: more rump_server arguments */
+void	srv_start(struct server *, const char *kind, const char *const *extra);
+/* SIGTERM; returns the server's wait status (checked by the caller) */
+int	srv_stop(struct server *);
+/* run bin with args (NULL-terminated), RUMP_SERVER set; stdout captured */
+int	run_prog(const struct server *, char *out, size_t outlen,
+	    const char *bin, ...);
+/* the same for tests/tclient */
+int	run_client(const struct server *, char *out, size_t outlen, ...);
+/* start tclient in the background: its stdin and stdout are pipes */
+pid_t	spawn_client(const struct server *, int *tochild, int *fromchild, ...);
+/* read one line from fd (blocking, with a 10 s limit) */
+int	read_line(int fd, char *buf, size_t len);
+const char *builddir_path(const char *rel, char *buf, size_t len);
+
+/* raw protocol: connect, check the banner; -1 on failure */
+int	raw_connect(const struct server *);
+int	raw_send(int fd, uint64_t len, uint64_t reqno, int class, int type,
+	    uint32_t arg, const void *body, size_t bodylen);
+/* read one frame: header and up to bodymax bytes of body; -1 on EOF */
+int	raw_recv(int fd, struct rsp_hdr *, void *body, size_t bodymax);
+int	raw_handshake(int fd, const char *comm);
+/* getpid over a raw connection (after a handshake) */
+long	raw_getpid(int fd, uint64_t reqno);
+
+#endif /* TESTS_HARNESS_H */

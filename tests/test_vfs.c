@@ -1,0 +1,1379 @@
+/*
+ * test_vfs.c -- the VFS, memfs, devices and the file system calls,
+ * in-process through librump.
+ *
+ * The main tests run one scenario twice: on the host's system calls in
+ * a fresh directory under a mkdtemp one, and on rump_sys_* in a fresh
+ * directory of the kernel's /tmp.  Every call's return value (file
+ * descriptors reduced to "ok") and errno is logged, with the stat
+ * fields that must agree (type, size of regular files, nlink) and a
+ * hash of file contents, and the two logs must be equal.  The host is
+ * the oracle for Linux's semantics.  Tests of what the host cannot
+ * show here (permissions as a non-root user, the memory limit,
+ * devices, timestamps, memory release) check the kernel alone; the
+ * permission test sets a process's credentials directly through
+ * kern.h, as there is no setuid call.
+ *
+ * Each test runs in a child forked by Check and boots its own kernel.
+ */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+
+#include "kern.h"
+
+/* Linux's getdents64 record, as the ABI defines it */
+struct linux_dirent64 {
+	uint64_t	d_ino;
+	int64_t		d_off;
+	uint16_t	d_reclen;
+	uint8_t		d_type;
+	char		d_name[];
+};
+
+/* the system calls a scenario makes, on the host or in the kernel */
+struct fsops {
+	int	(*open)(const char *, int, ...);
+	int	(*openat)(int, const char *, int, ...);
+	int	(*close)(int);
+	ssize_t	(*read)(int, void *, size_t);
+	ssize_t	(*write)(int, const void *, size_t);
+	ssize_t	(*pread)(int, void *, size_t, off_t);
+	ssize_t	(*pwrite)(int, const void *, size_t, off_t);
+	off_t	(*lseek)(int, off_t, int);
+	int	(*fstat)(int, struct stat *);
+	int	(*stat)(const char *, struct stat *);
+	int	(*lstat)(const char *, struct stat *);
+	int	(*mkdir)(const char *, mode_t);
+	int	(*rmdir)(const char *);
+	int	(*unlink)(const char *);
+	ssize_t	(*getdents64)(int, void *, size_t);
+	int	(*chdir)(const char *);
+	int	(*getcwd)(char *, size_t);	/* the system call's answer */
+};
+
+static int
+host_getcwd(char *buf, size_t size)
+{
+
+	return (int)syscall(SYS_getcwd, buf, size);
+}
+
+static const struct fsops hostops = {
+	open, openat, close, read, write, pread, pwrite, lseek, fstat,
+	stat, lstat, mkdir, rmdir, unlink, getdents64, chdir, host_getcwd,
+};
+
+static const struct fsops rumpops = {
+	rump_sys_open, rump_sys_openat, rump_sys_close, rump_sys_read,
+	rump_sys_write, rump_sys_pread, rump_sys_pwrite, rump_sys_lseek,
+	rump_sys_fstat, rump_sys_stat, rump_sys_lstat, rump_sys_mkdir,
+	rump_sys_rmdir, rump_sys_unlink, rump_sys_getdents64, rump_sys_chdir,
+	rump_sys_getcwd,
+};
+
+#define MAXREC	512
+
+struct rec {
+	int		 line;
+	const char	*what;
+	long		 ret;
+	int		 err;
+	long		 aux[3];
+};
+
+/* one run of a scenario */
+struct run {
+	const struct fsops	*o;
+	const char		*base;	/* absolute path of its directory */
+	bool			 dirlinks; /* nlink counts subdirectories */
+	int			 n;
+	struct rec		 r[MAXREC];
+	char			 text[8192];	/* listings, compared whole */
+};
+
+static char hostbase[PATH_MAX];		/* the mkdtemp directory */
+
+static void
+rec_add(struct run *run, int line, const char *what, long ret, int err,
+    long a0, long a1, long a2)
+{
+	struct rec *r;
+
+	ck_assert_int_lt(run->n, MAXREC);
+	r = &run->r[run->n++];
+	r->line = line;
+	r->what = what;
+	r->ret = ret;
+	r->err = ret < 0 ? err : 0;
+	r->aux[0] = a0;
+	r->aux[1] = a1;
+	r->aux[2] = a2;
+}
+
+/* log a call's result */
+#define CALL(run, expr) do {						\
+	long r_;							\
+	errno = 0;							\
+	r_ = (long)(expr);						\
+	rec_add(run, __LINE__, #expr, r_, errno, 0, 0, 0);		\
+} while (0)
+
+/* log a call returning a descriptor, which is kept in var */
+#define CALLFD(run, var, expr) do {					\
+	errno = 0;							\
+	(var) = (expr);							\
+	rec_add(run, __LINE__, #expr, (var) < 0 ? -1 : 0, errno,	\
+	    0, 0, 0);							\
+} while (0)
+
+/* log a stat-like call and the fields that must agree */
+#define CALLST(run, expr, st) do {					\
+	long r_;							\
+	errno = 0;							\
+	memset(&(st), 0, sizeof(st));					\
+	r_ = (long)(expr);						\
+	rec_add(run, __LINE__, #expr, r_, errno, (long)((st).st_mode &	\
+	    S_IFMT), S_ISREG((st).st_mode) ? (long)(st).st_size : 0,	\
+	    S_ISDIR((st).st_mode) && !(run)->dirlinks ? 0 :		\
+	    (long)(st).st_nlink);					\
+} while (0)
+
+static uint64_t
+fnv1a(const void *buf, size_t len, uint64_t h)
+{
+	const unsigned char *p = buf;
+
+	while (len-- > 0)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* log the size and a hash of a file's whole contents */
+static void
+log_contents(struct run *run, int line, const char *path)
+{
+	char buf[8192];
+	uint64_t h = 0xcbf29ce484222325ULL;
+	long total = 0;
+	ssize_t n;
+	int fd;
+
+	fd = run->o->open(path, O_RDONLY);
+	if (fd < 0) {
+		rec_add(run, line, path, -1, errno, 0, 0, 0);
+		return;
+	}
+	while ((n = run->o->read(fd, buf, sizeof(buf))) > 0) {
+		h = fnv1a(buf, (size_t)n, h);
+		total += n;
+	}
+	run->o->close(fd);
+	rec_add(run, line, path, n, errno, total, (long)(h & 0x7fffffff),
+	    (long)(h >> 33));
+}
+#define CONTENTS(run, path)	log_contents(run, __LINE__, path)
+
+static void
+text_add(struct run *run, const char *s)
+{
+
+	strlcat(run->text, s, sizeof(run->text));
+}
+
+static int
+strcmp_p(const void *a, const void *b)
+{
+
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * List directory path with getdents64 in buffers of bufsize and add
+ * the sorted "name:type" list to the run's text.
+ */
+static void
+log_listing(struct run *run, const char *path, size_t bufsize)
+{
+	char buf[4096], line[300], *names[256];
+	struct linux_dirent64 *d;
+	ssize_t n, off;
+	int fd, nn, i;
+
+	fd = run->o->open(path, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	nn = 0;
+	while ((n = run->o->getdents64(fd, buf, bufsize)) > 0) {
+		for (off = 0; off < n; off += d->d_reclen) {
+			d = (struct linux_dirent64 *)(buf + off);
+			ck_assert_int_lt(nn, 256);
+			snprintf(line, sizeof(line), "%s:%d,", d->d_name,
+			    d->d_type);
+			names[nn++] = strdup(line);
+		}
+	}
+	ck_assert_int_eq(n, 0);
+	run->o->close(fd);
+	qsort(names, (size_t)nn, sizeof(names[0]), strcmp_p);
+	text_add(run, path);
+	text_add(run, "=");
+	for (i = 0; i < nn; i++) {
+		text_add(run, names[i]);
+		free(names[i]);
+	}
+	text_add(run, ";");
+}
+
+/* does the host's file system count subdirectories in nlink? */
+static bool
+host_dirlinks(const char *dir)
+{
+	char sub[PATH_MAX];
+	struct stat st;
+	bool counts;
+
+	if (snprintf(sub, sizeof(sub), "%s/.linkprobe", dir) >=
+	    (int)sizeof(sub) || mkdir(sub, 0700) != 0)
+		return false;
+	counts = stat(dir, &st) == 0 && st.st_nlink >= 3;
+	rmdir(sub);
+	return counts;
+}
+
+typedef void scenario_t(struct run *);
+
+static void
+compare_runs(const struct run *h, const struct run *r)
+{
+	int i;
+
+	for (i = 0; i < h->n && i < r->n; i++) {
+		const struct rec *a = &h->r[i], *b = &r->r[i];
+
+		ck_assert_msg(a->ret == b->ret && a->err == b->err &&
+		    a->aux[0] == b->aux[0] && a->aux[1] == b->aux[1] &&
+		    a->aux[2] == b->aux[2],
+		    "line %d: %s: host %ld errno %d (%ld %ld %ld), "
+		    "rump %ld errno %d (%ld %ld %ld)", a->line, a->what,
+		    a->ret, a->err, a->aux[0], a->aux[1], a->aux[2],
+		    b->ret, b->err, b->aux[0], b->aux[1], b->aux[2]);
+	}
+	ck_assert_int_eq(h->n, r->n);
+	ck_assert_int_gt(h->n, 10);
+	ck_assert_msg(strcmp(h->text, r->text) == 0,
+	    "listings differ:\nhost %s\nrump %s", h->text, r->text);
+}
+
+/*
+ * Run scenario on the host in hostbase/name and in the kernel in
+ * /tmp/name, each as the current directory, and compare the logs.
+ */
+static void
+run_both(const char *name, scenario_t *scenario)
+{
+	static struct run h, r;
+	char hdir[PATH_MAX], rdir[PATH_MAX];
+
+	ck_assert_int_eq(rump_init(), 0);
+	ck_assert_int_lt(snprintf(hdir, sizeof(hdir), "%s/%s", hostbase,
+	    name), (int)sizeof(hdir));
+	ck_assert_int_lt(snprintf(rdir, sizeof(rdir), "/tmp/%s", name),
+	    (int)sizeof(rdir));
+	ck_assert_int_eq(mkdir(hdir, 0755), 0);
+	ck_assert_int_eq(rump_sys_mkdir(rdir, 0755), 0);
+
+	memset(&h, 0, sizeof(h));
+	h.o = &hostops;
+	h.base = hdir;
+	h.dirlinks = host_dirlinks(hdir);
+	ck_assert_int_eq(chdir(hdir), 0);
+	scenario(&h);
+	ck_assert_int_eq(chdir("/"), 0);
+
+	memset(&r, 0, sizeof(r));
+	r.o = &rumpops;
+	r.base = rdir;
+	r.dirlinks = h.dirlinks;
+	ck_assert_int_eq(rump_sys_chdir(rdir), 0);
+	scenario(&r);
+
+	compare_runs(&h, &r);
+}
+
+/* open(2) and its flags */
+static void
+sc_open(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char buf[64];
+	struct stat st;
+	int fd;
+
+	CALLFD(run, fd, o->open("f", O_RDWR | O_CREAT, 0644));
+	CALL(run, o->write(fd, "hello", 5));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("f", O_RDWR | O_CREAT | O_EXCL, 0644));
+	CALLFD(run, fd, o->open("f", O_RDONLY | O_CREAT, 0644));
+	CALL(run, o->read(fd, buf, sizeof(buf)));
+	CALL(run, o->write(fd, "x", 1));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("f", O_WRONLY | O_APPEND));
+	CALL(run, o->lseek(fd, 0, SEEK_SET));
+	CALL(run, o->write(fd, " world", 6));
+	CALL(run, o->lseek(fd, 0, SEEK_CUR));
+	CALL(run, o->pwrite(fd, "!", 1, 0));	/* appends, as Linux */
+	CALL(run, o->read(fd, buf, 1));
+	CALL(run, o->close(fd));
+	CONTENTS(run, "f");
+	CALLFD(run, fd, o->open("f", O_RDONLY | O_TRUNC));
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("g", O_WRONLY | O_CREAT | O_EXCL, 0600));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("nonexistent", O_RDONLY));
+	CALLFD(run, fd, o->open("", O_RDONLY));
+	CALLFD(run, fd, o->open("f/", O_RDONLY));
+	CALLFD(run, fd, o->open("f/x", O_RDONLY));
+	CALLFD(run, fd, o->open("f/x", O_RDONLY | O_CREAT, 0644));
+	CALLFD(run, fd, o->open("f", O_RDONLY | O_DIRECTORY));
+	CALLFD(run, fd, o->open("new", O_RDONLY | O_CREAT | O_DIRECTORY, 0644));
+	CALLFD(run, fd, o->open("new/", O_RDWR | O_CREAT, 0644));
+	CALLFD(run, fd, o->open("nodir/new", O_RDWR | O_CREAT, 0644));
+	CALL(run, o->mkdir("d", 0755));
+	CALLFD(run, fd, o->open("d", O_RDWR));
+	CALLFD(run, fd, o->open("d", O_WRONLY));
+	CALLFD(run, fd, o->open("d", O_RDONLY | O_TRUNC));
+	CALLFD(run, fd, o->open("d", O_RDONLY | O_CREAT, 0644));
+	CALLFD(run, fd, o->open("d", O_RDONLY | O_CREAT | O_EXCL, 0644));
+	CALLFD(run, fd, o->open(".", O_RDONLY | O_CREAT, 0644));
+	CALLFD(run, fd, o->open("d/", O_RDONLY | O_CREAT, 0644));
+	CALLFD(run, fd, o->open("d/", O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
+	CALL(run, o->read(fd, buf, sizeof(buf)));
+	CALL(run, o->write(fd, buf, 1));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("d/../f", O_RDONLY | O_CLOEXEC));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("d//..//./f", O_RDONLY));
+	CALL(run, o->close(fd));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open(NULL, O_RDONLY));
+	CALL(run, o->unlink("f"));
+	CALL(run, o->unlink("g"));
+	CALL(run, o->rmdir("d"));
+}
+
+/* openat(2) with directory descriptors */
+static void
+sc_openat(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char abs[PATH_MAX];
+	int dfd, fd, ffd;
+
+	CALL(run, o->mkdir("d", 0755));
+	CALLFD(run, dfd, o->open("d", O_RDONLY | O_DIRECTORY));
+	CALLFD(run, fd, o->openat(dfd, "f", O_RDWR | O_CREAT, 0644));
+	CALL(run, o->write(fd, "at", 2));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->openat(AT_FDCWD, "d/f", O_RDONLY));
+	CALL(run, o->close(fd));
+	CALLFD(run, ffd, o->openat(dfd, "f", O_RDONLY));
+	CALLFD(run, fd, o->openat(ffd, "x", O_RDONLY));
+	CALLFD(run, fd, o->openat(999, "x", O_RDONLY));
+	CALLFD(run, fd, o->openat(-5, "x", O_RDONLY));
+	CALLFD(run, fd, o->openat(999, "", O_RDONLY));
+	snprintf(abs, sizeof(abs), "%s/d/f", run->base);
+	CALLFD(run, fd, o->openat(999, abs, O_RDONLY));	/* ignores dirfd */
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->openat(dfd, "..", O_RDONLY));
+	CALL(run, o->close(fd));
+	CALL(run, o->close(ffd));
+	CALL(run, o->close(dfd));
+	CONTENTS(run, "d/f");
+	CALL(run, o->unlink("d/f"));
+	CALL(run, o->rmdir("d"));
+}
+
+/* read, write, pread, pwrite, lseek, holes and EOF */
+static void
+sc_rw(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char buf[9000], pat[9000];
+	struct stat st;
+	int fd, rfd, wfd;
+	size_t i;
+
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (char)('a' + i % 26);
+	CALLFD(run, fd, o->open("f", O_RDWR | O_CREAT | O_TRUNC, 0644));
+	CALL(run, o->write(fd, pat, 5000));
+	CALL(run, o->lseek(fd, 0, SEEK_CUR));
+	CALL(run, o->lseek(fd, 100, SEEK_SET));
+	CALL(run, o->read(fd, buf, 10));
+	CALL(run, o->lseek(fd, 0, SEEK_CUR));
+	CALL(run, o->lseek(fd, -10, SEEK_END));
+	CALL(run, o->read(fd, buf, 100));
+	CALL(run, o->read(fd, buf, 100));
+	CALL(run, o->lseek(fd, -1, SEEK_SET));
+	CALL(run, o->lseek(fd, -6000, SEEK_END));
+	CALL(run, o->lseek(fd, -6000, SEEK_CUR));
+	CALL(run, o->lseek(fd, 0, 42));
+	CALL(run, o->lseek(fd, 9000, SEEK_SET));	/* past EOF */
+	CALL(run, o->read(fd, buf, 10));
+	CALL(run, o->write(fd, "end", 3));		/* leaves a hole */
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->pread(fd, buf, sizeof(buf), 4990));
+	CALL(run, (long)fnv1a(buf, 4013, 0) & 0xffffff);
+	CALL(run, o->pread(fd, buf, 10, 100000));
+	CALL(run, o->pread(fd, buf, 10, -1));
+	CALL(run, o->pwrite(fd, "PW", 2, -1));
+	CALL(run, o->pwrite(fd, "PW", 2, 4095));	/* across a page */
+	CALL(run, o->pwrite(fd, pat, 0, 123));
+	CALL(run, o->lseek(fd, 0, SEEK_CUR));
+	CALL(run, o->write(fd, pat, 0));
+	CALL(run, o->read(fd, buf, 0));
+	CALL(run, o->close(fd));
+	CALL(run, o->read(fd, buf, 1));
+	CALL(run, o->write(fd, buf, 1));
+	CALL(run, o->lseek(fd, 0, SEEK_SET));
+	CALL(run, o->pread(fd, buf, 1, 0));
+	CONTENTS(run, "f");
+	CALLFD(run, rfd, o->open("f", O_RDONLY));
+	CALLFD(run, wfd, o->open("f", O_WRONLY));
+	CALL(run, o->write(rfd, "x", 1));
+	CALL(run, o->read(wfd, buf, 1));
+	CALL(run, o->pread(wfd, buf, 1, 0));
+	CALL(run, o->pwrite(rfd, "x", 1, 0));
+	CALL(run, o->write(wfd, "HEAD", 4));
+	CALL(run, o->read(rfd, buf, 6));
+	CALL(run, (long)fnv1a(buf, 6, 0) & 0xffffff);
+	CALL(run, o->close(rfd));
+	CALL(run, o->close(wfd));
+	CALLFD(run, fd, o->open("f", O_WRONLY | O_TRUNC));
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->pwrite(fd, "z", 1, 20000));
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->close(fd));
+	CONTENTS(run, "f");
+	CALL(run, o->unlink("f"));
+}
+
+/* mkdir, rmdir, unlink and their errors; nlink of directories */
+static void
+sc_dirs(struct run *run)
+{
+	const struct fsops *o = run->o;
+	struct stat st;
+	int fd;
+
+	CALL(run, o->mkdir("a", 0755));
+	CALL(run, o->mkdir("a", 0755));
+	CALL(run, o->mkdir("a/b", 0755));
+	CALL(run, o->mkdir("a/c/", 0755));
+	CALL(run, o->mkdir("x/y", 0755));
+	CALL(run, o->mkdir(".", 0755));
+	CALL(run, o->mkdir("..", 0755));
+	CALL(run, o->mkdir("/", 0755));
+	CALL(run, o->mkdir("", 0755));
+	CALLST(run, o->stat("a", &st), st);
+	CALLST(run, o->stat("a/b", &st), st);
+	CALLST(run, o->stat("a/", &st), st);
+	CALLFD(run, fd, o->open("a/f", O_CREAT | O_WRONLY, 0644));
+	CALL(run, o->close(fd));
+	CALL(run, o->mkdir("a/f", 0755));
+	CALL(run, o->mkdir("a/f/g", 0755));
+	CALLST(run, o->stat("a/f", &st), st);
+	CALLST(run, o->lstat("a/f", &st), st);
+	CALLST(run, o->stat("a/f/", &st), st);
+	CALLST(run, o->stat("a/nope", &st), st);
+	CALLST(run, o->stat("a/f/nope", &st), st);
+	CALLST(run, o->stat("", &st), st);
+	CALL(run, o->rmdir("a"));
+	CALL(run, o->rmdir("a/f"));
+	CALL(run, o->rmdir("a/nope"));
+	CALL(run, o->rmdir("a/b/."));
+	CALL(run, o->rmdir("a/b/.."));
+	CALL(run, o->rmdir("/"));
+	CALL(run, o->rmdir("a/f/x"));
+	CALL(run, o->unlink("a/b"));
+	CALL(run, o->unlink("a/b/"));
+	CALL(run, o->unlink("a/f/"));
+	CALL(run, o->unlink("a/nope"));
+	CALL(run, o->unlink("a/nope/"));
+	CALL(run, o->unlink("."));
+	CALL(run, o->unlink("a/.."));
+	CALL(run, o->unlink("a/f"));
+	CALL(run, o->unlink("a/f"));
+	CALL(run, o->rmdir("a/b/"));
+	CALL(run, o->rmdir("a/b"));
+	CALLST(run, o->stat("a", &st), st);
+	CALL(run, o->rmdir("a/c"));
+	CALLST(run, o->stat("a", &st), st);
+	CALLST(run, o->stat(".", &st), st);
+	CALL(run, o->rmdir("a"));
+	CALLST(run, o->stat(".", &st), st);
+	CALLST(run, o->stat("a", &st), st);
+}
+
+/* names too long: components over NAME_MAX, paths over PATH_MAX */
+static void
+sc_names(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char path[PATH_MAX + 100];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	memset(path, 'n', NAME_MAX);
+	path[NAME_MAX] = '\0';
+	CALLFD(run, fd, o->open(path, O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(fd));
+	CALLST(run, o->stat(path, &st), st);
+	CALL(run, o->unlink(path));
+	memset(path, 'n', NAME_MAX + 1);
+	path[NAME_MAX + 1] = '\0';
+	CALLFD(run, fd, o->open(path, O_CREAT | O_RDWR, 0644));
+	CALLST(run, o->stat(path, &st), st);
+	CALL(run, o->mkdir(path, 0755));
+	CALL(run, o->rmdir(path));
+	CALL(run, o->unlink(path));
+	CALL(run, o->chdir(path));
+	memmove(path + 5, path, NAME_MAX + 2);	/* absent directory first */
+	memcpy(path, "nope/", 5);
+	CALLST(run, o->stat(path, &st), st);
+
+	CALLFD(run, fd, o->open("f", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(fd));
+	/* "./" repeated and "f": 4095 bytes fits PATH_MAX with its NUL */
+	for (i = 0; i < 2047; i++)
+		memcpy(path + 2 * i, "./", 2);
+	strcpy(path + 2 * 2047, "f");
+	CALLST(run, o->stat(path, &st), st);
+	strcpy(path + 2 * 2047, "ff");
+	CALLST(run, o->stat(path, &st), st);
+	memset(path, 'x', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	CALLFD(run, fd, o->open(path, O_RDONLY));
+	CALL(run, o->mkdir(path, 0755));
+	CALL(run, o->unlink("f"));
+}
+
+/* getdents64: listings, small buffers, EINVAL, ENOTDIR, EBADF */
+static void
+sc_getdents(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char name[64], buf[512];
+	int fd, i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "file-%d-%.*s", i, i, "abcdefghij"
+		    "klmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
+		CALLFD(run, fd, o->open(name, O_CREAT | O_WRONLY, 0644));
+		CALL(run, o->close(fd));
+		if (i % 5 == 0) {
+			snprintf(name, sizeof(name), "dir%d", i);
+			CALL(run, o->mkdir(name, 0755));
+		}
+	}
+	CALL(run, o->unlink("file-3-abc"));
+	log_listing(run, ".", 4096);
+	log_listing(run, ".", 100);
+	log_listing(run, "dir5", 4096);
+	CALLFD(run, fd, o->open(".", O_RDONLY | O_DIRECTORY));
+	CALL(run, o->getdents64(fd, buf, 10));
+	CALL(run, o->getdents64(fd, buf, 0));
+	CALL(run, o->close(fd));
+	CALL(run, o->getdents64(fd, buf, sizeof(buf)));
+	CALLFD(run, fd, o->open("file-1-a", O_RDONLY));
+	CALL(run, o->getdents64(fd, buf, sizeof(buf)));
+	CALL(run, o->close(fd));
+}
+
+/* chdir and getcwd, compared below each side's base directory */
+static void
+sc_cwd(struct run *run)
+{
+	const struct fsops *o = run->o;
+	size_t blen = strlen(run->base);
+	char buf[PATH_MAX];
+	int fd, len;
+
+	CALL(run, o->mkdir("a", 0755));
+	CALL(run, o->mkdir("a/bb", 0755));
+	CALL(run, o->chdir("a/bb"));
+	len = o->getcwd(buf, sizeof(buf));
+	ck_assert_int_gt(len, (int)blen);
+	ck_assert_int_eq(len, (int)strlen(buf) + 1);
+	rec_add(run, __LINE__, "getcwd", len - (long)blen, 0, 0, 0, 0);
+	text_add(run, buf + blen);
+	CALL(run, o->getcwd(buf, blen + 3));
+	CALL(run, o->getcwd(buf, 0));
+	CALL(run, o->getcwd(NULL, 0));
+	CALL(run, o->chdir("nope"));
+	CALL(run, o->chdir(""));
+	CALLFD(run, fd, o->open("file", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(fd));
+	CALL(run, o->chdir("file"));
+	CALL(run, o->chdir("file/"));
+	CALL(run, o->chdir("../.."));
+	len = o->getcwd(buf, sizeof(buf));
+	rec_add(run, __LINE__, "getcwd", len - (long)blen, 0, 0, 0, 0);
+	text_add(run, buf + blen);
+	CALL(run, o->unlink("a/bb/file"));
+	CALL(run, o->rmdir("a/bb"));
+	CALL(run, o->rmdir("a"));
+}
+
+/*
+ * A removed directory stays valid for those who have it as their
+ * current directory or open, but is empty and takes no entries.
+ */
+static void
+sc_removed(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char buf[512], path[PATH_MAX];
+	struct stat st;
+	int dfd, fd;
+
+	CALL(run, o->mkdir("gone", 0755));
+	CALLFD(run, dfd, o->open("gone", O_RDONLY | O_DIRECTORY));
+	CALL(run, o->chdir("gone"));
+	snprintf(path, sizeof(path), "%s/gone", run->base);
+	CALL(run, o->rmdir(path));
+	CALL(run, o->getcwd(buf, sizeof(buf)));
+	CALLST(run, o->stat(".", &st), st);
+	CALLST(run, o->fstat(dfd, &st), st);
+	CALLST(run, o->stat("..", &st), st);
+	CALLFD(run, fd, o->open("new", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->mkdir("newdir", 0755));
+	CALLST(run, o->stat("x", &st), st);
+	CALL(run, o->getdents64(dfd, buf, sizeof(buf)));
+	CALLFD(run, fd, o->openat(dfd, "new", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(dfd));
+	CALL(run, o->chdir(run->base));
+	CALLST(run, o->stat("gone", &st), st);
+}
+
+/* an unlinked file stays usable through its descriptors */
+static void
+sc_unlinked(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char buf[64];
+	struct stat st;
+	int fd, fd2;
+
+	CALLFD(run, fd, o->open("tmp", O_CREAT | O_RDWR, 0600));
+	CALLFD(run, fd2, o->open("tmp", O_RDONLY));
+	CALL(run, o->write(fd, "still here", 10));
+	CALL(run, o->unlink("tmp"));
+	CALLST(run, o->stat("tmp", &st), st);
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->write(fd, " and more", 9));
+	CALL(run, o->read(fd2, buf, sizeof(buf)));
+	CALL(run, (long)fnv1a(buf, 19, 0) & 0xffffff);
+	CALL(run, o->close(fd));
+	CALL(run, o->pread(fd2, buf, 5, 6));
+	CALL(run, o->close(fd2));
+	CALLFD(run, fd, o->open("tmp", O_RDONLY));
+}
+
+#define SCENARIO(name)							\
+START_TEST(cmp_##name)							\
+{									\
+	run_both(#name, sc_##name);					\
+}									\
+END_TEST
+
+SCENARIO(open)
+SCENARIO(openat)
+SCENARIO(rw)
+SCENARIO(dirs)
+SCENARIO(names)
+SCENARIO(getdents)
+SCENARIO(cwd)
+SCENARIO(removed)
+SCENARIO(unlinked)
+
+/*
+ * The tests below check the kernel alone.
+ */
+static void
+boot(void)
+{
+
+	ck_assert_int_eq(rump_init(), 0);
+}
+
+START_TEST(boot_tree)
+{
+	struct stat st;
+
+	boot();
+	ck_assert_int_eq(rump_sys_stat("/", &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0755);
+	ck_assert_int_eq(st.st_nlink, 4);	/* ., .., dev, tmp */
+	ck_assert_int_eq(st.st_blksize, 4096);
+	ck_assert_int_eq(rump_sys_stat("/tmp", &st), 0);
+	ck_assert_int_eq(st.st_mode, S_IFDIR | 01777);
+	ck_assert_int_eq(rump_sys_stat("/dev", &st), 0);
+	ck_assert_int_eq(st.st_mode, S_IFDIR | 0755);
+	ck_assert_int_eq(rump_sys_stat("/..", &st), 0);
+	ck_assert_int_eq(st.st_nlink, 4);
+	ck_assert_int_eq(rump_sys_rmdir("/"), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(rump_sys_rmdir("/tmp"), 0);
+	ck_assert_int_eq(rump_sys_stat("/", &st), 0);
+	ck_assert_int_eq(st.st_nlink, 3);
+}
+END_TEST
+
+START_TEST(devices)
+{
+	char buf[10000];
+	struct stat st, st2;
+	size_t i;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(rump_sys_stat("/dev/null", &st), 0);
+	ck_assert_int_eq(st.st_mode, S_IFCHR | 0666);
+	ck_assert_int_eq(st.st_rdev, makedev(1, 3));
+	ck_assert_int_eq(rump_sys_stat("/dev/zero", &st2), 0);
+	ck_assert_int_eq(st2.st_mode, S_IFCHR | 0666);
+	ck_assert_int_eq(st2.st_rdev, makedev(1, 5));
+	ck_assert_int_ne(st.st_ino, st2.st_ino);
+
+	fd = rump_sys_open("/dev/null", O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_write(fd, "abc", 3), 3);
+	ck_assert_int_eq(rump_sys_write(fd, buf, sizeof(buf)), sizeof(buf));
+	ck_assert_int_eq(rump_sys_read(fd, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(rump_sys_lseek(fd, 100, SEEK_SET), 0);
+	ck_assert_int_eq(rump_sys_pread(fd, buf, 10, 5), 0);
+	ck_assert_int_eq(rump_sys_pwrite(fd, buf, 10, 5), 10);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert_int_eq(st2.st_rdev, makedev(1, 3));
+	ck_assert_int_eq(rump_sys_getdents64(fd, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+
+	fd = rump_sys_open("/dev/zero", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	memset(buf, 0x55, sizeof(buf));
+	ck_assert_int_eq(rump_sys_read(fd, buf, sizeof(buf)), sizeof(buf));
+	for (i = 0; i < sizeof(buf); i++)
+		ck_assert_int_eq(buf[i], 0);
+	ck_assert_int_eq(rump_sys_write(fd, "abc", 3), 3);
+	ck_assert_int_eq(rump_sys_lseek(fd, 0, SEEK_CUR), 0);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_int_eq(rump_sys_open("/dev/null", O_RDONLY | O_DIRECTORY),
+	    -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert_int_eq(rump_sys_open("/dev/null/", O_RDONLY), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+}
+END_TEST
+
+static unsigned char
+pattern(size_t i)
+{
+
+	return (unsigned char)(i * 31 + i / 4093);
+}
+
+/* 3 MiB written in odd-sized pieces reads back equal */
+START_TEST(bigfile)
+{
+	static const size_t wsizes[] = { 1, 4095, 4097, 65537, 12345, 100003,
+	    7, 70000 };
+	static const size_t rsizes[] = { 7, 65539, 4096, 333333, 1 };
+	const size_t total = 3 * 1024 * 1024;
+	unsigned char *buf;
+	size_t off, n, i, k;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	boot();
+	buf = malloc(total);
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < total; i++)
+		buf[i] = pattern(i);
+	fd = rump_sys_open("/tmp/big", O_RDWR | O_CREAT | O_EXCL, 0644);
+	ck_assert_int_ge(fd, 0);
+	for (off = 0, k = 0; off < total; off += n, k++) {
+		n = wsizes[k % __arraycount(wsizes)];
+		if (n > total - off)
+			n = total - off;
+		ck_assert_int_eq(rump_sys_write(fd, buf + off, n), (ssize_t)n);
+	}
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, total);
+	ck_assert_int_eq(st.st_blocks, total / 512);
+	memset(buf, 0, total);
+	ck_assert_int_eq(rump_sys_lseek(fd, 0, SEEK_SET), 0);
+	for (off = 0, k = 0; off < total; off += (size_t)got, k++) {
+		got = rump_sys_read(fd, buf + off,
+		    rsizes[k % __arraycount(rsizes)]);
+		ck_assert_int_gt(got, 0);
+	}
+	ck_assert_int_eq(rump_sys_read(fd, buf, 1), 0);
+	for (i = 0; i < total; i++)
+		if (buf[i] != pattern(i))
+			ck_abort_msg("byte %zu is %d, not %d", i, buf[i],
+			    pattern(i));
+	/* random preads */
+	for (k = 0; k < 200; k++) {
+		off = ((size_t)k * 2654435761u) % total;
+		got = rump_sys_pread(fd, buf, 9999, (off_t)off);
+		ck_assert_int_eq(got, off + 9999 > total ? total - off : 9999);
+		for (i = 0; i < (size_t)got; i++)
+			ck_assert_int_eq(buf[i], pattern(off + i));
+	}
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	free(buf);
+}
+END_TEST
+
+/* holes read as zeros and take no memory; SEEK_DATA and SEEK_HOLE */
+START_TEST(holes)
+{
+	char buf[8192];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	boot();
+	fd = rump_sys_open("/tmp/sparse", O_RDWR | O_CREAT, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_pwrite(fd, "x", 1, (off_t)1 << 40), 1);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, ((off_t)1 << 40) + 1);
+	ck_assert_int_eq(st.st_blocks, 8);
+	ck_assert_int_eq(rump_sys_pread(fd, buf, sizeof(buf), 12345),
+	    sizeof(buf));
+	for (i = 0; i < sizeof(buf); i++)
+		ck_assert_int_eq(buf[i], 0);
+	ck_assert_int_eq(rump_sys_lseek(fd, 0, SEEK_DATA), (off_t)1 << 40);
+	ck_assert_int_eq(rump_sys_lseek(fd, 0, SEEK_HOLE), 0);
+	ck_assert_int_eq(rump_sys_lseek(fd, (off_t)1 << 40, SEEK_HOLE),
+	    ((off_t)1 << 40) + 1);
+	ck_assert_int_eq(rump_sys_lseek(fd, ((off_t)1 << 40) + 1, SEEK_DATA),
+	    -1);
+	ck_assert_int_eq(errno, ENXIO);
+	/* as Linux: offset + count may not overflow, the largest size is */
+	ck_assert_int_eq(rump_sys_pwrite(fd, "x", 1, INT64_MAX), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rump_sys_pread(fd, buf, 2, INT64_MAX - 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rump_sys_pwrite(fd, "y", 1, INT64_MAX - 1), 1);
+	ck_assert_int_eq(rump_sys_lseek(fd, 0, SEEK_END), INT64_MAX);
+	ck_assert_int_eq(rump_sys_lseek(fd, 1, SEEK_CUR), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rump_sys_read(fd, buf, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rump_sys_read(fd, buf, 0), 0);
+	ck_assert_int_eq(rump_sys_pread(fd, buf, 1, INT64_MAX - 1), 1);
+	ck_assert_int_eq(buf[0], 'y');
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_blocks, 16);
+	/* truncation zeroes the tail of the last page */
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	fd = rump_sys_open("/tmp/sparse", O_RDWR | O_TRUNC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	ck_assert_int_eq(st.st_blocks, 0);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+}
+END_TEST
+
+/* getdents64 positions: d_off resumes a listing through lseek */
+START_TEST(getdents_resume)
+{
+	char buf[4096], name[32], first[64][64];
+	struct linux_dirent64 *d;
+	off_t offs[64], pos;
+	ssize_t n, o;
+	int fd, i, cnt;
+
+	boot();
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/d", 0755), 0);
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "/tmp/d/e%02d", i);
+		ck_assert_int_eq(rump_sys_mkdir(name, 0700), 0);
+	}
+	fd = rump_sys_open("/tmp/d", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	cnt = 0;
+	while ((n = rump_sys_getdents64(fd, buf, 64)) > 0) {
+		for (o = 0; o < n; o += d->d_reclen) {
+			d = (struct linux_dirent64 *)(buf + o);
+			ck_assert_int_eq(d->d_reclen % 8, 0);
+			ck_assert_int_eq(d->d_type, DT_DIR);
+			strlcpy(first[cnt], d->d_name, sizeof(first[0]));
+			offs[cnt++] = d->d_off;
+		}
+	}
+	ck_assert_int_eq(cnt, 32);
+	ck_assert_str_eq(first[0], ".");
+	ck_assert_str_eq(first[1], "..");
+	/* resume after entry 10 */
+	pos = rump_sys_lseek(fd, offs[10], SEEK_SET);
+	ck_assert_int_eq(pos, offs[10]);
+	n = rump_sys_getdents64(fd, buf, sizeof(buf));
+	d = (struct linux_dirent64 *)buf;
+	ck_assert_int_gt(n, 0);
+	ck_assert_str_eq(d->d_name, first[11]);
+	/* removing entries does not disturb a listing in progress */
+	ck_assert_int_eq(rump_sys_lseek(fd, offs[20], SEEK_SET), offs[20]);
+	ck_assert_int_eq(rump_sys_rmdir("/tmp/d/e19"), 0);	/* first[21] */
+	n = rump_sys_getdents64(fd, buf, sizeof(buf));
+	d = (struct linux_dirent64 *)buf;
+	ck_assert_str_eq(d->d_name, first[22]);
+	ck_assert_int_eq(rump_sys_lseek(fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(rump_sys_lseek(fd, -1, SEEK_SET), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rump_sys_lseek(fd, 0, SEEK_END), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+}
+END_TEST
+
+/* make the current lwp a new process with the given effective ids */
+static void
+become(uid_t uid, gid_t gid)
+{
+	struct cred *cr;
+
+	ck_assert_int_eq(rump_pub_lwproc_rfork(RUMP_RFFDG), 0);
+	rump_schedule();
+	cr = &curproc->p_cred;
+	cr->cr_uid = cr->cr_euid = cr->cr_suid = uid;
+	cr->cr_gid = cr->cr_egid = cr->cr_sgid = gid;
+	rump_unschedule();
+	ck_assert_int_eq(rump_sys_geteuid(), uid);
+}
+
+#define FAILS(expr, err) do {						\
+	errno = 0;							\
+	ck_assert_int_eq((long)(expr), -1);				\
+	ck_assert_msg(errno == (err), "%s: errno %d, not %d", #expr,	\
+	    errno, (err));						\
+} while (0)
+
+START_TEST(permissions)
+{
+	struct lwp *rootl;
+	struct stat st;
+	int fd;
+
+	boot();
+	/* as root: files and directories with restrictive modes */
+	ck_assert_int_eq(rump_pub_lwproc_rfork(RUMP_RFCFDG), 0);
+	rootl = rump_pub_lwproc_curlwp();
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/priv", 0700), 0);
+	fd = rump_sys_open("/tmp/priv/secret", O_CREAT | O_RDWR, 0600);
+	ck_assert_int_ge(fd, 0);
+	rump_sys_close(fd);
+	fd = rump_sys_open("/tmp/rootfile", O_CREAT | O_RDWR, 0666);
+	ck_assert_int_ge(fd, 0);
+	rump_sys_close(fd);
+	ck_assert_int_eq(rump_sys_stat("/tmp/rootfile", &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0644);	/* creation mask */
+	fd = rump_sys_open("/tmp/nobody", O_CREAT | O_RDWR, 0);
+	ck_assert_int_ge(fd, 0);		/* root ignores mode bits */
+	rump_sys_close(fd);
+	fd = rump_sys_open("/tmp/nobody", O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	rump_sys_close(fd);
+
+	become(1000, 1000);
+	FAILS(rump_sys_open("/tmp/priv/secret", O_RDONLY), EACCES);
+	FAILS(rump_sys_stat("/tmp/priv/secret", &st), EACCES);
+	FAILS(rump_sys_chdir("/tmp/priv"), EACCES);
+	FAILS(rump_sys_open("/tmp/priv", O_RDONLY), EACCES);
+	ck_assert_int_eq(rump_sys_stat("/tmp/priv", &st), 0);
+	FAILS(rump_sys_open("/tmp/rootfile", O_WRONLY), EACCES);
+	FAILS(rump_sys_open("/tmp/rootfile", O_RDONLY | O_TRUNC), EACCES);
+	FAILS(rump_sys_open("/tmp/nobody", O_RDONLY), EACCES);
+	fd = rump_sys_open("/tmp/rootfile", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	rump_sys_close(fd);
+	FAILS(rump_sys_mkdir("/mine", 0755), EACCES);
+	FAILS(rump_sys_mkdir("/tmp", 0755), EEXIST);	/* before EACCES */
+	FAILS(rump_sys_open("/newfile", O_CREAT | O_RDWR, 0644), EACCES);
+	FAILS(rump_sys_unlink("/tmp/rootfile"), EPERM);	/* sticky /tmp */
+	FAILS(rump_sys_rmdir("/tmp/priv"), EPERM);
+	FAILS(rump_sys_unlink("/tmp/priv/secret"), EACCES);
+	fd = rump_sys_open("/dev/null", O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	rump_sys_close(fd);
+	/* the user's own files */
+	fd = rump_sys_open("/tmp/mine", O_CREAT | O_RDWR, 0600);
+	ck_assert_int_ge(fd, 0);
+	rump_sys_close(fd);
+	ck_assert_int_eq(rump_sys_stat("/tmp/mine", &st), 0);
+	ck_assert_int_eq(st.st_uid, 1000);
+	ck_assert_int_eq(st.st_gid, 1000);
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/sub", 0777), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/sub", &st), 0);
+	ck_assert_int_eq(st.st_mode, S_IFDIR | 0755);
+	ck_assert_int_eq(st.st_uid, 1000);
+	ck_assert_int_eq(rump_sys_rmdir("/tmp/sub"), 0);
+	rump_pub_lwproc_releaselwp();
+
+	/* another user may not remove the first one's file from /tmp */
+	become(1001, 1001);
+	FAILS(rump_sys_open("/tmp/mine", O_RDONLY), EACCES);
+	FAILS(rump_sys_unlink("/tmp/mine"), EPERM);
+	rump_pub_lwproc_releaselwp();
+
+	become(1000, 1000);
+	ck_assert_int_eq(rump_sys_unlink("/tmp/mine"), 0);
+	rump_pub_lwproc_releaselwp();
+
+	rump_pub_lwproc_switch(rootl);
+	ck_assert_int_eq(rump_sys_unlink("/tmp/rootfile"), 0);
+	ck_assert_int_eq(rump_sys_unlink("/tmp/priv/secret"), 0);
+}
+END_TEST
+
+static bool
+ts_after(const struct timespec *a, const struct timespec *b)
+{
+
+	return a->tv_sec > b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+static void
+pause_clock(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+START_TEST(timestamps)
+{
+	struct timespec before;
+	struct stat st, st2, dst, dst2;
+	char buf[16];
+	int fd;
+
+	boot();
+	clock_gettime(CLOCK_REALTIME, &before);
+	before.tv_sec -= 1;
+	ck_assert_int_eq(rump_sys_stat("/tmp", &dst), 0);
+	pause_clock();
+	fd = rump_sys_open("/tmp/t", O_CREAT | O_RDWR, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert(ts_after(&st.st_mtim, &before));
+	ck_assert(ts_after(&st.st_atim, &before));
+	ck_assert(ts_after(&st.st_ctim, &before));
+	ck_assert_int_eq(rump_sys_stat("/tmp", &dst2), 0);
+	ck_assert(ts_after(&dst2.st_mtim, &dst.st_mtim));
+	ck_assert(ts_after(&dst2.st_ctim, &dst.st_ctim));
+
+	pause_clock();
+	ck_assert_int_eq(rump_sys_write(fd, "data", 4), 4);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(ts_after(&st2.st_mtim, &st.st_mtim));
+	ck_assert(ts_after(&st2.st_ctim, &st.st_ctim));
+	ck_assert(!ts_after(&st2.st_atim, &st.st_atim));
+
+	/* relatime: a read after a write updates atime */
+	pause_clock();
+	ck_assert_int_eq(rump_sys_pread(fd, buf, 4, 0), 4);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert(ts_after(&st.st_atim, &st2.st_atim));
+	ck_assert(!ts_after(&st.st_mtim, &st2.st_mtim));
+	/* ... but a second one does not */
+	pause_clock();
+	ck_assert_int_eq(rump_sys_pread(fd, buf, 4, 0), 4);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(!ts_after(&st2.st_atim, &st.st_atim));
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+
+	/* unlink changes the parent's mtime and ctime */
+	ck_assert_int_eq(rump_sys_stat("/tmp", &dst), 0);
+	pause_clock();
+	ck_assert_int_eq(rump_sys_unlink("/tmp/t"), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp", &dst2), 0);
+	ck_assert(ts_after(&dst2.st_mtim, &dst.st_mtim));
+}
+END_TEST
+
+/* removing files and directories gives their memory back */
+START_TEST(memory_released)
+{
+	char buf[10000], name[64];
+	uint64_t before;
+	int fd, i;
+
+	boot();
+	memset(buf, 'm', sizeof(buf));
+	fd = rump_sys_open("/tmp/warm", O_CREAT | O_RDWR, 0644);
+	rump_sys_close(fd);
+	rump_sys_unlink("/tmp/warm");
+	before = kmem_inuse();
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "/tmp/d%d", i);
+		ck_assert_int_eq(rump_sys_mkdir(name, 0755), 0);
+		snprintf(name, sizeof(name), "/tmp/d%d/f", i);
+		fd = rump_sys_open(name, O_CREAT | O_RDWR, 0644);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(rump_sys_write(fd, buf, sizeof(buf)),
+		    sizeof(buf));
+		ck_assert_int_eq(rump_sys_close(fd), 0);
+	}
+	ck_assert_uint_gt(kmem_inuse(), before + 50 * sizeof(buf));
+	/* an unlinked but open file keeps its memory until closed */
+	fd = rump_sys_open("/tmp/d0/f", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "/tmp/d%d/f", i);
+		ck_assert_int_eq(rump_sys_unlink(name), 0);
+		snprintf(name, sizeof(name), "/tmp/d%d", i);
+		ck_assert_int_eq(rump_sys_rmdir(name), 0);
+	}
+	ck_assert_uint_gt(kmem_inuse(), before + sizeof(buf));
+	ck_assert_int_eq(rump_sys_read(fd, buf, sizeof(buf)), sizeof(buf));
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_uint_eq(kmem_inuse(), before);
+}
+END_TEST
+
+/*
+ * A chain of removed directories, each kept by the one below it, with
+ * the current directory at the bottom: leaving it frees them all.
+ */
+START_TEST(removed_chain)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	uint64_t before;
+	size_t len;
+	int i, depth = 1300;
+
+	boot();
+	ck_assert_int_eq(rump_sys_chdir("/tmp"), 0);
+	before = kmem_inuse();
+	for (i = 0; i < depth; i++) {
+		ck_assert_int_eq(rump_sys_mkdir("d", 0755), 0);
+		ck_assert_int_eq(rump_sys_chdir("d"), 0);
+	}
+	ck_assert_uint_gt(kmem_inuse(), before);
+	len = 0;
+	for (i = 0; i < depth; i++) {
+		memcpy(path + len, "../", 3);
+		len += 3;
+		strcpy(path + len, "d");
+		ck_assert_int_eq(rump_sys_rmdir(path), 0);
+	}
+	ck_assert_int_eq(rump_sys_stat(".", &st), 0);
+	ck_assert_int_eq(st.st_nlink, 0);
+	ck_assert_int_eq(rump_sys_getcwd(path, sizeof(path)), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(rump_sys_chdir("/tmp"), 0);
+	ck_assert_uint_eq(kmem_inuse(), before);
+	ck_assert_int_eq(rump_sys_stat("/tmp", &st), 0);
+	ck_assert_int_eq(st.st_nlink, 2);
+}
+END_TEST
+
+/* O_APPEND writes from several threads each land whole */
+#define APPEND_THREADS	4
+#define APPEND_WRITES	200
+#define APPEND_LEN	1000
+
+static void *
+appender(void *arg)
+{
+	char rec[APPEND_LEN];
+	int fd, i;
+
+	memset(rec, 'A' + (int)(intptr_t)arg, sizeof(rec));
+	fd = rump_sys_open("/tmp/log", O_WRONLY | O_APPEND);
+	if (fd < 0)
+		return (void *)1;
+	for (i = 0; i < APPEND_WRITES; i++)
+		if (rump_sys_write(fd, rec, sizeof(rec)) != sizeof(rec))
+			return (void *)1;
+	rump_sys_close(fd);
+	return NULL;
+}
+
+START_TEST(append_threads)
+{
+	pthread_t t[APPEND_THREADS];
+	char rec[APPEND_LEN];
+	struct stat st;
+	void *rv;
+	int fd, i, j;
+
+	boot();
+	fd = rump_sys_open("/tmp/log", O_CREAT | O_RDWR, 0644);
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < APPEND_THREADS; i++)
+		pthread_create(&t[i], NULL, appender, (void *)(intptr_t)i);
+	for (i = 0; i < APPEND_THREADS; i++) {
+		pthread_join(t[i], &rv);
+		ck_assert_ptr_null(rv);
+	}
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, APPEND_THREADS * APPEND_WRITES *
+	    APPEND_LEN);
+	while (rump_sys_read(fd, rec, sizeof(rec)) == sizeof(rec))
+		for (j = 1; j < APPEND_LEN; j++)
+			ck_assert_int_eq(rec[j], rec[0]);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+}
+END_TEST
+
+/*
+ * The memory limit: with RUMP_MEMLIMIT at 1 MiB a 4 MiB file cannot
+ * be written (ENOSPC, after a short write), and the kernel goes on
+ * working once the file is gone.  Run in a child of its own so that
+ * the environment and the kernel do not outlive it; the child reports
+ * the line of the first failed check as its exit status.
+ */
+#define CHILD_CHECK(e) do { if (!(e)) { fprintf(stderr,			\
+	"memlimit: %s failed at line %d (errno %d)\n", #e, __LINE__,	\
+	errno); _exit(__LINE__ % 250 + 1); } } while (0)
+
+static void
+memlimit_child(void)
+{
+	static char chunk[64 * 1024];
+	size_t total = 0;
+	ssize_t n = 0;
+	int fd, fd2;
+
+	setenv("RUMP_MEMLIMIT", "1048576", 1);
+	CHILD_CHECK(rump_init() == 0);
+	fd = rump_sys_open("/tmp/huge", O_CREAT | O_RDWR, 0644);
+	CHILD_CHECK(fd >= 0);
+	memset(chunk, 'h', sizeof(chunk));
+	while (total < 4 * 1024 * 1024) {
+		n = rump_sys_write(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	CHILD_CHECK(n == -1 && errno == ENOSPC);
+	CHILD_CHECK(total > 0 && total < 1024 * 1024);
+	CHILD_CHECK(kmem_inuse() <= 1024 * 1024);
+	/* a full file system: no new files, but reading still works */
+	fd2 = rump_sys_open("/tmp/more", O_CREAT | O_RDWR, 0644);
+	CHILD_CHECK(fd2 >= 0 || errno == ENOSPC || errno == ENOMEM);
+	if (fd2 >= 0)
+		rump_sys_close(fd2);
+	CHILD_CHECK(rump_sys_pread(fd, chunk, 100, 0) == 100);
+	CHILD_CHECK(rump_sys_close(fd) == 0);
+	CHILD_CHECK(rump_sys_unlink("/tmp/huge") == 0);
+	/* and then the kernel works again */
+	CHILD_CHECK(rump_sys_getpid() == 1);
+	fd = rump_sys_open("/tmp/small", O_CREAT | O_RDWR, 0644);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(rump_sys_write(fd, chunk, sizeof(chunk)) ==
+	    sizeof(chunk));
+	CHILD_CHECK(rump_sys_close(fd) == 0);
+	CHILD_CHECK(rump_sys_mkdir("/tmp/dir", 0755) == 0);
+	_exit(0);
+}
+
+START_TEST(memlimit)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		memlimit_child();
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "memlimit child failed, status %#x", status);
+}
+END_TEST
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+
+	return remove(path);
+}
+
+int
+main(void)
+{
+	Suite *s = suite_create("vfs");
+	TCase *tc = tcase_create("vfs");
+	SRunner *sr;
+	const char *tmp;
+	int nf;
+
+	tmp = getenv("TMPDIR");
+	snprintf(hostbase, sizeof(hostbase), "%s/test_vfs.XXXXXX",
+	    tmp != NULL ? tmp : "/tmp");
+	if (mkdtemp(hostbase) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, cmp_open);
+	tcase_add_test(tc, cmp_openat);
+	tcase_add_test(tc, cmp_rw);
+	tcase_add_test(tc, cmp_dirs);
+	tcase_add_test(tc, cmp_names);
+	tcase_add_test(tc, cmp_getdents);
+	tcase_add_test(tc, cmp_cwd);
+	tcase_add_test(tc, cmp_removed);
+	tcase_add_test(tc, cmp_unlinked);
+	tcase_add_test(tc, boot_tree);
+	tcase_add_test(tc, devices);
+	tcase_add_test(tc, bigfile);
+	tcase_add_test(tc, holes);
+	tcase_add_test(tc, getdents_resume);
+	tcase_add_test(tc, permissions);
+	tcase_add_test(tc, timestamps);
+	tcase_add_test(tc, memory_released);
+	tcase_add_test(tc, removed_chain);
+	tcase_add_test(tc, append_threads);
+	tcase_add_test(tc, memlimit);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	nftw(hostbase, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return nf == 0 ? 0 : 1;
+}

@@ -1,0 +1,30 @@
+/*
+ * tool.h -- what the rump.* tools share: naming the program, connecting
+ * to the kernel, and reading a kernel directory.
+ */
+#ifndef RUMP_TOOLS_TOOL_H
+#define RUMP_TOOLS_TOOL_H
+
+#include <stddef.h>
+
+/*
+ * Name the program for getopt(3), err(3), warn(3) and the kernel's
+ * command name, whatever argv[0] says (in the build tree libtool runs
+ * ".libs/lt-rump.cat").  Replaces argv[0].
+ */
+void	tool_setname(char **argv, const char *name);
+
+/*
+ * rumpclient_init(), or one line on stderr and exit 1.  With verbose,
+ * print "<tool>: rump pid N" first.
+ */
+void	tool_connect(int verbose);
+
+/*
+ * The names in the kernel directory path, "." and ".." included, as
+ * one malloc'd array of malloc'd strings.  Returns 0 or an errno.
+ */
+int	tool_dirnames(const char *path, char ***namesp, size_t *np);
+void	tool_freenames(char **names, size_t n);
+
+#endif /* RUMP_TOOLS_TOOL_H */
