@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -62,6 +63,58 @@ rc_waiter_fini(struct rc_waiter *w)
 }
 
 /*
+ * Read len bytes of the frame in hand (buf NULL: drop them), through
+ * the read-ahead buffer: one recv brings a small reply, header and
+ * body, and whatever follows it.  Large reads go straight to buf.
+ * Only the reader calls this.  Returns 0 or an errno.
+ */
+int
+rc_cnread(struct rc_conn *cn, void *buf, size_t len)
+{
+	struct pollfd pfd;
+	uint8_t *p = buf;
+	size_t n;
+	ssize_t r;
+
+	while (len > 0) {
+		if (cn->cn_rpos < cn->cn_rlen) {
+			n = cn->cn_rlen - cn->cn_rpos;
+			if (n > len)
+				n = len;
+			if (p != NULL) {
+				memcpy(p, cn->cn_rbuf + cn->cn_rpos, n);
+				p += n;
+			}
+			cn->cn_rpos += n;
+			len -= n;
+			continue;
+		}
+		if (p != NULL && len >= sizeof(cn->cn_rbuf))
+			return rc_recvall(cn->cn_fd, p, len, NULL);
+		r = recv(cn->cn_fd, cn->cn_rbuf, sizeof(cn->cn_rbuf),
+		    MSG_DONTWAIT);
+		if (r > 0) {
+			cn->cn_rpos = 0;
+			cn->cn_rlen = (size_t)r;
+			continue;
+		}
+		if (r == 0)
+			return ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return errno;
+		/* mid-frame: wait with every signal blocked */
+		pfd.fd = cn->cn_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, NULL, NULL) == -1 && errno != EINTR)
+			return errno;
+	}
+	return 0;
+}
+
+/*
  * A reply or an ERROR frame: find its waiter and read the body into it.
  * The waiter cannot leave while w_filling is set, so the body is read
  * without the lock.  Returns 0 or the errno that broke the connection.
@@ -86,16 +139,16 @@ rc_deliver(struct rc_conn *cn, const struct rsp_hdr *h)
 	if (w == NULL) {
 		rc_debug("reply to unknown request %llu dropped",
 		    (unsigned long long)h->rsp_reqno);
-		return rc_discard(cn->cn_fd, len);
+		return rc_cnread(cn, NULL, len);
 	}
 	if (len <= sizeof(w->w_inl))
 		body = (uint8_t *)w->w_inl;
 	else
 		body = malloc(len);
 	if (body != NULL)
-		error = rc_recvall(cn->cn_fd, body, len, NULL);
+		error = rc_cnread(cn, body, len);
 	else
-		error = rc_discard(cn->cn_fd, len);
+		error = rc_cnread(cn, NULL, len);
 	if (error != 0) {
 		/* dead before w may look again: it must not wait for more */
 		rc_conn_kill(cn);
@@ -134,15 +187,17 @@ rc_read(struct rc_conn *cn, struct rc_waiter *w)
 	sigset_t cur;
 	int error, sig = 0;
 
+	/* a frame already read ahead needs no wait (and no signals) */
 	pfd.fd = cn->cn_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	if (ppoll(&pfd, 1, NULL, w->w_omask) == -1) {
+	if (cn->cn_rpos == cn->cn_rlen &&
+	    ppoll(&pfd, 1, NULL, w->w_omask) == -1) {
 		if (errno != EINTR)
 			rc_conn_kill(cn);
 		return;
 	}
-	if ((error = rc_recvall(cn->cn_fd, &h, sizeof(h), NULL)) != 0)
+	if ((error = rc_cnread(cn, &h, sizeof(h))) != 0)
 		goto bad;
 	if (rsp_hdr_check(&h, &why) != RUMPSP_ERR_NONE) {
 		rc_debug("bad frame from server: %s", why);
@@ -231,12 +286,51 @@ rc_wait(struct rc_waiter *w)
 }
 
 /*
- * Send a request on cn (iov[0] starts with its header, whose request
- * number is set here) and wait for the reply.  Consumes the caller's
- * reference to cn.  Returns 0 with the reply
- * in w (release it with rc_waiter_fini), or an errno: ENOTCONN when the
- * connection broke, and then w_unsent says whether the request never
- * left whole (it may be sent again on a new connection).
+ * Send a whole frame.  The first sendmsg is our own: when it fails with
+ * EFAULT nothing has left (a bad buffer of the caller's, sent inline),
+ * the stream is intact and *intact says so.  The rest, if any, goes
+ * through rsp_sendv.  Called with c_sendmtx held.
+ */
+static int
+rc_send(int fd, struct iovec *iov, int iovcnt, bool *intact)
+{
+	struct msghdr msg;
+	ssize_t n;
+
+	*intact = false;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = (size_t)iovcnt;
+	do
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		if (errno == EFAULT)
+			*intact = true;
+		if (errno != EAGAIN)
+			return errno;
+		n = 0;
+	}
+	while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
+		n -= (ssize_t)iov->iov_len;
+		iov++;
+		iovcnt--;
+	}
+	if (iovcnt == 0)
+		return 0;
+	iov->iov_base = (uint8_t *)iov->iov_base + n;
+	iov->iov_len -= (size_t)n;
+	return rsp_sendv(fd, iov, iovcnt);
+}
+
+/*
+ * Send a request on cn and wait for its reply.  iov[0] starts with the
+ * frame header, whose request number is set here; the iovecs are used
+ * up.  Consumes the caller's reference to cn.  Returns 0 with the reply
+ * in w (release it with rc_waiter_fini), or an errno: EFAULT for a bad
+ * inline buffer, ENOTCONN when the connection broke, and then w_unsent
+ * says whether the request never left whole (it may be sent again on a
+ * new connection).
  */
 int
 rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
@@ -244,6 +338,7 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 {
 	struct rc_client *c = &rc_client;
 	struct rsp_hdr *h = iov[0].iov_base;
+	bool intact;
 	int error;
 
 	memset(w, 0, offsetof(struct rc_waiter, w_inl));
@@ -259,9 +354,9 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	pthread_mutex_unlock(&c->c_mtx);
 
 	pthread_mutex_lock(&c->c_sendmtx);
-	error = rsp_sendv(cn->cn_fd, iov, iovcnt);
+	error = rc_send(cn->cn_fd, iov, iovcnt, &intact);
 	pthread_mutex_unlock(&c->c_sendmtx);
-	if (error != 0) {
+	if (error != 0 && !intact) {
 		/* part of a frame may be out: the stream is lost either way */
 		rc_debug("send failed: %s", strerror(error));
 		w->w_unsent = true;
@@ -269,9 +364,16 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	}
 
 	pthread_mutex_lock(&c->c_mtx);
+	/* nothing was sent: no reply may match w any more */
+	if (intact && !w->w_filling)
+		w->w_done = true;
 	rc_wait(w);
 	rc_conn_rele_locked(cn);
 	pthread_mutex_unlock(&c->c_mtx);
+	if (intact) {
+		rc_waiter_fini(w);
+		return error;
+	}
 	if (error == 0)
 		error = w->w_error;
 	else if (error != EFAULT)

@@ -128,7 +128,7 @@ rc_recvall(int fd, void *buf, size_t len, const sigset_t *waitmask)
 }
 
 /* Read and drop len bytes of a frame we have no use for. */
-int
+static int
 rc_discard(int fd, size_t len)
 {
 	uint8_t buf[512];
@@ -350,7 +350,8 @@ rc_conn_kill(struct rc_conn *cn)
 		(void)shutdown(cn->cn_fd, SHUT_RDWR);
 	TAILQ_FOREACH(w, &cn->cn_waiters, w_entries)
 		rc_wake(w->w_efd);
-	die = c->c_retry == RUMPCLIENT_RETRYCONN_DIE && c->c_conn == cn;
+	die = c->c_retry == RUMPCLIENT_RETRYCONN_DIE && c->c_conn == cn &&
+	    !c->c_exiting;
 	if (c->c_conn == cn) {
 		c->c_conn = NULL;
 		rc_conn_rele_locked(cn);
@@ -371,7 +372,8 @@ rc_now(void)
 
 /* Reconnect under policy; called by the one thread marked c_connecting. */
 static int
-rc_reconnect(time_t policy, const sigset_t *omask, struct rc_conn **cnp)
+rc_reconnect(const struct rsp_addr *ra, time_t policy,
+    const sigset_t *omask, struct rc_conn **cnp)
 {
 	const char *comm = getprogname();
 	struct timespec start, now, ts;
@@ -380,7 +382,7 @@ rc_reconnect(time_t policy, const sigset_t *omask, struct rc_conn **cnp)
 
 	start = rc_now();
 	for (;;) {
-		error = rc_open(&rc_client.c_addr, HANDSHAKE_GUEST, comm,
+		error = rc_open(ra, HANDSHAKE_GUEST, comm,
 		    strnlen(comm, RUMPSP_MAXCOMM), omask, cnp);
 		if (error == 0)
 			return 0;
@@ -401,8 +403,9 @@ rc_reconnect(time_t policy, const sigset_t *omask, struct rc_conn **cnp)
 			}
 		}
 		(void)ppoll(NULL, 0, &ts, omask);
-		if (backoff_ms < 1000)
-			backoff_ms = backoff_ms * 2 < 1000 ? backoff_ms * 2 : 1000;
+		backoff_ms *= 2;
+		if (backoff_ms > 1000)
+			backoff_ms = 1000;
 	}
 }
 
@@ -435,6 +438,7 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 	struct rc_client *c = &rc_client;
 	struct rc_sleeper *s;
 	struct rc_conn *cn;
+	struct rsp_addr ra;
 	uint64_t epoch = 0;
 	bool waited = false;
 	time_t policy;
@@ -449,6 +453,8 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 			return 0;
 		}
 		policy = c->c_retry;
+		if (c->c_exiting)
+			break;
 		if (!c->c_inited || !c->c_haveaddr || policy == 0 ||
 		    (waited && c->c_connepoch != epoch))
 			break;
@@ -468,8 +474,9 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 		}
 		c->c_connecting = true;
 		c->c_connthread = pthread_self();
+		ra = c->c_addr;
 		pthread_mutex_unlock(&c->c_mtx);
-		error = rc_reconnect(policy, omask, &cn);
+		error = rc_reconnect(&ra, policy, omask, &cn);
 		pthread_mutex_lock(&c->c_mtx);
 		c->c_connecting = false;
 		c->c_connepoch++;

@@ -9,6 +9,10 @@
  * that connection inherited, so that dropping it later only closes our
  * copy and never shuts down the parent's socket.
  *
+ * After exec the new program reads the connection afresh: frames the
+ * old one had read ahead but not yet handled (only an unsolicited
+ * RAISE can be among them) are lost with its memory.
+ *
  * The server releases a prefork whose maker disconnects before the
  * child claimed it.  So rumpclient_fork() and rumpclient_daemon() make
  * the parent wait (a pipe) until the child has done its handshake:
@@ -28,6 +32,8 @@
 #include <unistd.h>
 
 #include <rump/rumpclient.h>
+
+#include <rump/rump_syscalls.h>
 
 #include "rumpclient_int.h"
 
@@ -83,11 +89,35 @@ rc_atfork_child(void)
 	rc_restoresigs(&rc_fork_omask);
 }
 
+/*
+ * exit(3) of a client reports its status to the kernel, so that the
+ * parent's wait4() sees it (a client that ends without exit(3) or
+ * rump_sys_exit() is reported as killed, see rump_sp(7)).  A status
+ * set earlier by rump_sys_exit() stays: the kernel keeps the first.
+ * From here on the connection is not re-established and a broken one
+ * does not call exit(3) again.
+ */
+static void
+rc_onexit(int status, void *arg)
+{
+	struct rc_client *c = &rc_client;
+	bool live;
+
+	pthread_mutex_lock(&c->c_mtx);
+	live = c->c_conn != NULL && !c->c_conn->cn_dead && !c->c_exiting;
+	c->c_exiting = true;
+	pthread_mutex_unlock(&c->c_mtx);
+	if (live)
+		rump_sys_exit(status);
+}
+
 static void
 rc_global_once(void)
 {
 
 	rc_wake_init();
+	if (on_exit(rc_onexit, NULL) != 0)
+		rc_debug("on_exit failed");
 	if (pthread_atfork(rc_atfork_prepare, rc_atfork_parent,
 	    rc_atfork_child) != 0)
 		rc_debug("pthread_atfork failed");

@@ -53,7 +53,7 @@ rc_memread(void *dst, uint64_t src, size_t len)
 	return 0;
 }
 
-static int
+int
 rc_memwrite(uint64_t dst, const void *src, size_t len)
 {
 	struct iovec l, r;
@@ -171,20 +171,20 @@ rc_copyout(struct rc_conn *cn, const struct rsp_hdr *h, size_t blen)
 	int error;
 
 	if (blen < sizeof(cd) || blen - sizeof(cd) > RUMPSP_MAXCOPY) {
-		if ((error = rc_discard(cn->cn_fd, blen)) != 0)
+		if ((error = rc_cnread(cn, NULL, blen)) != 0)
 			return error;
 		return rc_refuse(cn, h, RUMPSP_ERR_MALFORMED_REQUEST,
 		    "copyout: bad length");
 	}
 	len = blen - sizeof(cd);
 	buf = len <= sizeof(stackbuf) ? stackbuf : malloc(len);
-	if ((error = rc_recvall(cn->cn_fd, &cd, sizeof(cd), NULL)) != 0)
+	if ((error = rc_cnread(cn, &cd, sizeof(cd))) != 0)
 		goto out;
 	if (buf == NULL) {
-		error = rc_discard(cn->cn_fd, len);
+		error = rc_cnread(cn, NULL, len);
 		goto out;
 	}
-	if ((error = rc_recvall(cn->cn_fd, buf, len, NULL)) != 0)
+	if ((error = rc_cnread(cn, buf, len)) != 0)
 		goto out;
 	/* no reply either way: a bad one is dropped, as a fault would be */
 	if (cd.rcp_len != len || cd.rcp_addr + len < cd.rcp_addr)
@@ -213,26 +213,25 @@ rc_serve(struct rc_conn *cn, const struct rsp_hdr *h, int *sigp)
 	case RUMPSP_COPYIN:
 	case RUMPSP_COPYINSTR:
 		if (blen != sizeof(cd)) {
-			if ((error = rc_discard(cn->cn_fd, blen)) != 0)
+			if ((error = rc_cnread(cn, NULL, blen)) != 0)
 				return error;
 			return rc_refuse(cn, h, RUMPSP_ERR_MALFORMED_REQUEST,
 			    "copyin: bad length");
 		}
-		if ((error = rc_recvall(cn->cn_fd, &cd, sizeof(cd),
-		    NULL)) != 0)
+		if ((error = rc_cnread(cn, &cd, sizeof(cd))) != 0)
 			return error;
 		return rc_copyin(cn, h, &cd);
 	case RUMPSP_COPYOUT:
 	case RUMPSP_COPYOUTSTR:
 		return rc_copyout(cn, h, blen);
 	case RUMPSP_RAISE:
-		if ((error = rc_discard(cn->cn_fd, blen)) != 0)
+		if ((error = rc_cnread(cn, NULL, blen)) != 0)
 			return error;
 		if (h->rsp_arg > 0 && h->rsp_arg < (uint32_t)NSIG)
 			*sigp = (int)h->rsp_arg;
 		return 0;
 	default:
-		if ((error = rc_discard(cn->cn_fd, blen)) != 0)
+		if ((error = rc_cnread(cn, NULL, blen)) != 0)
 			return error;
 		return rc_refuse(cn, h, RUMPSP_ERR_MALFORMED_REQUEST,
 		    "unknown request type");

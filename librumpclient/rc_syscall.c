@@ -18,6 +18,11 @@
  * Data in the reply is copied to an address only after checking that
  * it lies inside an OUT region this request sent.  A reply that does
  * not add up fails the call with EPROTO; the connection goes on.
+ *
+ * Bad buffers of the caller's give EFAULT, as a kernel would, never a
+ * crash: OUT data is written with rc_memwrite(), and an inline IN
+ * buffer that cannot be read fails the first sendmsg before anything
+ * left (see rc_send()).
  */
 #include "config.h"
 
@@ -205,8 +210,8 @@ rc_outregions(const struct rc_sysframe *sf, const uint8_t *p,
 		if (rr.rr_flags != RSP_REGION_OUT ||
 		    (size_t)(end - p) < dlen || !rc_inside(sf, &rr))
 			return EPROTO;
-		if (copy)
-			memcpy((void *)(uintptr_t)rr.rr_addr, p, rr.rr_len);
+		if (copy && rc_memwrite(rr.rr_addr, p, rr.rr_len) != 0)
+			return EFAULT;
 		p += dlen;
 	}
 	return p == end ? 0 : EPROTO;
@@ -228,9 +233,10 @@ rc_sysreply(const struct rc_waiter *w, const struct rc_sysframe *sf,
 	memcpy(&rs, p, sizeof(rs));
 	p += sizeof(rs);
 	if (rs.rsys_error < 0 ||
-	    (error = rc_outregions(sf, p, end, rs.rsys_nregions, false)) != 0)
+	    rc_outregions(sf, p, end, rs.rsys_nregions, false) != 0)
 		return EPROTO;
-	(void)rc_outregions(sf, p, end, rs.rsys_nregions, true);
+	if ((error = rc_outregions(sf, p, end, rs.rsys_nregions, true)) != 0)
+		return error;
 	retval[0] = (register_t)rs.rsys_retval[0];
 	retval[1] = (register_t)rs.rsys_retval[1];
 	return rs.rsys_error;
@@ -271,11 +277,13 @@ rumpclient__syscall(int num, const void *args, size_t argsize,
     const struct rsp_region *r, size_t nr, register_t retval[2])
 {
 	sigset_t omask;
-	int error;
+	int error, sverrno = errno;
 
 	rc_blocksigs(&omask);
 	error = rc_syscall(num, args, argsize, r, nr, retval, &omask);
 	rc_restoresigs(&omask);
+	/* errno changes only when the stub reports an error */
+	errno = sverrno;
 	return error;
 }
 

@@ -34,8 +34,10 @@
 #include "sp_proto.h"
 #include "sp_url.h"
 
-/* Limits on what one SYSCALL request carries inline (brief, rump_sp(7)). */
+/* Limits on what one SYSCALL request carries inline (rump_sp(7)). */
 #define RC_INLINE_MAX	(256u * 1024)
+/* The reader's buffer: small frames come in with one recv. */
+#define RC_RBUF		4096
 /* Reply bodies up to this size land on the caller's stack. */
 #define RC_INLBODY	512
 /* Longest ERROR reason we print. */
@@ -77,6 +79,9 @@ struct rc_conn {
 	bool			cn_noshut;	/* inherited over fork(2) */
 	struct rc_waiter	*cn_reader;	/* who reads the socket */
 	struct rc_waiterq	cn_waiters;
+	/* bytes read ahead; only the reader touches them */
+	size_t			cn_rpos, cn_rlen;
+	uint8_t			cn_rbuf[RC_RBUF];
 };
 
 /* A thread waiting for another thread's reconnect to finish. */
@@ -92,6 +97,7 @@ struct rc_client {
 	struct rc_conn		*c_conn;	/* live connection or NULL */
 	uint64_t		c_reqno;
 	bool			c_inited;
+	bool			c_exiting;	/* exit(3) under way: no reconnect */
 	bool			c_haveaddr;	/* c_addr usable to reconnect */
 	struct rsp_addr		c_addr;		/* set before c_inited */
 	time_t			c_retry;	/* rumpclient_setconnretry() */
@@ -113,10 +119,10 @@ void	rc_conn_rele(struct rc_conn *);
 void	rc_conn_rele_locked(struct rc_conn *);
 void	rc_conn_kill(struct rc_conn *);
 int	rc_recvall(int, void *, size_t, const sigset_t *);
-int	rc_discard(int, size_t);
 int	rc_fd_above2(int);
 int	rc_errframe(const struct rsp_hdr *, const void *, size_t);
-void	rc_debug(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
+void	rc_debug(const char *, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
 
 /* rc_call.c: requests, waiting, the reader role */
 void	rc_blocksigs(sigset_t *);
@@ -124,11 +130,13 @@ void	rc_restoresigs(const sigset_t *);
 int	rc_call(struct rc_conn *, struct rc_waiter *, struct iovec *, int,
 	    const sigset_t *);
 void	rc_waiter_fini(struct rc_waiter *);
+int	rc_cnread(struct rc_conn *, void *, size_t);
 int	rc_simple(int, uint32_t, const void *, size_t, struct rc_waiter *,
 	    const sigset_t *);
 
 /* rc_serve.c: the server's requests to us (copyin/copyout/raise) */
 int	rc_serve(struct rc_conn *, const struct rsp_hdr *, int *);
+int	rc_memwrite(uint64_t, const void *, size_t);
 
 /* rc_wake.c: per-thread eventfds */
 void	rc_wake_init(void);

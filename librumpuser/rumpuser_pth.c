@@ -98,7 +98,7 @@ rumpuser_mutex_init(struct rumpuser_mtx **mtxp)
 	if ((m = malloc(sizeof(*m))) == NULL)
 		rumpuser_panic("rumpuser_mutex_init: out of memory");
 	if (pthread_mutex_init(&m->m_mtx, NULL) != 0)
-		rumpuser_panic("rumpuser_mutex_init: pthread_mutex_init failed");
+		rumpuser_panic("rumpuser_mutex_init: cannot initialize");
 	atomic_init(&m->m_owner, NULL);
 	*mtxp = m;
 }

@@ -35,7 +35,7 @@
 /* Nothing below leaves the library. */
 #pragma GCC visibility push(hidden)
 
-/* Seconds an unclaimed prefork image lives. */
+/* How long an unclaimed prefork image lives. */
 #define SP_PREFORK_TTL_MS	(60 * 1000)
 
 /* The event thread's view of a connection. */
@@ -50,7 +50,7 @@ struct sp_waiter {
 	uint64_t		 w_reqno;
 	pthread_cond_t		 w_cv;
 	bool			 w_done;
-	int			 w_class;	/* RUMPSP_RESP or RUMPSP_ERROR */
+	int			 w_class;	/* RUMPSP_RESP, RUMPSP_ERROR */
 	uint8_t			*w_data;	/* body, the waiter frees it */
 	size_t			 w_len;
 };
@@ -75,12 +75,13 @@ struct sp_client {
 	struct lwp		*spc_mainlwp;
 	pid_t			 spc_pid;
 
+	/* under spc_mtx */
 	pthread_mutex_t		 spc_mtx;
-	pthread_cond_t		 spc_cv;	/* spc_nwork, spc_mainbusy */
-	unsigned		 spc_nwork;	/* work items queued or running */
+	pthread_cond_t		 spc_cv;	/* nwork, pins, mainbusy */
+	unsigned		 spc_nwork;	/* work items queued, running */
 	unsigned		 spc_pins;	/* sp_client_pin() */
-	bool			 spc_connected;	/* the event thread's reference */
-	bool			 spc_dying;	/* disconnected: no more waits */
+	bool			 spc_connected;	/* the event thread's ref */
+	bool			 spc_dying;	/* disconnected: no waits */
 	bool			 spc_inexec;
 	bool			 spc_mainbusy;	/* the mainlwp guard */
 	uint64_t		 spc_nextreq;	/* our own requests */
@@ -92,7 +93,11 @@ struct sp_client {
 	pthread_mutex_t		 spc_sendmtx;
 };
 
-/* Where the kernel's copyout into an OUT region went. */
+/*
+ * Where the kernel's copyouts into an OUT region went.  The reply
+ * carries [lo, hi) whole: a gap the kernel skipped goes back as zeros,
+ * so a region is meant for one output buffer written front to back.
+ */
 struct sp_outbuf {
 	uint8_t			*ob_data;	/* rr_len + 8 bytes, zeroed */
 	size_t			 ob_lo, ob_hi;	/* written: [lo, hi) */

@@ -1,7 +1,9 @@
 /*
  * kern_proclist.c -- proclist(2), the rump kernel's own call for
  * listing its processes (rump.ps): one struct rump_procinfo per
- * process, pid 1 first; prefork images are not listed.  With a buffer
+ * process, pid 1 first, including prefork images (RUMP_PSTAT_PREFORK:
+ * a fork under way that no connection has claimed yet, so a leaked one
+ * shows).  With a buffer
  * too small it fills what fits and returns the number of bytes all of
  * them need, so a caller can retry with the right size.
  */
@@ -21,8 +23,12 @@ proc_info(struct proc *p, struct rump_procinfo *pi)
 	pi->rpi_sid = p->p_sid;
 	pi->rpi_uid = p->p_cred.cr_uid;
 	pi->rpi_nlwps = p->p_nlwps;
-	pi->rpi_stat = p->p_stat == SZOMB ? RUMP_PSTAT_ZOMBIE :
-	    RUMP_PSTAT_ACTIVE;
+	if (p->p_flag & P_PREFORK)
+		pi->rpi_stat = RUMP_PSTAT_PREFORK;
+	else if (p->p_stat == SZOMB)
+		pi->rpi_stat = RUMP_PSTAT_ZOMBIE;
+	else
+		pi->rpi_stat = RUMP_PSTAT_ACTIVE;
 	pi->rpi_xstat = p->p_stat == SZOMB ? p->p_xstat : 0;
 	pi->rpi_remote = p->p_spc != NULL;
 	strlcpy(pi->rpi_comm, p->p_comm, sizeof(pi->rpi_comm));
@@ -44,7 +50,7 @@ sys_proclist(struct lwp *l, const struct sys_proclist_args *uap,
 		return ENOMEM;
 	proc_info(initproc, &buf[n++]);
 	LIST_FOREACH(p, &allproc, p_list) {
-		if (p == initproc || (p->p_flag & P_PREFORK) || n == max)
+		if (p == initproc || n == max)
 			continue;
 		proc_info(p, &buf[n++]);
 	}

@@ -3,7 +3,8 @@
  * the sysproxy server in librumpuser drives it.
  *
  * Boot reads its parameters from the host (rumpuser_getparam):
- * RUMP_NCPU, RUMP_MEMLIMIT (bytes), RUMP_VERBOSE and RUMP_HOSTNAME.
+ * RUMP_NCPU, RUMP_MEMLIMIT (bytes, or with a k/m/g suffix),
+ * RUMP_VERBOSE and RUMP_HOSTNAME.
  */
 #include <stdlib.h>
 
@@ -22,7 +23,16 @@ getparam_num(const char *name, long long dflt)
 	if (rumpuser_getparam(name, buf, sizeof(buf)) != 0)
 		return dflt;
 	v = strtoll(buf, &end, 10);
-	if (end == buf || *end != '\0' || v < 0)
+	if (end == buf || v < 0)
+		return dflt;
+	/* sizes may say k, m or g, as rump_server -r does */
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end != '\0')
 		return dflt;
 	return v;
 }

@@ -35,6 +35,20 @@ builddir_path(const char *rel, char *buf, size_t len)
 	return buf;
 }
 
+/* execv wants char *const[]; our argument vectors hold string literals */
+static void
+exec_argv(const char *bin, const char **argv)
+{
+	char *v[32];
+	int i;
+
+	for (i = 0; i < 31 && argv[i] != NULL; i++)
+		v[i] = strdup(argv[i]);
+	v[i] = NULL;
+	execv(bin, v);
+	_exit(127);
+}
+
 static int
 free_port(int family)
 {
@@ -79,14 +93,44 @@ try_connect(const char *url)
 	return s;
 }
 
+/* start rump_server -s on srv->url and wait until it accepts */
 void
-srv_start(struct server *srv, const char *kind, const char *const *extra)
+srv_launch(struct server *srv)
 {
 	char bin[4096];
 	const char *argv[32];
 	int i, n = 0, s;
 
+	builddir_path("rump_server", bin, sizeof(bin));
+	argv[n++] = bin;
+	argv[n++] = "-s";
+	for (i = 0; srv->extra != NULL && srv->extra[i] != NULL && n < 28; i++)
+		argv[n++] = srv->extra[i];
+	argv[n++] = srv->url;
+	argv[n] = NULL;
+	srv->pid = fork();
+	ck_assert_int_ge(srv->pid, 0);
+	if (srv->pid == 0) {
+		exec_argv(bin, argv);
+	}
+	for (i = 0; i < 500; i++) {
+		if ((s = try_connect(srv->url)) != -1) {
+			close(s);
+			return;
+		}
+		if (waitpid(srv->pid, NULL, WNOHANG) == srv->pid)
+			ck_abort_msg("rump_server %s exited at start", srv->url);
+		usleep(10000);
+	}
+	ck_abort_msg("rump_server %s did not start listening", srv->url);
+}
+
+void
+srv_start(struct server *srv, const char *kind, const char *const *extra)
+{
+
 	memset(srv, 0, sizeof(*srv));
+	srv->extra = extra;
 	if (strcmp(kind, "unix") == 0) {
 		strcpy(srv->dir, "/tmp/rumptest.XXXXXX");
 		ck_assert_ptr_nonnull(mkdtemp(srv->dir));
@@ -99,29 +143,8 @@ srv_start(struct server *srv, const char *kind, const char *const *extra)
 		snprintf(srv->url, sizeof(srv->url), "tcp://[::1]:%d",
 		    free_port(AF_INET6));
 	}
-	builddir_path("rump_server", bin, sizeof(bin));
-	argv[n++] = bin;
-	argv[n++] = "-s";
-	for (i = 0; extra != NULL && extra[i] != NULL && n < 28; i++)
-		argv[n++] = extra[i];
-	argv[n++] = srv->url;
-	argv[n] = NULL;
-	srv->pid = fork();
-	ck_assert_int_ge(srv->pid, 0);
-	if (srv->pid == 0) {
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	for (i = 0; i < 500; i++) {
-		if ((s = try_connect(srv->url)) != -1) {
-			close(s);
-			return;
-		}
-		if (waitpid(srv->pid, NULL, WNOHANG) == srv->pid)
-			ck_abort_msg("rump_server %s exited at start", srv->url);
-		usleep(10000);
-	}
-	ck_abort_msg("rump_server %s did not start listening", srv->url);
+	srv_launch(srv);
+	(void)extra;
 }
 
 int
@@ -170,8 +193,7 @@ spawn(const struct server *srv, const char *bin, const char **argv,
 		close(out[0]);
 		close(out[1]);
 		setenv("RUMP_SERVER", srv->url, 1);
-		execv(bin, (char *const *)argv);
-		_exit(127);
+		exec_argv(bin, argv);
 	}
 	close(in[0]);
 	close(out[1]);

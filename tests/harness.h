@@ -16,10 +16,13 @@ struct server {
 	char	url[300];
 	char	dir[64];	/* temporary directory of the Unix socket */
 	char	path[200];	/* the socket, for a Unix server */
+	const char *const *extra; /* more rump_server arguments */
 };
 
 /* kind: "unix", "tcp4" or "tcp6"; extra: more rump_server arguments */
 void	srv_start(struct server *, const char *kind, const char *const *extra);
+/* start (again) on srv->url, as srv_start did */
+void	srv_launch(struct server *);
 /* SIGTERM; returns the server's wait status (checked by the caller) */
 int	srv_stop(struct server *);
 /* run bin with args (NULL-terminated), RUMP_SERVER set; stdout captured */

@@ -1,11 +1,21 @@
 # tests/integration.mk: a real rump_server and real client programs.
+# The client programs are linked -no-install: no libtool wrapper
+# script, so they can exec themselves and be exec'd by name.
 AM_TESTS_ENVIRONMENT = TOP_BUILDDIR='$(abs_top_builddir)'; \
 	export TOP_BUILDDIR;
-check_PROGRAMS += tests/tclient tests/test_integration
-TESTS += tests/test_integration
+check_PROGRAMS += tests/tclient tests/tproc tests/test_integration \
+	tests/test_lifecycle
+TESTS += tests/test_integration tests/test_lifecycle
 tests_tclient_SOURCES = tests/tclient.c
 tests_tclient_LDADD = librumpclient.la $(PTHREAD_LIBS)
-tests_test_integration_SOURCES = tests/test_integration.c \
-	tests/harness.c tests/harness.h $(COMMON_SRC)
+tests_tclient_LDFLAGS = $(AM_LDFLAGS) -no-install
+tests_tproc_SOURCES = tests/tproc.c
+tests_tproc_LDADD = librumpclient.la $(PTHREAD_LIBS)
+tests_tproc_LDFLAGS = $(AM_LDFLAGS) -no-install
+HARNESS_SRC = tests/harness.c tests/harness.h $(COMMON_SRC)
+tests_test_integration_SOURCES = tests/test_integration.c $(HARNESS_SRC)
 tests_test_integration_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_integration_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
+tests_test_lifecycle_SOURCES = tests/test_lifecycle.c $(HARNESS_SRC)
+tests_test_lifecycle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_lifecycle_LDADD = $(CHECK_LIBS) $(BSD_LIBS)

@@ -52,7 +52,7 @@ static struct fake {
 	int		lfd;
 	int		major, minor;
 	uint32_t	hserr;		/* refuse GUEST with this ERROR code */
-	int		batch;		/* hold lseek replies, answer reversed */
+	int		batch;		/* hold lseek replies, reverse them */
 	int		delay_us;	/* before every lseek reply */
 	int		closeafter;	/* conn 0: drop after N getpid */
 	uint8_t		cookie[RUMPSP_AUTHLEN];
@@ -717,6 +717,25 @@ START_TEST(test_badcopyin)
 }
 END_TEST
 
+START_TEST(test_efault)
+{
+
+	fk_start_init();
+	/* an inline IN buffer we cannot read: nothing is sent */
+	ck_assert_int_eq(rump_sys_write(3, (void *)8, 100), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	ck_assert_int_eq(atomic_load(&fk.inlined), 0);
+	/* OUT data for a buffer we cannot write */
+	ck_assert_int_eq(rump_sys_read(3, (void *)8, 100), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	/* the connection goes on; errno is left alone on success */
+	errno = 1234;
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+	ck_assert_int_eq(errno, 1234);
+	ck_assert_int_eq(atomic_load(&fk.nconn), 1);
+}
+END_TEST
+
 static volatile sig_atomic_t usr1_seen;
 
 static void
@@ -1112,6 +1131,7 @@ client_suite(void)
 	tcase_add_test(tc, test_inline);
 	tcase_add_test(tc, test_copyreq);
 	tcase_add_test(tc, test_badcopyin);
+	tcase_add_test(tc, test_efault);
 	tcase_add_test(tc, test_raise);
 	suite_add_tcase(s, tc);
 

@@ -24,5 +24,6 @@ struct rump_procinfo {
 };
 #define RUMP_PSTAT_ACTIVE	1
 #define RUMP_PSTAT_ZOMBIE	2
+#define RUMP_PSTAT_PREFORK	3	/* forked for a client, not yet claimed */
 
 #endif /* _RUMP_RUMPDEFS_H_ */
