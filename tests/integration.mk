@@ -2,7 +2,7 @@
 # The client programs are linked -no-install: no libtool wrapper
 # script, so they can exec themselves and be exec'd by name.
 AM_TESTS_ENVIRONMENT = TOP_BUILDDIR='$(abs_top_builddir)'; \
-	export TOP_BUILDDIR;
+	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_BUILDDIR TOP_SRCDIR;
 check_PROGRAMS += tests/tclient tests/tproc tests/test_integration \
 	tests/test_lifecycle
 TESTS += tests/test_integration tests/test_lifecycle
@@ -19,3 +19,7 @@ tests_test_integration_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
 tests_test_lifecycle_SOURCES = tests/test_lifecycle.c $(HARNESS_SRC)
 tests_test_lifecycle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_lifecycle_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
+
+# documentation: every page lints clean
+TESTS += tests/man_lint.sh
+EXTRA_DIST += tests/man_lint.sh

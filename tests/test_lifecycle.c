@@ -327,6 +327,74 @@ START_TEST(reconnect_die)
 }
 END_TEST
 
+
+/*
+ * 32 clients of 8 threads each; every 100 ms one is killed (SIGKILL) or
+ * told to exit cleanly (SIGUSR1) and replaced; some fork, some exec.
+ * Afterwards only pid 1 is left and a fresh client is served.
+ */
+#define NCHURN		32
+#define CHURN_SECS	30
+
+static pid_t
+churn_start(int i)
+{
+	char mode[4];
+	pid_t hp;
+
+	snprintf(mode, sizeof(mode), "%d", i % 3);
+	hp = fork();
+	ck_assert_int_ge(hp, 0);
+	if (hp == 0) {
+		setenv("RUMP_SERVER", srv.url, 1);
+		execl(tproc, tproc, "churn", mode, (char *)NULL);
+		_exit(127);
+	}
+	return hp;
+}
+
+START_TEST(stress_churn)
+{
+	pid_t hp[NCHURN];
+	struct timespec start, now;
+	int i, st, victim, clean = 0, killed = 0;
+	char out[64];
+
+	setup();
+	for (i = 0; i < NCHURN; i++)
+		hp[i] = churn_start(i);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (victim = 0;; victim = (victim + 7) % NCHURN) {
+		usleep(100000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= CHURN_SECS)
+			break;
+		if ((victim & 1) == 0) {
+			kill(hp[victim], SIGKILL);
+			waitpid(hp[victim], &st, 0);
+			killed++;
+		} else {
+			kill(hp[victim], SIGUSR1);
+			waitpid(hp[victim], &st, 0);
+			ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			    "churn client %d: status 0x%x", victim, st);
+			clean++;
+		}
+		hp[victim] = churn_start(victim);
+	}
+	for (i = 0; i < NCHURN; i++) {
+		kill(hp[i], SIGKILL);
+		waitpid(hp[i], &st, 0);
+	}
+	ck_assert_int_gt(killed, 50);
+	ck_assert_int_gt(clean, 50);
+	wait_procs(0);
+	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "pid", NULL), 0);
+	ck_assert_int_gt(atoi(out), 1);
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -349,6 +417,10 @@ main(void)
 	tcase_add_test(tc, reconnect_inftime);
 	tcase_add_test(tc, reconnect_never);
 	tcase_add_test(tc, reconnect_die);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("stress");
+	tcase_set_timeout(tc, CHURN_SECS + 90);
+	tcase_add_test(tc, stress_churn);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

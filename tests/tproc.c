@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,6 +442,90 @@ cmd_retry(const char *mode)
 	return 0;
 }
 
+
+/*
+ * churn MODE: 8 threads making calls and checking the answers until
+ * SIGUSR1 asks for a clean exit; MODE 1 also forks children that make
+ * a few calls and exit, MODE 2 execs itself now and then.  Exit status
+ * 0 only if every answer was right.
+ */
+static volatile sig_atomic_t churn_stop;
+static int churn_bad;
+static pthread_mutex_t churn_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+onusr1(int sig)
+{
+
+	churn_stop = 1;
+}
+
+static void *
+churn_thread(void *arg)
+{
+	char path[64], buf[32], in[32];
+	pid_t me = rump_sys_getpid();
+	int fd, n, bad = 0;
+
+	snprintf(path, sizeof(path), "/tmp/churn.%d.%d", (int)getpid(),
+	    (int)(intptr_t)arg);
+	fd = rump_sys_open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		bad++;
+	while (!churn_stop && fd >= 0) {
+		if (rump_sys_getpid() != me)
+			bad++;
+		n = snprintf(buf, sizeof(buf), "%ld", random());
+		if (rump_sys_pwrite(fd, buf, (size_t)n, 0) != n ||
+		    rump_sys_pread(fd, in, (size_t)n, 0) != n ||
+		    memcmp(buf, in, (size_t)n) != 0)
+			bad++;
+	}
+	if (fd >= 0) {
+		rump_sys_close(fd);
+		rump_sys_unlink(path);
+	}
+	pthread_mutex_lock(&churn_mtx);
+	churn_bad += bad;
+	pthread_mutex_unlock(&churn_mtx);
+	return NULL;
+}
+
+static int
+cmd_churn(int mode)
+{
+	static char churn[] = "churn", two[] = "2";
+	char *argv[] = { self, churn, two, NULL };
+	extern char **environ;
+	pthread_t t[8];
+	int i, st, rounds = 0;
+	pid_t hp;
+
+	for (i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, churn_thread, (void *)(intptr_t)i);
+	while (!churn_stop) {
+		usleep(100000);
+		rounds++;
+		if (mode == 1 && !churn_stop) {
+			hp = rumpclient_fork();
+			if (hp == 0) {
+				for (i = 0; i < 100; i++)
+					(void)rump_sys_getppid();
+				_exit(rump_sys_getppid() > 1 ? 0 : 1);
+			}
+			if (hp > 0) {
+				waitpid(hp, &st, 0);
+				(void)rump_sys_wait4(-1, &st, 0, NULL);
+			}
+		}
+		if (mode == 2 && rounds == 3 && !churn_stop)
+			rumpclient_exec(self, argv, environ);
+	}
+	for (i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	return churn_bad != 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -453,6 +538,14 @@ main(int argc, char *argv[])
 	if (argc < 2) {
 		fprintf(stderr, "usage: tproc command [args]\n");
 		return 2;
+	}
+	if (strcmp(argv[1], "churn") == 0) {
+		/* before anything slow: the test may ask us to stop at once */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = onusr1;
+		sigaction(SIGUSR1, &sa, NULL);
 	}
 	if (rumpclient_init() == -1) {
 		fprintf(stderr, "tproc: rumpclient_init: %s\n",
@@ -493,6 +586,8 @@ main(int argc, char *argv[])
 		return cmd_blocked();
 	if (strcmp(argv[1], "kill") == 0 && argc == 4)
 		return cmd_kill(atoi(argv[2]), atoi(argv[3]));
+	if (strcmp(argv[1], "churn") == 0 && argc == 3)
+		return cmd_churn(atoi(argv[2]));
 	if (strcmp(argv[1], "retry") == 0 && argc == 3)
 		return cmd_retry(argv[2]);
 	fprintf(stderr, "tproc: unknown command %s\n", argv[1]);

@@ -4,7 +4,8 @@
 TOOL_SRC = tools/tool.h tools/tool_common.c
 TOOL_LDADD = librumpclient.la $(BSD_LIBS)
 
-bin_PROGRAMS += rump.halt rump.cat rump.tee rump.ls rump.mkdir rump.rm
+bin_PROGRAMS += rump.halt rump.cat rump.tee rump.ls rump.mkdir rump.rm \
+	rump.ps
 
 rump_halt_SOURCES = tools/halt.c $(TOOL_SRC)
 rump_halt_LDADD = $(TOOL_LDADD)
@@ -18,3 +19,5 @@ rump_mkdir_SOURCES = tools/mkdir.c $(TOOL_SRC)
 rump_mkdir_LDADD = $(TOOL_LDADD)
 rump_rm_SOURCES = tools/rm.c $(TOOL_SRC)
 rump_rm_LDADD = $(TOOL_LDADD)
+rump_ps_SOURCES = tools/ps.c $(TOOL_SRC)
+rump_ps_LDADD = $(TOOL_LDADD)
