@@ -107,7 +107,7 @@ static void
 putreq(struct body *b, uint32_t argsize, uint32_t nreg)
 {
 	struct rsp_sysreq rs = { argsize, nreg };
-	uint64_t args[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint64_t args[16] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 	b->len = 0;
 	put(b, &rs, sizeof(rs));
