@@ -10,6 +10,8 @@
  * its offset (optionally held back and answered in reverse order),
  * write with the byte sum of what it got, read and mkdir as documented
  * at fk_syscall(); getuid and getgid trigger a RAISE and a bad COPYIN.
+ * kill(ms, sig) is answered at once; ms milliseconds later the fake
+ * sends a RAISE of sig to the idle client, or with sig 0 drops it.
  *
  * Run with --exec-child N it is the program rumpclient_exec() starts:
  * it adopts the connection and checks that getpid still says N.
@@ -59,6 +61,7 @@ static struct fake {
 	atomic_int	nconn;
 	atomic_int	inlined, copyins, copyouts;
 	atomic_int	forkok, forkbad, cancelled, execs;
+	atomic_bool	started;	/* the accept thread runs */
 	pthread_mutex_t	mtx;
 	char		execcomm[RUMPSP_MAXCOMM + 1];
 } fk = { .lfd = -1, .mtx = PTHREAD_MUTEX_INITIALIZER };
@@ -75,6 +78,20 @@ struct fk_conn {
 	size_t		npend;
 	struct fk_pend	pend[64];
 };
+
+/*
+ * Under ThreadSanitizer: the children forked here start a thread (the
+ * client's listener) although the test process has the fake's threads.
+ * TSAN_OPTIONS in the environment still wins.
+ */
+const char *__tsan_default_options(void);
+
+const char *
+__tsan_default_options(void)
+{
+
+	return "die_after_fork=0";
+}
 
 static int
 fk_above(int fd)
@@ -354,6 +371,14 @@ fk_syscall(struct fk_conn *fc, const struct rsp_hdr *h, uint8_t *body)
 		fk_send(fc->fd, RUMPSP_REQ, RUMPSP_RAISE, SIGUSR1, 0, NULL, 0,
 		    NULL, 0);
 		return fk_sysreply(fc->fd, h->rsp_reqno, 0, 0, NULL, NULL);
+	case RUMP_SYS_kill:
+		/* the client is idle by the time the RAISE comes */
+		fk_sysreply(fc->fd, h->rsp_reqno, 0, 0, NULL, NULL);
+		usleep((useconds_t)a[0] * 1000);
+		if (a[1] == 0)
+			return -1;
+		return fk_send(fc->fd, RUMPSP_REQ, RUMPSP_RAISE,
+		    (uint32_t)a[1], 0, NULL, 0, NULL, 0);
 	case RUMP_SYS_getgid:
 		/* a bad address: the client answers with an ERROR */
 		data = fk_copyin(fc->fd, RUMPSP_COPYIN, 8, 16, &rh);
@@ -475,6 +500,7 @@ fk_accept_main(void *arg)
 	int fd;
 
 	(void)arg;
+	atomic_store(&fk.started, true);
 	for (;;) {
 		fd = fk_above(accept(fk.lfd, NULL, NULL));
 		if (fd == -1)
@@ -531,6 +557,13 @@ fk_start(int major, int minor)
 	ck_assert_int_eq(pthread_create(&t, NULL, fk_accept_main, NULL), 0);
 	pthread_sigmask(SIG_SETMASK, &omask, NULL);
 	pthread_detach(t);
+	/*
+	 * A test may fork next: not while the thread is starting, which
+	 * may hold a lock of a sanitizer's allocator (the child of a
+	 * multithreaded fork inherits it held).
+	 */
+	while (!atomic_load(&fk.started))
+		usleep(1000);
 }
 
 static void
@@ -753,6 +786,248 @@ START_TEST(test_raise)
 	signal(SIGUSR1, on_usr1);
 	ck_assert_int_eq(rump_sys_getuid(), 0);
 	ck_assert_int_eq(usr1_seen, 1);
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+}
+END_TEST
+
+/* Signals to an idle client: the listener thread */
+
+static volatile sig_atomic_t alrm_fired;
+
+static void
+on_alrm_flag(int sig)
+{
+
+	(void)sig;
+	alrm_fired = 1;
+}
+
+/*
+ * Have the fake send SIGUSR1 in ms milliseconds, then sleep in
+ * sigsuspend() until a handler has run.  True if SIGUSR1's ran within
+ * five seconds.  The signal is blocked during the call, so only a
+ * RAISE read while no call is in flight can wake us.
+ */
+static bool
+idle_raise(int ms)
+{
+	struct sigaction sa;
+	sigset_t block, omask;
+	bool ok = false;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_alrm_flag;
+	sigaction(SIGALRM, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, &omask);
+	usr1_seen = 0;
+	alrm_fired = 0;
+	if (rump_sys_kill(ms, SIGUSR1) == 0) {
+		alarm(5);
+		while (!usr1_seen && !alrm_fired)
+			sigsuspend(&omask);
+		alarm(0);
+		ok = usr1_seen;
+	}
+	sigprocmask(SIG_SETMASK, &omask, NULL);
+	return ok;
+}
+
+START_TEST(test_raise_idle)
+{
+
+	fk_start_init();
+	ck_assert(idle_raise(30));
+	/* the listener steps aside for the next call */
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+	/* and when it has held the role for a while */
+	usleep(50000);
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+	ck_assert(idle_raise(1));
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+	ck_assert_int_eq(atomic_load(&fk.nconn), 1);
+}
+END_TEST
+
+/* A client of its own in a child; exits 1 if it could not ask. */
+static pid_t
+idle_term_child(bool compute)
+{
+	volatile unsigned long n = 0;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid != 0)
+		return pid;
+	/* Check's handler would pass SIGTERM on to the test process */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	alarm(10);
+	if (rumpclient_init() != 0 || rump_sys_kill(30, SIGTERM) != 0)
+		_exit(1);
+	for (;;) {
+		if (compute)
+			n++;
+		else
+			pause();
+	}
+}
+
+/*
+ * The default action applies: SIGTERM ends a client that is idle, in
+ * pause() or computing.  One fork per test: the fake's threads are
+ * quiet when it happens.
+ */
+static void
+idle_term(bool compute)
+{
+	pid_t pid;
+	int status;
+
+	fk_start(RUMPSP_PROTOMAJOR, RUMPSP_PROTOMINOR);
+	pid = idle_term_child(compute);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+	    "status 0x%x", status);
+}
+
+START_TEST(test_raise_idle_term)
+{
+
+	idle_term(false);
+}
+END_TEST
+
+START_TEST(test_raise_idle_compute)
+{
+
+	idle_term(true);
+}
+END_TEST
+
+START_TEST(test_raise_fork)
+{
+	pid_t pid;
+	int status;
+
+	fk_start_init();
+	/* fork(2) while the listener waits in ppoll holding the role */
+	usleep(50000);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* the child of rumpclient_fork() has a listener of its own */
+	usleep(50000);
+	pid = rumpclient_fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGALRM, SIG_DFL);
+		alarm(10);
+		if (rump_sys_getpid() != FK_PID + 1 ||
+		    rump_sys_kill(30, SIGTERM) != 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+	    "status 0x%x", status);
+	/* and the parent's goes on */
+	ck_assert(idle_raise(30));
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+}
+END_TEST
+
+START_TEST(test_raise_reconnect)
+{
+
+	fk.closeafter = 1;
+	fk_start_init();
+	rumpclient_setconnretry(RUMPCLIENT_RETRYCONN_ONCE);
+	ck_assert_int_eq(rump_sys_getpid(), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	usleep(30000);
+	/* the listener takes up the new connection */
+	ck_assert(idle_raise(30));
+	ck_assert_int_eq(atomic_load(&fk.nconn), 2);
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID + 1);
+}
+END_TEST
+
+/* A break while idle: the listener leaves RETRYCONN_DIE to the call. */
+START_TEST(test_die_idle)
+{
+	pid_t pid;
+	int status, p[2], fd;
+	char c = 0;
+
+	fk_start(RUMPSP_PROTOMAJOR, RUMPSP_PROTOMINOR);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 2);
+		if (rumpclient_init() != 0)
+			_exit(2);
+		rumpclient_setconnretry(RUMPCLIENT_RETRYCONN_DIE);
+		if (rump_sys_kill(10, 0) != 0)
+			_exit(3);
+		usleep(200000);
+		(void)write(p[1], "a", 1);
+		rump_sys_getpid();
+		_exit(4);
+	}
+	close(p[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	    "status 0x%x", status);
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	ck_assert_int_eq(c, 'a');
+	close(p[0]);
+}
+END_TEST
+
+/* Calls after idle spells of every length: the role goes to and fro. */
+static void *
+idle_calls_thread(void *arg)
+{
+	unsigned int seed = (unsigned int)(uintptr_t)arg;
+	long i, bad = 0;
+
+	for (i = 0; i < 40; i++) {
+		usleep((useconds_t)(rand_r(&seed) % 25000));
+		if (rump_sys_lseek(0, i, SEEK_SET) != i)
+			bad++;
+	}
+	return (void *)(intptr_t)bad;
+}
+
+START_TEST(test_idle_calls)
+{
+	pthread_t t[2];
+	void *bad;
+	int i;
+
+	fk_start_init();
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL,
+		    idle_calls_thread, (void *)(uintptr_t)(i + 1)), 0);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], &bad);
+		ck_assert_int_eq((intptr_t)bad, 0);
+	}
 	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
 }
 END_TEST
@@ -1024,13 +1299,17 @@ START_TEST(test_daemon)
 	int p[2], status;
 	char res[2] = { 0, 0 };
 
-	fk_start_init();
+	/*
+	 * The child connects itself: a connection inherited over a plain
+	 * fork(2) stays the parent's, whose listener reads it.
+	 */
+	fk_start(RUMPSP_PROTOMAJOR, RUMPSP_PROTOMINOR);
 	ck_assert_int_eq(pipe(p), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(p[0]);
-		if (rumpclient_daemon(1, 1) == -1)
+		if (rumpclient_init() == -1 || rumpclient_daemon(1, 1) == -1)
 			_exit(2);
 		/* the daemon: its parent has exited 0 */
 		res[0] = rump_sys_getpid() == FK_PID + 1 ? 'y' : 'n';
@@ -1106,6 +1385,9 @@ exec_child(const char *want)
 		return 11;
 	if (rump_sys_getpid() != atoi(want))
 		return 12;
+	/* the adopted connection has a listener */
+	if (!idle_raise(20))
+		return 13;
 	return 0;
 }
 
@@ -1133,6 +1415,17 @@ client_suite(void)
 	tcase_add_test(tc, test_badcopyin);
 	tcase_add_test(tc, test_efault);
 	tcase_add_test(tc, test_raise);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("idle");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_raise_idle);
+	tcase_add_test(tc, test_raise_idle_term);
+	tcase_add_test(tc, test_raise_idle_compute);
+	tcase_add_test(tc, test_raise_fork);
+	tcase_add_test(tc, test_raise_reconnect);
+	tcase_add_test(tc, test_die_idle);
+	tcase_add_test(tc, test_idle_calls);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("concurrency");

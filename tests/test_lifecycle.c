@@ -353,19 +353,43 @@ churn_start(int i)
 	return hp;
 }
 
+/* reap clients told to exit cleanly; every one must have exited 0 */
+static int
+reap_clean(pid_t *exiting, int *nexiting, int flags)
+{
+	int i, st, reaped = 0;
+
+	for (i = 0; i < *nexiting; i++) {
+		if (waitpid(exiting[i], &st, flags) != exiting[i])
+			continue;
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "churn client %d: status 0x%x", (int)exiting[i], st);
+		exiting[i--] = exiting[--*nexiting];
+		reaped++;
+	}
+	return reaped;
+}
+
 START_TEST(stress_churn)
 {
-	pid_t hp[NCHURN];
-	struct timespec start, now;
-	int i, st, victim, clean = 0, killed = 0;
+	pid_t hp[NCHURN], exiting[CHURN_SECS * 10 + NCHURN];
+	struct timespec start, next, now;
+	int i, st, victim = 0, clean = 0, killed = 0, nexiting = 0;
 	char out[64];
 
 	setup();
 	for (i = 0; i < NCHURN; i++)
 		hp[i] = churn_start(i);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (victim = 0;; victim = (victim + 7) % NCHURN) {
-		usleep(100000);
+	next = start;
+	for (;;) {
+		/* one victim every 100 ms, on a fixed schedule */
+		next.tv_nsec += 100000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec >= CHURN_SECS)
 			break;
@@ -375,19 +399,19 @@ START_TEST(stress_churn)
 			killed++;
 		} else {
 			kill(hp[victim], SIGUSR1);
-			waitpid(hp[victim], &st, 0);
-			ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-			    "churn client %d: status 0x%x", victim, st);
-			clean++;
+			exiting[nexiting++] = hp[victim];
 		}
 		hp[victim] = churn_start(victim);
+		clean += reap_clean(exiting, &nexiting, WNOHANG);
+		victim = (victim + 7) % NCHURN;
 	}
+	clean += reap_clean(exiting, &nexiting, 0);
 	for (i = 0; i < NCHURN; i++) {
 		kill(hp[i], SIGKILL);
 		waitpid(hp[i], &st, 0);
 	}
-	ck_assert_int_gt(killed, 50);
-	ck_assert_int_gt(clean, 50);
+	ck_assert_int_gt(killed, 100);
+	ck_assert_int_gt(clean, 100);
 	wait_procs(0);
 	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "pid", NULL), 0);
 	ck_assert_int_gt(atoi(out), 1);

@@ -469,9 +469,13 @@ churn_thread(void *arg)
 
 	snprintf(path, sizeof(path), "/tmp/churn.%d.%d", (int)getpid(),
 	    (int)(intptr_t)arg);
-	fd = rump_sys_open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
+	/* close-on-exec: mode 2 execs over and over */
+	fd = rump_sys_open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "tproc churn: open %s: %s\n", path,
+		    strerror(errno));
 		bad++;
+	}
 	while (!churn_stop && fd >= 0) {
 		if (rump_sys_getpid() != me)
 			bad++;
@@ -501,8 +505,19 @@ cmd_churn(int mode)
 	int i, st, rounds = 0;
 	pid_t hp;
 
+	sigset_t usr1;
+
+	/*
+	 * Only the main thread takes SIGUSR1, so that blocking it before
+	 * an exec closes the window in which the old image would consume
+	 * it: the threads inherit the blocked mask.
+	 */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	for (i = 0; i < 8; i++)
 		pthread_create(&t[i], NULL, churn_thread, (void *)(intptr_t)i);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
 	while (!churn_stop) {
 		usleep(100000);
 		rounds++;
@@ -518,8 +533,16 @@ cmd_churn(int mode)
 				(void)rump_sys_wait4(-1, &st, 0, NULL);
 			}
 		}
-		if (mode == 2 && rounds == 3 && !churn_stop)
-			rumpclient_exec(self, argv, environ);
+		if (mode == 2 && rounds == 3 && !churn_stop) {
+			/*
+			 * A SIGUSR1 between execve and the new image's
+			 * sigaction would kill us: keep it pending instead.
+			 */
+			sigprocmask(SIG_BLOCK, &usr1, NULL);
+			if (!churn_stop)
+				rumpclient_exec(self, argv, environ);
+			sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+		}
 	}
 	for (i = 0; i < 8; i++)
 		pthread_join(t[i], NULL);
@@ -543,9 +566,14 @@ main(int argc, char *argv[])
 		/* before anything slow: the test may ask us to stop at once */
 		struct sigaction sa;
 
+		sigset_t usr1;
+
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = onusr1;
 		sigaction(SIGUSR1, &sa, NULL);
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_UNBLOCK, &usr1, NULL);
 	}
 	if (rumpclient_init() == -1) {
 		fprintf(stderr, "tproc: rumpclient_init: %s\n",
