@@ -5,6 +5,7 @@ librumpclient_la_SOURCES = $(COMMON_SRC) \
 	librumpclient/rc_call.c \
 	librumpclient/rc_conn.c \
 	librumpclient/rc_fork.c \
+	librumpclient/rc_listen.c \
 	librumpclient/rc_serve.c \
 	librumpclient/rc_syscall.c \
 	librumpclient/rc_wake.c

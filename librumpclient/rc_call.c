@@ -16,6 +16,11 @@
  * between frames) may make calls that read frames themselves; whoever
  * returns from ppoll(), EINTR or not, re-checks its own state under
  * c_mtx, so no reply and no wakeup is ever lost to a nested call.
+ *
+ * While no call is in flight the listener thread (rc_listen.c) may hold
+ * the role.  A call takes it back as it starts, before its request
+ * leaves (rc_listener_yield), so a thread making calls back to back
+ * reads its own replies and never waits for another thread.
  */
 #include "config.h"
 
@@ -173,19 +178,50 @@ rc_deliver(struct rc_conn *cn, const struct rsp_hdr *h)
 }
 
 /*
- * The reader's turn: wait for the socket with the caller's mask, then
- * read and dispatch one whole frame with every signal blocked.  A
- * RAISE is delivered after its frame is consumed, with the caller's
- * mask back in place for the raise() only.
+ * Read and dispatch one whole frame, with every signal blocked; the
+ * caller holds the reader role.  A RAISE is not delivered here: *sigp
+ * is set and the caller raises it once the frame is consumed.  Returns
+ * 0, or an errno after which the connection is dead.
+ */
+int
+rc_frame(struct rc_conn *cn, int *sigp)
+{
+	struct rsp_hdr h;
+	const char *why;
+	int error;
+
+	*sigp = 0;
+	if ((error = rc_cnread(cn, &h, sizeof(h))) != 0)
+		goto bad;
+	if (rsp_hdr_check(&h, &why) != RUMPSP_ERR_NONE) {
+		rc_debug("bad frame from server: %s", why);
+		error = EPROTO;
+		goto bad;
+	}
+	if (h.rsp_class == RUMPSP_REQ)
+		error = rc_serve(cn, &h, sigp);
+	else
+		error = rc_deliver(cn, &h);
+	if (error == 0)
+		return 0;
+ bad:
+	*sigp = 0;
+	rc_debug("connection lost: %s", strerror(error));
+	rc_conn_kill(cn);
+	return error;
+}
+
+/*
+ * A waiting call's turn as the reader: wait for the socket with the
+ * caller's mask, then read one frame.  A RAISE goes to this thread,
+ * with the caller's mask back in place for the raise() only.
  */
 static void
 rc_read(struct rc_conn *cn, struct rc_waiter *w)
 {
 	struct pollfd pfd;
-	struct rsp_hdr h;
-	const char *why;
 	sigset_t cur;
-	int error, sig = 0;
+	int sig;
 
 	/* a frame already read ahead needs no wait (and no signals) */
 	pfd.fd = cn->cn_fd;
@@ -197,27 +233,11 @@ rc_read(struct rc_conn *cn, struct rc_waiter *w)
 			rc_conn_kill(cn);
 		return;
 	}
-	if ((error = rc_cnread(cn, &h, sizeof(h))) != 0)
-		goto bad;
-	if (rsp_hdr_check(&h, &why) != RUMPSP_ERR_NONE) {
-		rc_debug("bad frame from server: %s", why);
-		goto bad;
-	}
-	if (h.rsp_class == RUMPSP_REQ)
-		error = rc_serve(cn, &h, &sig);
-	else
-		error = rc_deliver(cn, &h);
-	if (error != 0)
-		goto bad;
-	if (sig != 0) {
+	if (rc_frame(cn, &sig) == 0 && sig != 0) {
 		pthread_sigmask(SIG_SETMASK, w->w_omask, &cur);
 		raise(sig);
 		pthread_sigmask(SIG_SETMASK, &cur, NULL);
 	}
-	return;
- bad:
-	rc_debug("connection lost: %s", error ? strerror(error) : "protocol");
-	rc_conn_kill(cn);
 }
 
 /* May w read now?  Also when the reader is suspended under us. */
@@ -231,8 +251,8 @@ rc_may_read(struct rc_conn *cn, struct rc_waiter *w)
 	return cn->cn_reader == w;
 }
 
-/* Hand the reader role on: wake one waiter still waiting. */
-static void
+/* Hand the reader role on (c_mtx held): wake one waiter still waiting. */
+void
 rc_pass_role(struct rc_conn *cn)
 {
 	struct rc_waiter *x;
@@ -351,6 +371,9 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	w->w_reqno = ++c->c_reqno;
 	h->rsp_reqno = w->w_reqno;
 	TAILQ_INSERT_TAIL(&cn->cn_waiters, w, w_entries);
+	/* the listener steps aside; nothing to do on the fast path */
+	if (cn->cn_reader == &c->c_listener.l_w)
+		rc_listener_yield(cn);
 	pthread_mutex_unlock(&c->c_mtx);
 
 	pthread_mutex_lock(&c->c_sendmtx);

@@ -15,7 +15,10 @@
  * is closed when the last call holding a reference lets go.  The next
  * call applies the policy: no retry (ENOTCONN), exit, or reconnecting
  * with a new GUEST handshake, which makes a new process in the kernel.
- * One thread reconnects; other callers sleep until it is done.
+ * One thread reconnects; other callers sleep until it is done.  A
+ * break the listener notices while the program is idle waits for the
+ * next call too, even under RETRYCONN_DIE: exit(3) is never called
+ * from the listener thread, behind the program's back.
  */
 #include "config.h"
 
@@ -45,6 +48,11 @@ struct rc_client rc_client = {
 	.c_sendmtx = PTHREAD_MUTEX_INITIALIZER,
 	.c_initmtx = PTHREAD_MUTEX_INITIALIZER,
 	.c_connwait = TAILQ_HEAD_INITIALIZER(rc_client.c_connwait),
+	.c_listener = {
+		.l_efd = -1,
+		.l_pausewait =
+		    TAILQ_HEAD_INITIALIZER(rc_client.c_listener.l_pausewait),
+	},
 };
 
 void
@@ -350,8 +358,9 @@ rc_conn_kill(struct rc_conn *cn)
 		(void)shutdown(cn->cn_fd, SHUT_RDWR);
 	TAILQ_FOREACH(w, &cn->cn_waiters, w_entries)
 		rc_wake(w->w_efd);
+	/* the listener leaves exit(3) to the program's next call */
 	die = c->c_retry == RUMPCLIENT_RETRYCONN_DIE && c->c_conn == cn &&
-	    !c->c_exiting;
+	    !c->c_exiting && !rc_listener_self();
 	if (c->c_conn == cn) {
 		c->c_conn = NULL;
 		rc_conn_rele_locked(cn);
@@ -440,7 +449,7 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 	struct rc_conn *cn;
 	struct rsp_addr ra;
 	uint64_t epoch = 0;
-	bool waited = false;
+	bool waited = false, reconnected = false;
 	time_t policy;
 	int error;
 
@@ -449,6 +458,8 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 		if ((cn = c->c_conn) != NULL) {
 			cn->cn_refs++;
 			pthread_mutex_unlock(&c->c_mtx);
+			if (reconnected)
+				rc_listener_start();
 			*cnp = cn;
 			return 0;
 		}
@@ -485,6 +496,7 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 		if (error != 0)
 			break;
 		c->c_conn = cn;
+		reconnected = true;
 	}
 	pthread_mutex_unlock(&c->c_mtx);
 	return ENOTCONN;
@@ -591,8 +603,8 @@ rumpclient_init(void)
 	pthread_mutex_lock(&c->c_mtx);
 	inited = c->c_inited;
 	pthread_mutex_unlock(&c->c_mtx);
-	if (!inited)
-		error = rc_init_locked(&omask);
+	if (!inited && (error = rc_init_locked(&omask)) == 0)
+		rc_listener_start();
 	pthread_mutex_unlock(&c->c_initmtx);
 	rc_restoresigs(&omask);
 	if (error != 0) {

@@ -9,6 +9,11 @@
  * that connection inherited, so that dropping it later only closes our
  * copy and never shuts down the parent's socket.
  *
+ * The child of fork(2) has no listener thread (rc_listen.c): the
+ * atfork child handler marks it gone and rumpclient_fork_init() starts
+ * one for the child's own connection.  rumpclient_exec() pauses the
+ * listener before the EXEC handshake.
+ *
  * After exec the new program reads the connection afresh: frames the
  * old one had read ahead but not yet handled (only an unsolicited
  * RAISE can be among them) are lost with its memory.
@@ -86,6 +91,7 @@ rc_atfork_child(void)
 	}
 	c->c_connecting = false;
 	TAILQ_INIT(&c->c_connwait);
+	rc_listener_postfork_child();
 	rc_restoresigs(&rc_fork_omask);
 }
 
@@ -218,6 +224,7 @@ rumpclient_fork_init(struct rumpclient_fork *rf)
 		c->c_conn = cn;
 		c->c_inited = true;
 		pthread_mutex_unlock(&c->c_mtx);
+		rc_listener_start();
 	}
 	explicit_bzero(&hf, sizeof(hf));
 	rc_fork_free(rf);
@@ -353,7 +360,7 @@ rc_exec_env(char *const envp[], char *var)
 }
 
 static int
-rc_exec(const char *path, char *const argv[], char *const envp[],
+rc_exec_conn(const char *path, char *const argv[], char *const envp[],
     sigset_t *omask)
 {
 	struct rc_client *c = &rc_client;
@@ -394,6 +401,22 @@ rc_exec(const char *path, char *const argv[], char *const envp[],
 	}
 	free(env);
 	rc_conn_rele(cn);
+	return error;
+}
+
+/*
+ * The listener reads nothing from the EXEC handshake on: its reply is
+ * read by this thread, and no frame may be left half read at execve.
+ */
+static int
+rc_exec(const char *path, char *const argv[], char *const envp[],
+    sigset_t *omask)
+{
+	int error;
+
+	rc_listener_pause(omask);
+	error = rc_exec_conn(path, argv, envp, omask);
+	rc_listener_resume();
 	return error;
 }
 

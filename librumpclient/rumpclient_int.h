@@ -16,6 +16,12 @@
  * held while a thread waits: waiting is ppoll() with the caller's
  * signal mask, so signal handlers run there and only there, and they
  * may make rump_sys_* calls of their own.
+ *
+ * The reader role (cn_reader) is held by a waiting call, or, while no
+ * call is in flight, by the listener thread (rc_listen.c), whose token
+ * is c_listener.l_w.  A call that starts takes the role from a listener
+ * waiting between frames at once; from one inside a frame it waits for
+ * the frame's end, like any other waiter.
  */
 #ifndef RUMPCLIENT_INT_H
 #define RUMPCLIENT_INT_H
@@ -90,6 +96,27 @@ struct rc_sleeper {
 	int			s_efd;
 };
 
+/*
+ * The listener (rc_listen.c), under c_mtx.  POLLING and READING hold
+ * the reader role; only in READING does the listener touch the socket.
+ */
+enum rc_lstate {
+	RC_L_NONE,		/* no listener thread in this process */
+	RC_L_STARTING,		/* created, not yet in its loop */
+	RC_L_PARKED,		/* not reading: waits for an idle connection */
+	RC_L_POLLING,		/* reader, between frames: a call takes over */
+	RC_L_READING		/* reader, inside a frame: calls wait for it */
+};
+
+struct rc_listener {
+	enum rc_lstate		l_state;
+	int			l_efd;		/* its eventfd, or -1 */
+	int			l_pause;	/* exec()s under way */
+	struct rc_waiter	l_w;		/* its token as cn_reader */
+	/* rumpclient_exec() waiting for READING to end */
+	TAILQ_HEAD(, rc_sleeper) l_pausewait;
+};
+
 struct rc_client {
 	pthread_mutex_t		c_mtx;
 	pthread_mutex_t		c_sendmtx;
@@ -105,6 +132,7 @@ struct rc_client {
 	pthread_t		c_connthread;	/* ... by this thread */
 	uint64_t		c_connepoch;	/* reconnects finished */
 	TAILQ_HEAD(, rc_sleeper) c_connwait;
+	struct rc_listener	c_listener;
 };
 
 extern struct rc_client rc_client;
@@ -131,8 +159,18 @@ int	rc_call(struct rc_conn *, struct rc_waiter *, struct iovec *, int,
 	    const sigset_t *);
 void	rc_waiter_fini(struct rc_waiter *);
 int	rc_cnread(struct rc_conn *, void *, size_t);
+int	rc_frame(struct rc_conn *, int *);
+void	rc_pass_role(struct rc_conn *);
 int	rc_simple(int, uint32_t, const void *, size_t, struct rc_waiter *,
 	    const sigset_t *);
+
+/* rc_listen.c: the listener thread */
+void	rc_listener_start(void);
+void	rc_listener_yield(struct rc_conn *);
+void	rc_listener_pause(const sigset_t *);
+void	rc_listener_resume(void);
+void	rc_listener_postfork_child(void);
+bool	rc_listener_self(void);
 
 /* rc_serve.c: the server's requests to us (copyin/copyout/raise) */
 int	rc_serve(struct rc_conn *, const struct rsp_hdr *, int *);
