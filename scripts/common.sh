@@ -17,14 +17,14 @@ need_pkgs() {
 	    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
 }
 
-# build DIR [configure args...]
+# build DIR [configure args...]: names are prefixed, as sh has no locals
 build_in() {
-	dir=$1; shift
-	top=$(cd "$(dirname "$0")/.." && pwd)
-	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi) || return 1
-	mkdir -p "$dir" && cd "$dir" || return 1
+	b_dir=$1; shift
+	b_top=$(cd "$(dirname "$0")/.." && pwd)
+	[ -x "$b_top/configure" ] || (cd "$b_top" && autoreconf -fi) || return 1
+	mkdir -p "$b_dir" && cd "$b_dir" || return 1
 	if [ ! -f Makefile ] || [ "$(cat .configure-args 2>/dev/null)" != "$*" ]; then
-		"$top/configure" -q "$@" || return 1
+		"$b_top/configure" -q "$@" || return 1
 		echo "$*" > .configure-args
 	fi
 	make -j"$(nproc)" >make.log 2>&1 || { tail -40 make.log; return 1; }
