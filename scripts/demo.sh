@@ -36,7 +36,7 @@ run "rump.cat -v /demo/greeting"
 run "date | rump.tee -av /demo/greeting >/dev/null"
 run "rump.cat /demo/greeting"
 run "rump.ls -l /demo /dev"
-run "rump.ps"
+run "(sleep 1 | rump.tee /demo/pending &) ; sleep 0.3 ; rump.ps"
 echo
 echo "==> the server is still running on $RUMP_SERVER; try:"
 echo "    export PATH=$top/build:\$PATH RUMP_SERVER=$RUMP_SERVER"
