@@ -367,15 +367,26 @@ sp_do_syscall(struct sp_work *wk)
 	struct sp_req *rq = &wk->wk_req;
 	uint64_t args[RUMPSP_MAXARGS];
 	register_t rv[2] = { 0, 0 };
-	bool dying;
+	bool dying, inexec;
 	size_t i;
 	int error;
 
 	pthread_mutex_lock(&spc->spc_mtx);
 	dying = spc->spc_dying;
+	inexec = spc->spc_inexec;
 	pthread_mutex_unlock(&spc->spc_mtx);
 	if (dying)
 		return;		/* nobody to answer */
+	/*
+	 * The process is draining for exec: a call that arrives now is
+	 * interrupted before it starts, as the ones in flight were, so
+	 * that a program whose threads keep calling cannot hold the exec
+	 * off for ever.
+	 */
+	if (inexec) {
+		sp_req_reply(rq, EINTR, rv);
+		return;
+	}
 
 	if ((error = sp_lwproc_newlwp(spc->spc_pid)) != 0) {
 		sp_req_reply(rq, error, rv);

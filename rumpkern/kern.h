@@ -139,6 +139,7 @@ struct proc {
 #define P_WEXIT		0x02	/* exiting */
 #define P_SYSTEM	0x04	/* pid 1 */
 #define P_EXITED	0x08	/* p_xstat set by exit(2) or a kill */
+#define P_LWPEXIT	0x10	/* draining: new lwps are born told to exit */
 
 /* wait(2) status words, Linux's encoding */
 #define RUMP_W_EXITCODE(ret)	(((ret) & 0xff) << 8)

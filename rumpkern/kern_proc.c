@@ -171,6 +171,9 @@ lwp_create(struct proc *p, struct lwp **lp)
 		return ENOMEM;
 	l->l_proc = p;
 	l->l_lid = p->p_nextlid++;
+	/* a process being drained (exec, disconnect) gets no new sleepers */
+	if (p->p_flag & P_LWPEXIT)
+		l->l_flag |= LW_WEXIT;
 	LIST_INSERT_HEAD(&p->p_lwps, l, l_sibling);
 	p->p_nlwps++;
 	*lp = l;

@@ -115,6 +115,7 @@ spop_lwpexit(void)
 {
 	struct lwp *l;
 
+	curproc->p_flag |= P_LWPEXIT;
 	LIST_FOREACH(l, &curproc->p_lwps, l_sibling)
 		lwp_kick(l);
 }
@@ -127,6 +128,7 @@ spop_execnotify(const char *comm)
 	struct lwp *l;
 
 	proc_setcomm(p, comm);
+	p->p_flag &= ~P_LWPEXIT;
 	if (p->p_fd != NULL)
 		fd_closeexec(p->p_fd);
 	LIST_FOREACH(l, &p->p_lwps, l_sibling)
