@@ -67,6 +67,18 @@ vfs_namei(struct proc *p, int dirfd, const char *kpath,
 	return error;
 }
 
+/* Copy the user's path into kpath (PATH_MAX bytes) and look it up. */
+static int
+namei_user(struct proc *p, int dirfd, const char *upath, char *kpath,
+    struct nameidata *ni)
+{
+	int error;
+
+	if ((error = path_copyin(upath, kpath)) != 0)
+		return error;
+	return vfs_namei(p, dirfd, kpath, ni);
+}
+
 /* may cred remove vp from dvp?  (Linux's may_delete) */
 static int
 vfs_maydelete(struct vnode *dvp, struct vnode *vp, const struct cred *cred,
@@ -238,10 +250,7 @@ sys_mkdir(struct lwp *l, const struct sys_mkdir_args *uap,
 	mode_t mode;
 	int error;
 
-	error = path_copyin(SCARG(uap, path), kpath);
-	if (error != 0)
-		return error;
-	error = vfs_namei(p, AT_FDCWD, kpath, &ni);
+	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
 	if (error != 0)
 		return error;
 	if (ni.ni_last != NI_NORM || ni.ni_vp != NULL)
@@ -270,10 +279,7 @@ sys_rmdir(struct lwp *l, const struct sys_rmdir_args *uap,
 	struct nameidata ni;
 	int error;
 
-	error = path_copyin(SCARG(uap, path), kpath);
-	if (error != 0)
-		return error;
-	error = vfs_namei(p, AT_FDCWD, kpath, &ni);
+	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
 	if (error != 0)
 		return error;
 	switch (ni.ni_last) {
@@ -310,10 +316,7 @@ sys_unlink(struct lwp *l, const struct sys_unlink_args *uap,
 	struct nameidata ni;
 	int error;
 
-	error = path_copyin(SCARG(uap, path), kpath);
-	if (error != 0)
-		return error;
-	error = vfs_namei(p, AT_FDCWD, kpath, &ni);
+	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
 	if (error != 0)
 		return error;
 	if (ni.ni_last != NI_NORM)
@@ -340,10 +343,7 @@ do_stat(struct lwp *l, const char *upath, struct stat *usb)
 	struct stat st;
 	int error;
 
-	error = path_copyin(upath, kpath);
-	if (error != 0)
-		return error;
-	error = vfs_namei(p, AT_FDCWD, kpath, &ni);
+	error = namei_user(p, AT_FDCWD, upath, kpath, &ni);
 	if (error != 0)
 		return error;
 	if (ni.ni_vp == NULL)
@@ -456,10 +456,7 @@ sys_chdir(struct lwp *l, const struct sys_chdir_args *uap,
 	struct vnode *old;
 	int error;
 
-	error = path_copyin(SCARG(uap, path), kpath);
-	if (error != 0)
-		return error;
-	error = vfs_namei(p, AT_FDCWD, kpath, &ni);
+	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
 	if (error != 0)
 		return error;
 	if (ni.ni_vp == NULL)
