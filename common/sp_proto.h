@@ -108,7 +108,9 @@ struct rsp_handshake_fork {
  * SYSCALL request body: this header, then rs_argsize bytes of argument
  * block (64-bit slots, at most RUMPSP_ARGSIZE), then rs_nregions
  * regions.  A region with RSP_REGION_IN is followed by rr_len bytes of
- * data padded to 8; RSP_REGION_OUT regions carry no data.
+ * data padded to 8; RSP_REGION_OUT regions carry no data.  A region
+ * with both flags (a buffer the kernel reads and writes back, poll(2)'s
+ * array) carries its data and may come back in the reply.
  */
 struct rsp_sysreq {
 	uint32_t rs_argsize;

@@ -50,8 +50,8 @@ rsp_sysreq_parse(const void *body, size_t len, struct rsp_sysreq_parsed *sp,
 		}
 		memcpy(r, p, sizeof(*r));
 		p += sizeof(*r);
-		if (r->rr_flags != RSP_REGION_IN &&
-		    r->rr_flags != RSP_REGION_OUT) {
+		if (r->rr_flags == 0 ||
+		    (r->rr_flags & ~(RSP_REGION_IN | RSP_REGION_OUT)) != 0) {
 			*why = "bad syscall region flags";
 			return RUMPSP_ERR_MALFORMED_REQUEST;
 		}
@@ -59,7 +59,7 @@ rsp_sysreq_parse(const void *body, size_t len, struct rsp_sysreq_parsed *sp,
 			*why = "syscall region wraps";
 			return RUMPSP_ERR_MALFORMED_REQUEST;
 		}
-		if (r->rr_flags == RSP_REGION_OUT) {
+		if (r->rr_flags & RSP_REGION_OUT) {
 			/* the reply must be able to carry all of them */
 			outlen += RSP_PAD8((size_t)r->rr_len) + sizeof(*r);
 			if (outlen > RUMPSP_MAXFRAME - RSP_HDRSZ -
@@ -67,7 +67,8 @@ rsp_sysreq_parse(const void *body, size_t len, struct rsp_sysreq_parsed *sp,
 				*why = "syscall output regions too large";
 				return RUMPSP_ERR_TOOBIG;
 			}
-			continue;
+			if (!(r->rr_flags & RSP_REGION_IN))
+				continue;
 		}
 		dlen = RSP_PAD8((size_t)r->rr_len);
 		if ((size_t)(end - p) < dlen) {

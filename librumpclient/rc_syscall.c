@@ -103,7 +103,14 @@ rc_choose(const struct rsp_region *r, size_t nr, size_t base, bool *use)
 
 	for (i = 0; i < nr; i++) {
 		use[i] = false;
-		if (r[i].rr_flags == RSP_REGION_IN) {
+		if (r[i].rr_flags == (RSP_REGION_IN | RSP_REGION_OUT)) {
+			need = sizeof(r[i]) + RSP_PAD8((size_t)r[i].rr_len);
+			if (nin >= RC_MAXIN || total + need >= RC_INLINE_MAX ||
+			    r[i].rr_len > RC_INLINE_MAX - outtotal)
+				continue;
+			nin++;
+			outtotal += r[i].rr_len;
+		} else if (r[i].rr_flags == RSP_REGION_IN) {
 			need = sizeof(r[i]) + RSP_PAD8((size_t)r[i].rr_len);
 			if (nin >= RC_MAXIN || total + need >= RC_INLINE_MAX)
 				continue;
@@ -151,11 +158,12 @@ rc_sysframe_build(struct rc_sysframe *sf, int num, const void *args,
 			continue;
 		rc_meta_put(sf, &r[i], sizeof(r[i]));
 		len += sizeof(r[i]);
-		if (r[i].rr_flags == RSP_REGION_OUT) {
+		if (r[i].rr_flags & RSP_REGION_OUT) {
 			sf->sf_out[sf->sf_nout].o_addr = r[i].rr_addr;
 			sf->sf_out[sf->sf_nout].o_len = r[i].rr_len;
 			sf->sf_nout++;
-			continue;
+			if (!(r[i].rr_flags & RSP_REGION_IN))
+				continue;
 		}
 		rc_meta_flush(sf);
 		sf->sf_iov[sf->sf_iovcnt].iov_base =

@@ -258,7 +258,7 @@ sp_region_find(const struct sp_req *rq, struct sp_client *spc,
 		return -1;
 	for (i = 0; i < rq->rq_sp.sp_nregions; i++) {
 		r = &rq->rq_sp.sp_region[i];
-		if (r->rr_flags != flags || addr < r->rr_addr ||
+		if ((r->rr_flags & flags) == 0 || addr < r->rr_addr ||
 		    addr - r->rr_addr > r->rr_len ||
 		    len > r->rr_len - (addr - r->rr_addr))
 			continue;
@@ -351,6 +351,10 @@ sp_copyout_inline(struct sp_client *spc, const void *laddr, uint64_t addr,
 		    8);
 		if (ob->ob_data == NULL)
 			return false;
+		/* a gap in [lo, hi) of an IN|OUT region goes back unchanged */
+		if (rq->rq_sp.sp_data[i] != NULL)
+			memcpy(ob->ob_data, rq->rq_sp.sp_data[i],
+			    rq->rq_sp.sp_region[i].rr_len);
 		ob->ob_lo = off;
 		ob->ob_hi = off + len;
 	}

@@ -14,7 +14,11 @@ function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
 function parsearg(a, i,    t, n, m) {
 	a = trim(a)
 	aann[i] = ""; asz[i] = ""
-	if (match(a, /^IN\([^)]*(\)[^)]*)?\)[ \t]+/)) {
+	if (match(a, /^INOUT\([^)]*(\)[^)]*)?\)[ \t]+/)) {
+		aann[i] = "INOUT"; asz[i] = substr(a, 7, RLENGTH - 7)
+		sub(/\)[ \t]*$/, "", asz[i]); asz[i] = trim(asz[i])
+		a = substr(a, RLENGTH + 1)
+	} else if (match(a, /^IN\([^)]*(\)[^)]*)?\)[ \t]+/)) {
 		aann[i] = "IN"; asz[i] = substr(a, 4, RLENGTH - 4)
 		sub(/\)[ \t]*$/, "", asz[i]); asz[i] = trim(asz[i])
 		a = substr(a, RLENGTH + 1)
@@ -132,7 +136,7 @@ BEGIN {
 		if (w == 1) {
 			nreg = 0
 			for (i = 1; i <= nargs; i++)
-				if (aann[i] == "IN" || aann[i] == "OUT" || aann[i] == "STR") nreg++
+				if (aann[i] == "IN" || aann[i] == "OUT" || aann[i] == "INOUT" || aann[i] == "STR") nreg++
 			if (nreg > 0) printf "\tstruct rsp_region r[%d];\n\tsize_t nr = 0;\n", nreg > f
 		}
 		if (varmode) printf "\t%s %s = 0;\n\tva_list ap;\n", atype[varmode], aname[varmode] > f
@@ -155,6 +159,8 @@ BEGIN {
 					printf "\trumpclient__region(r, &nr, %s, %s, RSP_REGION_IN);\n", aname[i], asz[i] > f
 				else if (aann[i] == "OUT")
 					printf "\trumpclient__region(r, &nr, %s, %s, RSP_REGION_OUT);\n", aname[i], asz[i] > f
+				else if (aann[i] == "INOUT")
+					printf "\trumpclient__region(r, &nr, %s, %s, RSP_REGION_IN | RSP_REGION_OUT);\n", aname[i], asz[i] > f
 				else if (aann[i] == "STR")
 					printf "\tif (%s != NULL)\n\t\trumpclient__region(r, &nr, %s, strlen(%s) + 1, RSP_REGION_IN);\n", aname[i], aname[i], aname[i] > f
 			}

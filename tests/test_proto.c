@@ -175,8 +175,17 @@ START_TEST(sysreq_bad)
 	ck_assert_int_ne(rsp_sysreq_parse(b.buf, b.len, &sp, &why), 0);
 	/* bad flags */
 	putreq(&b, 8, 1);
-	putregion(&b, 0x1000, 4, 3, "abcd");
+	putregion(&b, 0x1000, 4, 4, "abcd");
 	ck_assert_int_ne(rsp_sysreq_parse(b.buf, b.len, &sp, &why), 0);
+	putreq(&b, 8, 1);
+	putregion(&b, 0x1000, 4, 0, "abcd");
+	ck_assert_int_ne(rsp_sysreq_parse(b.buf, b.len, &sp, &why), 0);
+	/* IN|OUT carries its data and is an output region too */
+	putreq(&b, 8, 1);
+	putregion(&b, 0x1000, 4, RSP_REGION_IN | RSP_REGION_OUT, "abcd");
+	ck_assert_int_eq(rsp_sysreq_parse(b.buf, b.len, &sp, &why), 0);
+	ck_assert_ptr_nonnull(sp.sp_data[0]);
+	ck_assert_int_eq(memcmp(sp.sp_data[0], "abcd", 4), 0);
 	/* data shorter than the region says */
 	putreq(&b, 8, 1);
 	putregion(&b, 0x1000, 4000, RSP_REGION_IN, NULL);
