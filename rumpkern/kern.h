@@ -93,6 +93,9 @@ struct cred {
 	uid_t	cr_uid, cr_euid, cr_suid;
 	gid_t	cr_gid, cr_egid, cr_sgid;
 };
+/* The questions permission checks ask of credentials (kern_prot.c). */
+bool	cred_isroot(const struct cred *);	/* effective uid 0 */
+bool	cred_groupmember(const struct cred *, gid_t); /* egid or a group */
 
 /*
  * Processes and lwps.

@@ -140,3 +140,18 @@ sys_setsid(struct lwp *l, const void *uap, register_t *rv)
 	rv[0] = p->p_pid;
 	return 0;
 }
+
+bool
+cred_isroot(const struct cred *cr)
+{
+
+	return cr->cr_euid == 0;
+}
+
+/* Supplementary groups are not kept yet: the effective gid only. */
+bool
+cred_groupmember(const struct cred *cr, gid_t gid)
+{
+
+	return cr->cr_egid == gid;
+}
