@@ -4,7 +4,7 @@ librumpuser_la_SOURCES = $(COMMON_SRC) \
 	librumpuser/rumpuser.c librumpuser/rumpuser_pth.c \
 	librumpuser/sp_int.h librumpuser/sp_server.c \
 	librumpuser/sp_client.c librumpuser/sp_handle.c \
-	librumpuser/sp_worker.c librumpuser/sp_prefork.c \
+	librumpuser/sp_pool.c librumpuser/sp_prefork.c \
 	librumpuser/sp_copy.c librumpuser/sp_send.c \
 	librumpuser/sp_lwproc.c
 librumpuser_la_LIBADD = $(BSD_LIBS) $(PTHREAD_LIBS)

@@ -22,6 +22,8 @@
 
 #include <rump/rumpuser.h>
 
+#include "sp_int.h"
+
 struct rumpuser_mtx {
 	pthread_mutex_t		 m_mtx;
 	_Atomic(const void *)	 m_owner;	/* NULL: not held */
@@ -103,12 +105,21 @@ rumpuser_mutex_init(struct rumpuser_mtx **mtxp)
 	*mtxp = m;
 }
 
+/*
+ * A server thread that is about to wait tells the pool first
+ * (sp_pool_wait_begin), so that another thread leads meanwhile: for a
+ * mutex only when it is taken, for a condition variable always.
+ */
 void
 rumpuser_mutex_enter(struct rumpuser_mtx *m)
 {
 
-	if (pthread_mutex_lock(&m->m_mtx) != 0)
-		rumpuser_panic("rumpuser_mutex_enter: lock failed");
+	if (pthread_mutex_trylock(&m->m_mtx) != 0) {
+		sp_pool_wait_begin(false);
+		if (pthread_mutex_lock(&m->m_mtx) != 0)
+			rumpuser_panic("rumpuser_mutex_enter: lock failed");
+		sp_pool_wait_end(false);
+	}
 	atomic_store_explicit(&m->m_owner, MTX_SELF, memory_order_relaxed);
 }
 
@@ -177,9 +188,11 @@ void
 rumpuser_cv_wait(struct rumpuser_cv *cv, struct rumpuser_mtx *m)
 {
 
+	sp_pool_wait_begin(true);
 	atomic_store_explicit(&m->m_owner, NULL, memory_order_relaxed);
 	pthread_cond_wait(&cv->c_cv, &m->m_mtx);
 	atomic_store_explicit(&m->m_owner, MTX_SELF, memory_order_relaxed);
+	sp_pool_wait_end(true);
 }
 
 int
@@ -203,9 +216,11 @@ rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *m,
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	sp_pool_wait_begin(true);
 	atomic_store_explicit(&m->m_owner, NULL, memory_order_relaxed);
 	error = pthread_cond_timedwait(&cv->c_cv, &m->m_mtx, &ts);
 	atomic_store_explicit(&m->m_owner, MTX_SELF, memory_order_relaxed);
+	sp_pool_wait_end(true);
 	return error == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 

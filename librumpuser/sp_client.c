@@ -3,14 +3,18 @@
  * references, the mainlwp guard, disconnect and the final release.
  *
  * A client is referenced by its connection (spc_connected, dropped by
- * the event thread at disconnect) and by every work item queued or
- * running for it (spc_nwork).  Whoever drops the last reference
- * releases the process's main lwp, which makes the kernel's process
- * exit, closes the socket and frees the struct.  The socket stays open
- * until then, so a worker never writes to a descriptor number that has
- * been reused; shutdown() at disconnect makes its sends fail at once.
- * The final release switches to mainlwp: it runs only on threads with
- * no curlwp of their own (workers between requests, the event thread).
+ * the disconnect work item) and by every work item queued or running
+ * for it (spc_nwork).  Whoever drops the last reference releases the
+ * lwp kept between calls and the process's main lwp, which makes the
+ * kernel's process exit, closes the socket and frees the struct.  The
+ * socket stays open until then, so nobody writes to a descriptor
+ * number that has been reused; shutdown() at disconnect makes sends
+ * fail at once.  Disconnect has two halves: the leader's (out of
+ * epoll, waiters woken, socket shut down: sp_client_dying) and the
+ * kernel's, run by the pool (sp_client_disconnect).  Both the kernel
+ * half and the final release run on pool threads between work items,
+ * which have no curlwp of their own; the leader never enters the
+ * kernel.
  *
  * The kernel may also reach a client from a thread that holds no
  * reference (a signal from another process, rumpuser_sp_raise).  While
@@ -24,6 +28,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -41,14 +46,17 @@ sp_client_alloc(int fd)
 		goto fail;
 	if (pthread_cond_init(&spc->spc_cv, NULL) != 0)
 		goto fail_mtx;
-	if (pthread_mutex_init(&spc->spc_sendmtx, NULL) != 0)
+	if (pthread_mutex_init(&spc->spc_outmtx, NULL) != 0)
 		goto fail_cv;
 	spc->spc_fd = fd;
-	spc->spc_state = SPC_NEW;
+	atomic_init(&spc->spc_state, SPC_NEW);
+	atomic_init(&spc->spc_lwpcache, NULL);
+	atomic_init(&spc->spc_wkcache, NULL);
 	spc->spc_connected = true;
 	spc->spc_nextreq = 1;
 	TAILQ_INIT(&spc->spc_waiters);
 	LIST_INIT(&spc->spc_preforks);
+	STAILQ_INIT(&spc->spc_outq);
 	return spc;
 
  fail_cv:
@@ -63,7 +71,9 @@ sp_client_alloc(int fd)
 static void
 sp_client_free(struct sp_client *spc)
 {
+	struct sp_work *wk;
 
+	sp_lwproc_uncache(spc);
 	if (spc->spc_mainlwp != NULL) {
 		/* the last lwp of the process: the process exits */
 		sp_lwproc_switch(spc->spc_mainlwp);
@@ -73,11 +83,22 @@ sp_client_free(struct sp_client *spc)
 	while (spc->spc_pins > 0)
 		pthread_cond_wait(&spc->spc_cv, &spc->spc_mtx);
 	pthread_mutex_unlock(&spc->spc_mtx);
+	if ((wk = atomic_exchange(&spc->spc_wkcache, NULL)) != NULL)
+		free(wk);
+	sp_out_drop(spc);
 	close(spc->spc_fd);
-	pthread_mutex_destroy(&spc->spc_sendmtx);
+	pthread_mutex_destroy(&spc->spc_outmtx);
 	pthread_cond_destroy(&spc->spc_cv);
 	pthread_mutex_destroy(&spc->spc_mtx);
 	free(spc);
+}
+
+/* A client that never got a connection reference's worth of use. */
+void
+sp_client_discard(struct sp_client *spc)
+{
+
+	sp_client_free(spc);
 }
 
 /* A work item for spc now exists. */
@@ -107,25 +128,35 @@ sp_client_rele(struct sp_client *spc)
 }
 
 /*
- * The connection is gone (EOF, error, protocol violation or server
- * shutdown).  Called by the event thread once the client is out of its
- * epoll set.  Waiters get ENOTCONN, pending preforks are released, and
- * the process's lwps are told to exit so that calls blocked in the
- * kernel return; an exec in progress has done that already and its
- * worker finishes the job (see sp_handle.c).
+ * The leader: the connection is gone (EOF, error, protocol violation,
+ * cut off or server shutdown) and out of the epoll set.  Waiters get
+ * ENOTCONN, sends fail from now on; what is queued and fits the socket
+ * still goes (an ERROR frame saying why, usually).
+ */
+void
+sp_client_dying(struct sp_client *spc)
+{
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	spc->spc_dying = true;
+	sp_waiter_wakeall(spc);
+	pthread_mutex_unlock(&spc->spc_mtx);
+	sp_out_close(spc);
+}
+
+/*
+ * A pool thread: the kernel half of a disconnect.  Pending preforks are
+ * released and the process's lwps are told to exit, so that calls
+ * blocked in the kernel return; an exec in progress has done that
+ * already and finishes the job itself (see sp_handle.c).  Then the
+ * connection's reference goes.
  */
 void
 sp_client_disconnect(struct sp_client *spc)
 {
 	bool lwpexit, last;
 
-	free(spc->spc_body);
-	spc->spc_body = NULL;
-	(void)shutdown(spc->spc_fd, SHUT_RDWR);
-
 	pthread_mutex_lock(&spc->spc_mtx);
-	spc->spc_dying = true;
-	sp_waiter_wakeall(spc);
 	lwpexit = spc->spc_mainlwp != NULL && !spc->spc_inexec;
 	pthread_mutex_unlock(&spc->spc_mtx);
 
@@ -144,6 +175,18 @@ sp_client_disconnect(struct sp_client *spc)
 	pthread_mutex_unlock(&spc->spc_mtx);
 	if (last)
 		sp_client_free(spc);
+}
+
+/* A request number for a frame of ours (copy, raise). */
+uint64_t
+sp_client_reqno(struct sp_client *spc)
+{
+	uint64_t reqno;
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	reqno = spc->spc_nextreq++;
+	pthread_mutex_unlock(&spc->spc_mtx);
+	return reqno;
 }
 
 /*

@@ -3,22 +3,27 @@
  * signals to a client.
  *
  * The kernel calls these with itself scheduled on the calling thread,
- * which is a worker serving a SYSCALL request of the client.  A copy
- * that falls inside an inline region of that request is served from
- * the request (IN) or collected for the reply (OUT) without leaving the
- * kernel.  Anything else crosses the wire: the kernel is unscheduled
- * first, so a slow or dead client never holds it up, and the caller's
- * destination is private to it (kern.h), so it may be written while
- * unscheduled.  A copyout takes its data while still scheduled.
+ * which is a pool thread serving a SYSCALL request of the client.  A
+ * copy that falls inside an inline region of that request is served
+ * from the request (IN) or collected for the reply (OUT) without
+ * leaving the kernel.  Anything else crosses the wire.  A copyin waits
+ * for its answer with the kernel unscheduled, so a slow or dead client
+ * never holds it up; the caller's destination is private to it
+ * (kern.h), so it may be written while unscheduled.  Copyouts outside
+ * the regions are gathered while they are contiguous into one COPYOUT
+ * frame of up to RUMPSP_MAXCOPY bytes (a read of 1 MiB the kernel
+ * copies out page by page is one frame, not 256); the gathered frame
+ * goes into the outbound queue before anything else of the request
+ * (a copyin, the reply), so the client sees them in order.  Sends never
+ * wait (sp_send.c), so nothing here but a copyin unschedules.
  *
- * Whoever uses the client after unscheduling pins it (sp_client.c):
- * a signal comes from a thread serving another process.
+ * Whoever uses the client after unscheduling pins it (sp_client.c).
  *
- * A worker waiting for a COPYIN answer sleeps on its own condition
+ * A thread waiting for a COPYIN answer sleeps on its own condition
  * variable (struct sp_waiter, on the client's list under spc_mtx); the
- * event thread hands it the answer's body and wakes it.  Disconnect
- * wakes every waiter: the copy fails with EFAULT, as a bad address
- * would.
+ * leader hands it the answer's body and wakes it.  The wait counts as
+ * asleep for the pool.  Disconnect wakes every waiter: the copy fails
+ * with EFAULT, as a bad address would.
  */
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -56,12 +61,16 @@ sp_waiter_wait(struct sp_client *spc, struct sp_waiter *w, bool wait)
 {
 	bool done;
 
+	if (wait)
+		sp_pool_wait_begin(true);
 	pthread_mutex_lock(&spc->spc_mtx);
 	while (wait && !w->w_done && !spc->spc_dying)
 		pthread_cond_wait(&w->w_cv, &spc->spc_mtx);
 	TAILQ_REMOVE(&spc->spc_waiters, w, w_entries);
 	done = w->w_done;
 	pthread_mutex_unlock(&spc->spc_mtx);
+	if (wait)
+		sp_pool_wait_end(true);
 	pthread_cond_destroy(&w->w_cv);
 	if (!done) {
 		free(w->w_data);
@@ -74,7 +83,7 @@ sp_waiter_wait(struct sp_client *spc, struct sp_waiter *w, bool wait)
 	return 0;
 }
 
-/* Event thread: an answer (RESP or ERROR) to one of our requests. */
+/* The leader: an answer (RESP or ERROR) to one of our requests. */
 void
 sp_waiter_deliver(struct sp_client *spc, const struct rsp_hdr *hdr,
     uint8_t *body, size_t len)
@@ -218,12 +227,7 @@ sp_wire_copyout(struct sp_client *spc, int type, uint64_t raddr,
 
 	while (len > 0) {
 		n = len > RUMPSP_MAXCOPY ? RUMPSP_MAXCOPY : len;
-		pthread_mutex_lock(&spc->spc_mtx);
-		reqno = spc->spc_nextreq++;
-		error = spc->spc_dying ? ENOTCONN : 0;
-		pthread_mutex_unlock(&spc->spc_mtx);
-		if (error != 0)
-			return error;
+		reqno = sp_client_reqno(spc);
 		rsp_hdr_fill(&hdr, RSP_HDRSZ + sizeof(cd) + n, reqno,
 		    RUMPSP_REQ, type, 0);
 		cd.rcp_addr = raddr;
@@ -284,6 +288,8 @@ rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr, size_t len)
 		memcpy(laddr, rq->rq_sp.sp_data[i] + off, len);
 		return 0;
 	}
+	if (rq != NULL && rq->rq_spc == spc && sp_copyout_flush(rq) != 0)
+		return EFAULT;
 	if (sp_client_pin(spc) != 0)
 		return EFAULT;
 	sp_ops.spop_unschedule();
@@ -320,6 +326,8 @@ rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr, size_t *len)
 			return ENAMETOOLONG;
 		/* the string goes on past the region: ask the client */
 	}
+	if (rq != NULL && rq->rq_spc == spc && sp_copyout_flush(rq) != 0)
+		return EFAULT;
 	if (sp_client_pin(spc) != 0)
 		return EFAULT;
 	sp_ops.spop_unschedule();
@@ -366,32 +374,60 @@ sp_copyout_inline(struct sp_client *spc, const void *laddr, uint64_t addr,
 	return true;
 }
 
+/* Send the copyouts gathered for rq, if any. */
+int
+sp_copyout_flush(struct sp_req *rq)
+{
+	int error;
+
+	if (rq->rq_colen == 0)
+		return 0;
+	error = sp_wire_copyout(rq->rq_spc, RUMPSP_COPYOUT, rq->rq_coaddr,
+	    rq->rq_co, rq->rq_colen);
+	rq->rq_colen = 0;
+	return error;
+}
+
+/* Gather a copyout that continues the one before; false: cannot. */
+static bool
+sp_copyout_gather(struct sp_req *rq, const void *laddr, uint64_t addr,
+    size_t len)
+{
+
+	if (rq->rq_colen > 0 && (addr != rq->rq_coaddr + rq->rq_colen ||
+	    len > RUMPSP_MAXCOPY - rq->rq_colen) && sp_copyout_flush(rq) != 0)
+		return false;
+	if (len > RUMPSP_MAXCOPY)
+		return false;
+	if (rq->rq_co == NULL && (rq->rq_co = malloc(RUMPSP_MAXCOPY)) == NULL)
+		return false;
+	if (rq->rq_colen == 0)
+		rq->rq_coaddr = addr;
+	memcpy(rq->rq_co + rq->rq_colen, laddr, len);
+	rq->rq_colen += len;
+	return true;
+}
+
 static int
 sp_copyout(struct sp_client *spc, int type, const void *laddr, void *raddr,
     size_t len)
 {
+	struct sp_req *rq = sp_curreq();
 	uint64_t addr = (uint64_t)(uintptr_t)raddr;
-	uint8_t *copy;
-	int error;
 
 	if (len == 0)
 		return 0;
 	if (sp_copyout_inline(spc, laddr, addr, len))
 		return 0;
-	/* the source is kernel data: take it before letting go */
-	if ((copy = malloc(len)) == NULL)
-		return ENOMEM;
-	memcpy(copy, laddr, len);
-	if (sp_client_pin(spc) != 0) {
-		free(copy);
-		return EFAULT;
+	if (rq != NULL && rq->rq_spc == spc) {
+		if (type == RUMPSP_COPYOUT &&
+		    sp_copyout_gather(rq, laddr, addr, len))
+			return 0;
+		if (sp_copyout_flush(rq) != 0)
+			return EFAULT;
 	}
-	sp_ops.spop_unschedule();
-	error = sp_wire_copyout(spc, type, addr, copy, len);
-	sp_client_unpin(spc);
-	sp_ops.spop_schedule();
-	free(copy);
-	return error != 0 ? EFAULT : 0;
+	/* the data is queued or sent before this returns: no copy */
+	return sp_wire_copyout(spc, type, addr, laddr, len) != 0 ? EFAULT : 0;
 }
 
 int
@@ -417,29 +453,21 @@ rumpuser_sp_anonmmap(void *arg, size_t howmuch, void **addr)
 	return ENOTSUP;
 }
 
-/* Deliver signo to the client process: a RAISE request, no answer. */
+/*
+ * Deliver signo to the client process: a RAISE request, no answer.
+ * The caller serves another process, with the kernel scheduled, which
+ * keeps spc alive; the send does not wait.
+ */
 int
 rumpuser_sp_raise(void *arg, int signo)
 {
 	struct sp_client *spc = arg;
 	struct rsp_hdr hdr;
 	struct iovec iov[1];
-	uint64_t reqno;
-	int error;
 
-	/* the caller serves another process: only a pin keeps spc */
-	if ((error = sp_client_pin(spc)) != 0)
-		return error;
-	pthread_mutex_lock(&spc->spc_mtx);
-	reqno = spc->spc_nextreq++;
-	pthread_mutex_unlock(&spc->spc_mtx);
-	rsp_hdr_fill(&hdr, RSP_HDRSZ, reqno, RUMPSP_REQ, RUMPSP_RAISE,
-	    (uint32_t)signo);
+	rsp_hdr_fill(&hdr, RSP_HDRSZ, sp_client_reqno(spc), RUMPSP_REQ,
+	    RUMPSP_RAISE, (uint32_t)signo);
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
-	sp_ops.spop_unschedule();
-	error = sp_send(spc, iov, 1);
-	sp_client_unpin(spc);
-	sp_ops.spop_schedule();
-	return error;
+	return sp_send(spc, iov, 1);
 }

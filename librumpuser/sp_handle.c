@@ -1,26 +1,32 @@
 /*
  * sp_handle.c -- what the server does with each request.
  *
- * The event thread judges every header (sp_handle_hdr) before a body is
- * read, runs the GUEST and FORK handshakes itself (they come once per
- * connection, before any other request, so nothing can be waiting
- * behind them) and hands SYSCALL, PREFORK and EXEC to the workers.
- * A protocol violation gets an ERROR frame with a reason and closes the
- * connection; a request that merely cannot be served now (prefork or a
- * second exec during exec, no memory) gets an ERROR and the connection
- * stays.
+ * The leader judges every header (sp_handle_hdr) before a body is read
+ * and every complete request (sp_handle_frame): a protocol violation
+ * gets an ERROR frame with a reason and closes the connection; anything
+ * else becomes a work item.  Pool threads run the items
+ * (sp_handle_work): the GUEST and FORK handshakes, system calls,
+ * PREFORK and EXEC.  A request that merely cannot be served now
+ * (prefork during exec, no memory, too many threads asleep) gets an
+ * ERROR and the connection stays.  While a handshake is being served
+ * the connection is in SPC_HANDSHAKE, in which any frame is a
+ * violation: a client waits for the handshake's answer.
  *
- * A system call runs on a fresh lwp of the client's process; the
- * request is the thread's current request meanwhile, so that copyin
- * and copyout find its inline regions (sp_copy.c).  Exec first tells
- * the process's lwps to exit, waits for the client's other work items
- * to drain, then renames the process; the kernel's execnotify clears
- * the exit flag again.
+ * A system call runs on an lwp of the client's process, the one kept
+ * from its last call when there is one; the request is the thread's
+ * current request meanwhile, so that copyin and copyout find its
+ * inline regions (sp_copy.c).  Exec (the new image's EXEC handshake)
+ * tells the process's lwps to exit, waits for the client's other work
+ * items to drain, then renames the process and closes its close-on-
+ * exec descriptors; the kernel's execnotify clears the exit flag.
+ * Calls of the old image that had not started are answered EINTR.
  */
 #include <sys/types.h>
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,7 +60,8 @@ sp_handle_hdr(struct sp_client *spc, const struct rsp_hdr *hdr,
 {
 	uint64_t blen = hdr->rsp_len - RSP_HDRSZ, max;
 
-	if (spc->spc_state == SPC_NEW && (hdr->rsp_class != RUMPSP_REQ ||
+	if (atomic_load(&spc->spc_state) == SPC_NEW &&
+	    (hdr->rsp_class != RUMPSP_REQ ||
 	    hdr->rsp_type != RUMPSP_HANDSHAKE)) {
 		*why = "handshake required";
 		return RUMPSP_ERR_AUTH;
@@ -88,231 +95,214 @@ sp_handle_hdr(struct sp_client *spc, const struct rsp_hdr *hdr,
 	return RUMPSP_ERR_NONE;
 }
 
-/*
- * Event thread: the handshake went through; tell the client.  This is
- * the first frame after the banner on a fresh connection, so the send
- * cannot wait for the client; the send mutex is taken because the
- * kernel may already signal the new process (rumpuser_sp_raise).
- */
-static int
-sp_handshake_done(struct sp_client *spc, const struct rsp_hdr *hdr)
+/* A work item, small bodies inside it; the client keeps one spare. */
+struct sp_work *
+sp_work_get(struct sp_client *spc, size_t bodylen)
 {
+	struct sp_work *wk = NULL;
 
-	return sp_send_resp(spc, hdr->rsp_reqno, RUMPSP_HANDSHAKE, 0, NULL,
-	    0);
+	if (bodylen <= SP_INLBODY)
+		wk = atomic_exchange(&spc->spc_wkcache, NULL);
+	if (wk == NULL && (wk = malloc(sizeof(*wk))) == NULL)
+		return NULL;
+	memset(wk, 0, offsetof(struct sp_work, wk_inl));
+	wk->wk_type = SPW_REQUEST;
+	wk->wk_spc = spc;
+	if (bodylen <= SP_INLBODY)
+		wk->wk_body = (uint8_t *)wk->wk_inl;
+	else if ((wk->wk_body = malloc(bodylen)) == NULL) {
+		free(wk);
+		return NULL;
+	}
+	return wk;
 }
 
+void
+sp_work_put(struct sp_work *wk)
+{
+	struct sp_client *spc = wk->wk_spc;
+	struct sp_work *none = NULL;
+
+	if (wk->wk_body != (uint8_t *)wk->wk_inl)
+		free(wk->wk_body);
+	wk->wk_body = NULL;
+	if (!atomic_compare_exchange_strong(&spc->spc_wkcache, &none, wk))
+		free(wk);
+}
+
+/* A violation seen by the leader: ERROR, and the caller closes. */
 static int
-sp_fail(struct sp_client *spc, const struct rsp_hdr *hdr, int err,
-    const char *why)
+sp_fail(struct sp_client *spc, struct sp_work *wk, int err, const char *why)
 {
 
-	(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type, err, why);
+	(void)sp_send_error(spc, wk->wk_hdr.rsp_reqno, wk->wk_hdr.rsp_type,
+	    err, why);
+	sp_work_put(wk);
 	return -1;
 }
 
-static int
-sp_hs_guest(struct sp_client *spc, const struct rsp_hdr *hdr,
-    const uint8_t *body, size_t len)
+/* A handshake that failed in a pool thread: ERROR, then close. */
+static void
+sp_hs_fail(struct sp_client *spc, const struct rsp_hdr *hdr, int err,
+    const char *why)
 {
+
+	(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type, err, why);
+	sp_out_close(spc);
+}
+
+/* The handshake went through: running from now on, then tell it. */
+static void
+sp_hs_done(struct sp_client *spc, const struct rsp_hdr *hdr)
+{
+
+	atomic_store(&spc->spc_state, SPC_RUNNING);
+	(void)sp_send_resp(spc, hdr->rsp_reqno, RUMPSP_HANDSHAKE, 0, NULL, 0);
+}
+
+static void
+sp_do_guest(struct sp_work *wk)
+{
+	struct sp_client *spc = wk->wk_spc;
 	char comm[RUMPSP_MAXCOMM + 1];
 
-	if (len > RUMPSP_MAXCOMM)
-		return sp_fail(spc, hdr, RUMPSP_ERR_MALFORMED_REQUEST,
+	if (wk->wk_len > RUMPSP_MAXCOMM) {
+		sp_hs_fail(spc, &wk->wk_hdr, RUMPSP_ERR_MALFORMED_REQUEST,
 		    "command name too long");
-	if (len > 0)
-		memcpy(comm, body, len);
-	comm[len] = '\0';
-	if (sp_lwproc_rfork(spc, RUMP_RFCFDG, comm) != 0)
-		return sp_fail(spc, hdr, RUMPSP_ERR_RFORK_FAILED,
+		return;
+	}
+	if (wk->wk_len > 0)
+		memcpy(comm, wk->wk_body, wk->wk_len);
+	comm[wk->wk_len] = '\0';
+	if (sp_lwproc_rfork(spc, RUMP_RFCFDG, comm) != 0) {
+		sp_hs_fail(spc, &wk->wk_hdr, RUMPSP_ERR_RFORK_FAILED,
 		    "rfork failed");
+		return;
+	}
 	spc->spc_mainlwp = sp_lwproc_curlwp();
 	spc->spc_pid = sp_lwproc_getpid();
 	sp_lwproc_switch(NULL);
-	spc->spc_state = SPC_RUNNING;
-	return sp_handshake_done(spc, hdr) == 0 ? 0 : -1;
+	if (rumpsp_verbose)
+		sp_log("pid %d: connected (%s)", (int)spc->spc_pid, comm);
+	sp_hs_done(spc, &wk->wk_hdr);
 }
 
-static int
-sp_hs_fork(struct sp_client *spc, const struct rsp_hdr *hdr,
-    const uint8_t *body, size_t len)
+static void
+sp_do_fork(struct sp_work *wk)
 {
+	struct sp_client *spc = wk->wk_spc;
 	struct rsp_handshake_fork hf;
 	struct lwp *l;
 
-	if (len != sizeof(hf))
-		return sp_fail(spc, hdr, RUMPSP_ERR_MALFORMED_REQUEST,
+	if (wk->wk_len != sizeof(hf)) {
+		sp_hs_fail(spc, &wk->wk_hdr, RUMPSP_ERR_MALFORMED_REQUEST,
 		    "bad fork handshake");
-	memcpy(&hf, body, sizeof(hf));
-	if ((l = sp_prefork_claim(hf.rf_auth)) == NULL)
-		return sp_fail(spc, hdr, RUMPSP_ERR_INVALID_PREFORK,
+		return;
+	}
+	memcpy(&hf, wk->wk_body, sizeof(hf));
+	if ((l = sp_prefork_claim(hf.rf_auth)) == NULL) {
+		sp_hs_fail(spc, &wk->wk_hdr, RUMPSP_ERR_INVALID_PREFORK,
 		    "invalid prefork cookie");
+		return;
+	}
 	sp_lwproc_switch(l);
 	if (hf.rf_cancel) {
 		/* the image process goes away; so does this connection */
 		sp_lwproc_release();
-		(void)sp_handshake_done(spc, hdr);
-		return -1;
+		(void)sp_send_resp(spc, wk->wk_hdr.rsp_reqno,
+		    RUMPSP_HANDSHAKE, 0, NULL, 0);
+		sp_out_close(spc);
+		return;
 	}
 	if (sp_lwproc_rfork(spc, 0, NULL) != 0) {
 		sp_lwproc_release();
-		return sp_fail(spc, hdr, RUMPSP_ERR_RFORK_FAILED,
+		sp_hs_fail(spc, &wk->wk_hdr, RUMPSP_ERR_RFORK_FAILED,
 		    "rfork failed");
+		return;
 	}
 	spc->spc_mainlwp = sp_lwproc_curlwp();
 	spc->spc_pid = sp_lwproc_getpid();
 	sp_lwproc_switch(l);
 	sp_lwproc_release();
 	sp_lwproc_switch(NULL);
-	spc->spc_state = SPC_RUNNING;
-	return sp_handshake_done(spc, hdr) == 0 ? 0 : -1;
-}
-
-static int
-sp_handshake(struct sp_client *spc, const struct rsp_hdr *hdr,
-    const uint8_t *body, size_t len)
-{
-
-	switch (hdr->rsp_arg) {
-	case HANDSHAKE_GUEST:
-		return sp_hs_guest(spc, hdr, body, len);
-	case HANDSHAKE_FORK:
-		return sp_hs_fork(spc, hdr, body, len);
-	case HANDSHAKE_AUTH:
-		return sp_fail(spc, hdr, RUMPSP_ERR_AUTH,
-		    "authentication not supported");
-	case HANDSHAKE_EXEC:
-		return sp_fail(spc, hdr, RUMPSP_ERR_AUTH,
-		    "handshake required");
-	default:
-		return sp_fail(spc, hdr, RUMPSP_ERR_MALFORMED_REQUEST,
-		    "unknown request type");
-	}
+	if (rumpsp_verbose)
+		sp_log("pid %d: connected (fork)", (int)spc->spc_pid);
+	sp_hs_done(spc, &wk->wk_hdr);
 }
 
 /*
- * Event thread: hand a request to the workers.  Takes the body.
- * Returns 0 or, when it could not be queued, the errno.
+ * The leader: a complete request whose header sp_handle_hdr accepted,
+ * in its work item.  Queues it on out, or returns -1 to close.
  */
-static int
-sp_queue(struct sp_client *spc, struct sp_work *wk,
-    const struct rsp_hdr *hdr, uint8_t *body, size_t len)
+int
+sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
+    struct sp_workq *out)
 {
-
-	wk->wk_spc = spc;
-	wk->wk_hdr = *hdr;
-	wk->wk_body = body;
-	wk->wk_len = len;
-	sp_client_hold(spc);
-	if (sp_pool_submit(wk) != 0) {
-		/* not the last reference: the connection holds one */
-		sp_client_rele(spc);
-		free(body);
-		free(wk);
-		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
-		    RUMPSP_ERR_TRYAGAIN, "no worker thread available");
-		return EAGAIN;
-	}
-	return 0;
-}
-
-static int
-sp_syscall_start(struct sp_client *spc, const struct rsp_hdr *hdr,
-    uint8_t *body, size_t len)
-{
-	struct sp_work *wk;
+	const struct rsp_hdr *hdr = &wk->wk_hdr;
 	const char *why;
 	int err;
 
-	if ((wk = calloc(1, sizeof(*wk))) == NULL) {
-		free(body);
-		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
-		    RUMPSP_ERR_NOMEM, "out of memory");
-		return 0;
+	switch (atomic_load(&spc->spc_state)) {
+	case SPC_NEW:
+		/* sp_handle_hdr let only a HANDSHAKE request through */
+		switch (hdr->rsp_arg) {
+		case HANDSHAKE_GUEST:
+		case HANDSHAKE_FORK:
+			atomic_store(&spc->spc_state, SPC_HANDSHAKE);
+			break;
+		case HANDSHAKE_AUTH:
+			return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
+			    "authentication not supported");
+		case HANDSHAKE_EXEC:
+			return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
+			    "handshake required");
+		default:
+			return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
+			    "unknown handshake");
+		}
+		break;
+	case SPC_HANDSHAKE:
+		return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
+		    "request before the handshake was answered");
+	case SPC_RUNNING:
+		switch (hdr->rsp_type) {
+		case RUMPSP_SYSCALL:
+			err = rsp_sysreq_parse(wk->wk_body, wk->wk_len,
+			    &wk->wk_req.rq_sp, &why);
+			if (err != RUMPSP_ERR_NONE)
+				return sp_fail(spc, wk, err, why);
+			wk->wk_req.rq_spc = spc;
+			wk->wk_req.rq_reqno = hdr->rsp_reqno;
+			break;
+		case RUMPSP_PREFORK:
+			break;
+		case RUMPSP_HANDSHAKE:
+			if (hdr->rsp_arg != HANDSHAKE_EXEC)
+				return sp_fail(spc, wk,
+				    RUMPSP_ERR_MALFORMED_REQUEST,
+				    "handshake already done");
+			/* calls of the old image not yet started: EINTR */
+			pthread_mutex_lock(&spc->spc_mtx);
+			err = spc->spc_inexec;
+			spc->spc_inexec = true;
+			pthread_mutex_unlock(&spc->spc_mtx);
+			if (err) {
+				(void)sp_send_error(spc, hdr->rsp_reqno,
+				    hdr->rsp_type, RUMPSP_ERR_INEXEC,
+				    "process is in exec");
+				sp_work_put(wk);
+				return 0;
+			}
+			break;
+		default:
+			return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
+			    "unexpected request type");
+		}
+		break;
 	}
-	err = rsp_sysreq_parse(body, len, &wk->wk_req.rq_sp, &why);
-	if (err != RUMPSP_ERR_NONE) {
-		free(wk);
-		free(body);
-		return sp_fail(spc, hdr, err, why);
-	}
-	wk->wk_req.rq_spc = spc;
-	wk->wk_req.rq_reqno = hdr->rsp_reqno;
-	(void)sp_queue(spc, wk, hdr, body, len);
+	sp_client_hold(spc);
+	TAILQ_INSERT_TAIL(out, wk, wk_entries);
 	return 0;
-}
-
-/* PREFORK, or EXEC when exec is set. */
-static int
-sp_process_start(struct sp_client *spc, const struct rsp_hdr *hdr,
-    uint8_t *body, size_t len, bool exec)
-{
-	struct sp_work *wk;
-	bool inexec;
-	int error;
-
-	pthread_mutex_lock(&spc->spc_mtx);
-	inexec = spc->spc_inexec;
-	if (exec)
-		spc->spc_inexec = true;
-	pthread_mutex_unlock(&spc->spc_mtx);
-	if (inexec) {
-		free(body);
-		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
-		    RUMPSP_ERR_INEXEC, "process is in exec");
-		return 0;
-	}
-	if ((wk = calloc(1, sizeof(*wk))) == NULL) {
-		free(body);
-		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
-		    RUMPSP_ERR_NOMEM, "out of memory");
-		error = ENOMEM;
-	} else
-		error = sp_queue(spc, wk, hdr, body, len);
-	if (error != 0 && exec) {
-		pthread_mutex_lock(&spc->spc_mtx);
-		spc->spc_inexec = false;
-		pthread_mutex_unlock(&spc->spc_mtx);
-	}
-	return 0;
-}
-
-/*
- * Event thread: a complete frame whose header sp_handle_hdr accepted.
- * Takes the body.  Returns 0, or -1 to close the connection.
- */
-int
-sp_handle_frame(struct sp_client *spc, const struct rsp_hdr *hdr,
-    uint8_t *body, size_t len)
-{
-	int rv;
-
-	if (hdr->rsp_class != RUMPSP_REQ) {
-		sp_waiter_deliver(spc, hdr, body, len);
-		return 0;
-	}
-	if (spc->spc_state == SPC_NEW) {
-		rv = sp_handshake(spc, hdr, body, len);
-		free(body);
-		return rv;
-	}
-	switch (hdr->rsp_type) {
-	case RUMPSP_SYSCALL:
-		return sp_syscall_start(spc, hdr, body, len);
-	case RUMPSP_PREFORK:
-		return sp_process_start(spc, hdr, body, len, false);
-	case RUMPSP_HANDSHAKE:
-		if (hdr->rsp_arg == HANDSHAKE_EXEC)
-			return sp_process_start(spc, hdr, body, len, true);
-		free(body);
-		return sp_fail(spc, hdr, RUMPSP_ERR_MALFORMED_REQUEST,
-		    "handshake already done");
-	default:
-		/* sp_handle_hdr let nothing else through */
-		free(body);
-		return sp_fail(spc, hdr, RUMPSP_ERR_MALFORMED_REQUEST,
-		    "unexpected request type");
-	}
 }
 
 /*
@@ -330,6 +320,9 @@ sp_req_reply(struct sp_req *rq, int error, const register_t retval[2])
 	size_t i, len, nr = 0;
 	int n = 2;
 
+	/* copyouts outside the regions go first: the client sees them so */
+	if (sp_copyout_flush(rq) != 0 && error == 0)
+		error = EFAULT;
 	len = RSP_HDRSZ + sizeof(sr);
 	for (i = 0; i < rq->rq_sp.sp_nregions; i++) {
 		ob = &rq->rq_out[i];
@@ -378,30 +371,29 @@ sp_do_syscall(struct sp_work *wk)
 	if (dying)
 		return;		/* nobody to answer */
 	/*
-	 * The process is draining for exec: a call that arrives now is
-	 * interrupted before it starts, as the ones in flight were, so
-	 * that a program whose threads keep calling cannot hold the exec
-	 * off for ever.
+	 * The process is draining for exec: a call of the old image that
+	 * had not started is interrupted, as the ones in flight were.
 	 */
 	if (inexec) {
 		sp_req_reply(rq, EINTR, rv);
 		return;
 	}
-
-	if ((error = sp_lwproc_newlwp(spc->spc_pid)) != 0) {
-		sp_req_reply(rq, error, rv);
+	if (sp_pool_overloaded()) {
+		(void)sp_send_error(spc, rq->rq_reqno, RUMPSP_SYSCALL,
+		    RUMPSP_ERR_TRYAGAIN, "too many calls asleep in the kernel");
 		return;
 	}
+
 	memset(args, 0, sizeof(args));
 	memcpy(args, rq->rq_sp.sp_args, rq->rq_sp.sp_argsize);
 	sp_curreq_tls = rq;
-	error = sp_lwproc_syscall((int)wk->wk_hdr.rsp_arg, args, rv);
+	error = sp_lwproc_call(spc, (int)wk->wk_hdr.rsp_arg, args, rv);
 	sp_curreq_tls = NULL;
-	sp_lwproc_release();
 	if (!rq->rq_replied)
 		sp_req_reply(rq, error, rv);
 	for (i = 0; i < rq->rq_sp.sp_nregions; i++)
 		free(rq->rq_out[i].ob_data);
+	free(rq->rq_co);
 }
 
 static void
@@ -410,8 +402,17 @@ sp_do_prefork(struct sp_work *wk)
 	struct sp_client *spc = wk->wk_spc;
 	struct rsp_prefork_resp pr;
 	struct lwp *l;
+	bool inexec;
 	int error;
 
+	pthread_mutex_lock(&spc->spc_mtx);
+	inexec = spc->spc_inexec;
+	pthread_mutex_unlock(&spc->spc_mtx);
+	if (inexec) {
+		(void)sp_send_error(spc, wk->wk_hdr.rsp_reqno, RUMPSP_PREFORK,
+		    RUMPSP_ERR_INEXEC, "process is in exec");
+		return;
+	}
 	sp_mainlwp_enter(spc);
 	sp_lwproc_switch(spc->spc_mainlwp);
 	error = sp_lwproc_rfork(spc, RUMP_RFFDG | RUMPUSER_SP_PREFORK, NULL);
@@ -460,19 +461,28 @@ sp_do_exec(struct sp_work *wk)
 {
 	struct sp_client *spc = wk->wk_spc;
 	char comm[RUMPSP_MAXCOMM + 1];
+	size_t len = wk->wk_len;
 	bool dying;
 
-	if (wk->wk_len > 0)
-		memcpy(comm, wk->wk_body, wk->wk_len);
-	comm[wk->wk_len] = '\0';
+	if (len > RUMPSP_MAXCOMM)
+		len = RUMPSP_MAXCOMM;
+	if (len > 0)
+		memcpy(comm, wk->wk_body, len);
+	comm[len] = '\0';
 
-	/* wake the process's lwps blocked in the kernel, then drain */
+	/*
+	 * Wake the process's lwps blocked in the kernel, then wait for
+	 * the client's other work to drain.  The wait counts as asleep:
+	 * the pool carries on without this thread.
+	 */
 	sp_on_mainlwp(spc, sp_lwpexit_op, NULL);
+	sp_pool_wait_begin(true);
 	pthread_mutex_lock(&spc->spc_mtx);
 	while (spc->spc_nwork > 1)
 		pthread_cond_wait(&spc->spc_cv, &spc->spc_mtx);
 	dying = spc->spc_dying;
 	pthread_mutex_unlock(&spc->spc_mtx);
+	sp_pool_wait_end(true);
 	if (!dying)
 		sp_on_mainlwp(spc, sp_lwproc_execnotify, comm);
 
@@ -489,15 +499,15 @@ sp_do_exec(struct sp_work *wk)
 		sp_on_mainlwp(spc, sp_lwpexit_op, NULL);
 		return;
 	}
+	if (rumpsp_verbose)
+		sp_log("pid %d: exec %s", (int)spc->spc_pid, comm);
 	(void)sp_send_resp(spc, wk->wk_hdr.rsp_reqno, RUMPSP_HANDSHAKE, 0,
 	    NULL, 0);
 }
 
-/* A worker runs one work item and drops its reference. */
-void
-sp_handle_work(struct sp_work *wk)
+static void
+sp_do_request(struct sp_work *wk)
 {
-	struct sp_client *spc = wk->wk_spc;
 
 	switch (wk->wk_hdr.rsp_type) {
 	case RUMPSP_SYSCALL:
@@ -507,10 +517,40 @@ sp_handle_work(struct sp_work *wk)
 		sp_do_prefork(wk);
 		break;
 	case RUMPSP_HANDSHAKE:
-		sp_do_exec(wk);
+		switch (wk->wk_hdr.rsp_arg) {
+		case HANDSHAKE_GUEST:
+			sp_do_guest(wk);
+			break;
+		case HANDSHAKE_FORK:
+			sp_do_fork(wk);
+			break;
+		default:
+			sp_do_exec(wk);
+			break;
+		}
 		break;
 	}
-	free(wk->wk_body);
-	free(wk);
-	sp_client_rele(spc);
+}
+
+/* A pool thread runs one work item and drops its reference. */
+void
+sp_handle_work(struct sp_work *wk)
+{
+	struct sp_client *spc = wk->wk_spc;
+
+	switch (wk->wk_type) {
+	case SPW_SWEEP:
+		sp_prefork_sweep();
+		sp_server_swept();
+		return;
+	case SPW_DISCONNECT:
+		/* embedded in the client; drops the connection's ref */
+		sp_client_disconnect(spc);
+		return;
+	case SPW_REQUEST:
+		sp_do_request(wk);
+		sp_work_put(wk);
+		sp_client_rele(spc);
+		return;
+	}
 }

@@ -1,21 +1,36 @@
 /*
  * sp_int.h -- internal interfaces of the sysproxy server.
  *
- * Threads: one event thread (sp_server.c) accepts connections, reads
- * frames and runs the connection handshakes; a pool of workers
- * (sp_worker.c) runs system calls, prefork and exec.  A client struct
- * lives while its connection is open or a work item refers to it.
+ * Threads (sp_pool.c, described in rump_sp(7)): one pool of identical
+ * threads, leader/follower.  At most one thread, the leader, waits in
+ * epoll (sp_server.c) and reads what arrives; a complete request
+ * becomes a work item, and the leader runs the first one itself after
+ * giving up the lead.  Only when a thread is about to wait (a kernel
+ * sleep, the kernel lock held by another, a copy waiting for its
+ * client) does it wake a follower to lead: a call that does not block
+ * wakes nobody.  Threads asleep do not count against the runnable
+ * limit (rumpsp_maxworker) but against their own (rumpsp_maxblocked).
+ * The leader never enters the kernel: handshakes, disconnects and
+ * prefork expiry are work items like system calls.
  *
- * Lock order: spc_mtx, then sp_pool_mtx (sp_worker.c), then sp_pf_mtx
- * (sp_prefork.c).  spc_sendmtx is a leaf: nothing is taken while it is
- * held, and it is held across a blocking send so that frames never
- * interleave.  No lock of this library is held while an spop that
- * schedules the kernel runs.
+ * Frames out go through each connection's outbound queue (sp_send.c):
+ * sent at once when the socket takes them, else queued and drained by
+ * the leader when the socket is writable.  No thread ever waits in a
+ * send.
+ *
+ * A client struct lives while its connection is open or a work item
+ * refers to it (sp_client.c).
+ *
+ * Lock order: spc_mtx, then sp_pool's mutex, then sp_pf_mtx
+ * (sp_prefork.c).  spc_outmtx is a leaf: nothing else is taken while
+ * it is held, and it is never held across anything that waits.  No
+ * lock of this library is held while the kernel is scheduled by this
+ * library, except that the kernel may call rumpuser_sp_* (copies,
+ * raise) with its lock held, and those take leaves only.
  *
  * An lwp may be curlwp of one host thread only, and mainlwp is used by
- * several (prefork and exec on workers, disconnect on the event thread,
- * the final release wherever the last reference goes): whoever switches
- * to it holds the mainlwp guard (spc_mainbusy) for that time.
+ * several (prefork and exec, disconnect, the final release): whoever
+ * switches to it holds the mainlwp guard (spc_mainbusy) for that time.
  */
 #ifndef LIBRUMPUSER_SP_INT_H
 #define LIBRUMPUSER_SP_INT_H
@@ -25,6 +40,7 @@
 #include <sys/uio.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,14 +53,17 @@
 
 /* How long an unclaimed prefork image lives. */
 #define SP_PREFORK_TTL_MS	(60 * 1000)
+/* A request body up to this size travels inside its work item. */
+#define SP_INLBODY		512
 
-/* The event thread's view of a connection. */
+/* The state of a connection, read by the leader, set by work items. */
 enum sp_state {
 	SPC_NEW,	/* banner sent, waiting for the handshake */
+	SPC_HANDSHAKE,	/* handshake being served: nothing may come */
 	SPC_RUNNING	/* a process in the kernel */
 };
 
-/* A worker waiting for the answer to a COPYIN or COPYINSTR request. */
+/* A thread waiting for the answer to a COPYIN or COPYINSTR request. */
 struct sp_waiter {
 	TAILQ_ENTRY(sp_waiter)	 w_entries;	/* spc_waiters */
 	uint64_t		 w_reqno;
@@ -53,44 +72,6 @@ struct sp_waiter {
 	int			 w_class;	/* RUMPSP_RESP, RUMPSP_ERROR */
 	uint8_t			*w_data;	/* body, the waiter frees it */
 	size_t			 w_len;
-};
-
-struct sp_prefork;
-
-struct sp_client {
-	int			 spc_fd;	/* closed when freed */
-
-	/* event thread only */
-	TAILQ_ENTRY(sp_client)	 spc_entries;	/* sp_server.c's list */
-	enum sp_state		 spc_state;
-	struct rsp_hdr		 spc_hdr;	/* frame being read */
-	size_t			 spc_hdroff;
-	uint8_t			*spc_body;
-	size_t			 spc_bodylen, spc_bodyoff;
-
-	/*
-	 * Written by the event thread during the handshake, before the
-	 * first work item exists; constant afterwards.
-	 */
-	struct lwp		*spc_mainlwp;
-	pid_t			 spc_pid;
-
-	/* under spc_mtx */
-	pthread_mutex_t		 spc_mtx;
-	pthread_cond_t		 spc_cv;	/* nwork, pins, mainbusy */
-	unsigned		 spc_nwork;	/* work items queued, running */
-	unsigned		 spc_pins;	/* sp_client_pin() */
-	bool			 spc_connected;	/* the event thread's ref */
-	bool			 spc_dying;	/* disconnected: no waits */
-	bool			 spc_inexec;
-	bool			 spc_mainbusy;	/* the mainlwp guard */
-	uint64_t		 spc_nextreq;	/* our own requests */
-	TAILQ_HEAD(, sp_waiter)	 spc_waiters;
-
-	/* under sp_pf_mtx */
-	LIST_HEAD(, sp_prefork)	 spc_preforks;
-
-	pthread_mutex_t		 spc_sendmtx;
 };
 
 /*
@@ -103,8 +84,10 @@ struct sp_outbuf {
 	size_t			 ob_lo, ob_hi;	/* written: [lo, hi) */
 };
 
+struct sp_client;
+
 /*
- * The SYSCALL request a worker is serving.  It is the thread's current
+ * The SYSCALL request a thread is serving.  It is the thread's current
  * request while the kernel runs the call, so that copyin and copyout
  * can use the inline regions.
  */
@@ -114,79 +97,169 @@ struct sp_req {
 	bool			 rq_replied;	/* rumpuser_sp_fini answered */
 	struct rsp_sysreq_parsed rq_sp;		/* points into the body */
 	struct sp_outbuf	 rq_out[RUMPSP_MAXREGIONS];
+	/* copyouts outside the regions, gathered into one COPYOUT frame */
+	uint8_t			*rq_co;		/* RUMPSP_MAXCOPY bytes */
+	uint64_t		 rq_coaddr;
+	size_t			 rq_colen;
 };
 
-/* A request handed from the event thread to a worker. */
+/* What a work item does. */
+enum sp_worktype {
+	SPW_REQUEST,	/* a request frame: wk_hdr says which */
+	SPW_DISCONNECT,	/* the connection is gone: the kernel side */
+	SPW_SWEEP	/* release expired prefork images */
+};
+
+/* Something for a pool thread to run. */
 struct sp_work {
 	TAILQ_ENTRY(sp_work)	 wk_entries;
-	struct sp_client	*wk_spc;	/* holds a reference */
+	enum sp_worktype	 wk_type;
+	struct sp_client	*wk_spc;	/* holds a reference, or NULL */
 	struct rsp_hdr		 wk_hdr;
-	uint8_t			*wk_body;	/* owned, may be NULL */
+	uint8_t			*wk_body;	/* wk_inl, malloc'd or NULL */
 	size_t			 wk_len;
 	struct sp_req		 wk_req;	/* SYSCALL only */
+	uint64_t		 wk_inl[SP_INLBODY / sizeof(uint64_t)];
+};
+TAILQ_HEAD(sp_workq, sp_work);
+
+/* A frame, or the unsent rest of one, waiting in an outbound queue. */
+struct sp_obuf {
+	STAILQ_ENTRY(sp_obuf)	 ob_entries;
+	size_t			 ob_len, ob_off;
+	uint8_t			 ob_data[];
+};
+
+struct sp_prefork;
+
+struct sp_client {
+	int			 spc_fd;	/* closed when freed */
+
+	/* the leader only */
+	TAILQ_ENTRY(sp_client)	 spc_entries;	/* sp_server.c's list */
+	struct rsp_hdr		 spc_hdr;	/* frame being read */
+	size_t			 spc_hdroff;
+	struct sp_work		*spc_inwk;	/* its work item, if a request */
+	uint8_t			*spc_body;	/* where its body goes */
+	size_t			 spc_bodylen, spc_bodyoff;
+	bool			 spc_closed;	/* out of epoll: no more input */
+
+	_Atomic(enum sp_state)	 spc_state;
+
+	/*
+	 * Written by the handshake before the state becomes RUNNING;
+	 * constant afterwards.
+	 */
+	struct lwp		*spc_mainlwp;
+	pid_t			 spc_pid;
+
+	/* an lwp kept between calls (atomic exchange), or NULL */
+	_Atomic(struct lwp *)	 spc_lwpcache;
+	/* a work item kept for the next small request, or NULL */
+	_Atomic(struct sp_work *) spc_wkcache;
+	/* preallocated, so that a disconnect cannot fail */
+	struct sp_work		 spc_diswork;
+
+	/* under spc_mtx */
+	pthread_mutex_t		 spc_mtx;
+	pthread_cond_t		 spc_cv;	/* nwork, pins, mainbusy */
+	unsigned		 spc_nwork;	/* work items queued, running */
+	unsigned		 spc_pins;	/* sp_client_pin() */
+	bool			 spc_connected;	/* the connection's ref */
+	bool			 spc_dying;	/* disconnected: no waits */
+	bool			 spc_inexec;
+	bool			 spc_mainbusy;	/* the mainlwp guard */
+	uint64_t		 spc_nextreq;	/* our own requests */
+	TAILQ_HEAD(, sp_waiter)	 spc_waiters;
+
+	/* under sp_pf_mtx */
+	LIST_HEAD(, sp_prefork)	 spc_preforks;
+
+	/* the outbound queue, under spc_outmtx */
+	pthread_mutex_t		 spc_outmtx;
+	STAILQ_HEAD(, sp_obuf)	 spc_outq;
+	size_t			 spc_outbytes;
+	bool			 spc_outarmed;	/* EPOLLOUT wanted */
+	bool			 spc_outdead;	/* nothing more goes out */
 };
 
 extern struct rumpuser_sp_ops sp_ops;
 
 /* sp_lwproc.c: the operations, each bracketed by schedule/unschedule */
 int	 sp_lwproc_rfork(struct sp_client *, int, const char *);
-int	 sp_lwproc_newlwp(pid_t);
 void	 sp_lwproc_switch(struct lwp *);
 void	 sp_lwproc_release(void);
 struct lwp *sp_lwproc_curlwp(void);
 pid_t	 sp_lwproc_getpid(void);
 void	 sp_lwproc_execnotify(const char *);
 void	 sp_lwproc_lwpexit(void);
-int	 sp_lwproc_syscall(int, void *, register_t *);
+int	 sp_lwproc_call(struct sp_client *, int, void *, register_t *);
+void	 sp_lwproc_uncache(struct sp_client *);
 
 /* sp_client.c: lifetime of a client */
 struct sp_client *sp_client_alloc(int);
+void	 sp_client_discard(struct sp_client *);
 void	 sp_client_hold(struct sp_client *);
 void	 sp_client_rele(struct sp_client *);
+void	 sp_client_dying(struct sp_client *);
 void	 sp_client_disconnect(struct sp_client *);
 int	 sp_client_pin(struct sp_client *);
 void	 sp_client_unpin(struct sp_client *);
 void	 sp_mainlwp_enter(struct sp_client *);
 void	 sp_mainlwp_exit(struct sp_client *);
+uint64_t sp_client_reqno(struct sp_client *);
 
-/* sp_send.c: frames out */
+/* sp_send.c: frames out through the outbound queue */
 int	 sp_send(struct sp_client *, const struct iovec *, int);
-int	 sp_send_fd_nb(int, const struct iovec *, int);
 int	 sp_send_resp(struct sp_client *, uint64_t, int, uint32_t,
 	    const void *, size_t);
 int	 sp_send_error(struct sp_client *, uint64_t, int, int, const char *);
-int	 sp_send_error_nb(struct sp_client *, uint64_t, int, int,
-	    const char *);
-int	 sp_send_error_fd(int, int, const char *);
+int	 sp_send_refuse(int, const char *, size_t, int, const char *);
+int	 sp_out_flush(struct sp_client *);
+void	 sp_out_drop(struct sp_client *);
+void	 sp_out_close(struct sp_client *);
 
 /* sp_handle.c: requests */
 int	 sp_handle_hdr(struct sp_client *, const struct rsp_hdr *,
 	    const char **);
-int	 sp_handle_frame(struct sp_client *, const struct rsp_hdr *,
-	    uint8_t *, size_t);
+int	 sp_handle_frame(struct sp_client *, struct sp_work *,
+	    struct sp_workq *);
 void	 sp_handle_work(struct sp_work *);
 struct sp_req *sp_curreq(void);
 void	 sp_req_reply(struct sp_req *, int, const register_t [2]);
+struct sp_work *sp_work_get(struct sp_client *, size_t);
+void	 sp_work_put(struct sp_work *);
 
-/* sp_worker.c: the worker pool */
-void	 sp_pool_init(int, int);
-int	 sp_pool_submit(struct sp_work *);
+/* sp_pool.c: the threads */
+void	 sp_pool_init(void);
+int	 sp_pool_start(void);
+void	 sp_pool_stop(struct sp_workq *);
+bool	 sp_pool_overloaded(void);
+void	 sp_pool_wait_begin(bool);
+void	 sp_pool_wait_end(bool);
 
 /* sp_prefork.c: pending prefork images */
 int	 sp_prefork_add(struct sp_client *, struct lwp *,
 	    uint8_t [RUMPSP_AUTHLEN]);
 struct lwp *sp_prefork_claim(const uint8_t [RUMPSP_AUTHLEN]);
 void	 sp_prefork_drop_client(struct sp_client *);
-int	 sp_prefork_sweep(void);
+int	 sp_prefork_next(void);
+void	 sp_prefork_sweep(void);
 
-/* sp_copy.c: answers to our own requests */
+/* sp_copy.c: copies, and answers to our own requests */
+int	 sp_copyout_flush(struct sp_req *);
 void	 sp_waiter_deliver(struct sp_client *, const struct rsp_hdr *,
 	    uint8_t *, size_t);
 void	 sp_waiter_wakeall(struct sp_client *);
 
-/* sp_server.c */
+/* sp_server.c: the event loop, run by the leader */
+void	 sp_server_poll(struct sp_workq *);
 void	 sp_server_kick(void);
+void	 sp_server_arm(struct sp_client *, bool);
+void	 sp_server_swept(void);
 uint64_t sp_now_ms(void);
+void	 sp_log(const char *, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
 
 #pragma GCC visibility pop
 

@@ -9,6 +9,8 @@
  */
 #include <sys/types.h>
 
+#include <stdatomic.h>
+
 #include "sp_int.h"
 
 struct rumpuser_sp_ops sp_ops;
@@ -20,17 +22,6 @@ sp_lwproc_rfork(struct sp_client *spc, int flags, const char *comm)
 
 	sp_ops.spop_schedule();
 	error = sp_ops.spop_lwproc_rfork(spc, flags, comm);
-	sp_ops.spop_unschedule();
-	return error;
-}
-
-int
-sp_lwproc_newlwp(pid_t pid)
-{
-	int error;
-
-	sp_ops.spop_schedule();
-	error = sp_ops.spop_lwproc_newlwp(pid);
 	sp_ops.spop_unschedule();
 	return error;
 }
@@ -93,13 +84,47 @@ sp_lwproc_lwpexit(void)
 	sp_ops.spop_unschedule();
 }
 
+/*
+ * A system call of spc's process, under one acquisition of the kernel
+ * lock: on the lwp kept from the client's last call if it is free,
+ * else on a new one; afterwards the lwp is kept for the next call if
+ * the slot is empty (several threads of a client call at once), else
+ * released.  The kernel refuses calls of an exiting process.
+ */
 int
-sp_lwproc_syscall(int sysnum, void *args, register_t *retval)
+sp_lwproc_call(struct sp_client *spc, int sysnum, void *args,
+    register_t *retval)
 {
+	struct lwp *l, *none = NULL;
 	int error;
 
 	sp_ops.spop_schedule();
+	if ((l = atomic_exchange(&spc->spc_lwpcache, NULL)) != NULL)
+		sp_ops.spop_lwproc_switch(l);
+	else if ((error = sp_ops.spop_lwproc_newlwp(spc->spc_pid)) != 0) {
+		sp_ops.spop_unschedule();
+		return error;
+	} else
+		l = sp_ops.spop_lwproc_curlwp();
 	error = sp_ops.spop_syscall(sysnum, args, retval);
+	if (!atomic_compare_exchange_strong(&spc->spc_lwpcache, &none, l))
+		sp_ops.spop_lwproc_release();
+	else
+		sp_ops.spop_lwproc_switch(NULL);
 	sp_ops.spop_unschedule();
 	return error;
+}
+
+/* The final release: the kept lwp goes before the main one. */
+void
+sp_lwproc_uncache(struct sp_client *spc)
+{
+	struct lwp *l;
+
+	if ((l = atomic_exchange(&spc->spc_lwpcache, NULL)) == NULL)
+		return;
+	sp_ops.spop_schedule();
+	sp_ops.spop_lwproc_switch(l);
+	sp_ops.spop_lwproc_release();
+	sp_ops.spop_unschedule();
 }

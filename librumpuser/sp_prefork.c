@@ -8,7 +8,8 @@
  * creation order, which is also expiry order, and on its creator's
  * list.  One FORK handshake claims it (compared in constant time); the
  * creator's disconnect or SP_PREFORK_TTL_MS without a claim releases
- * it.  The event thread sweeps the head of the global list, so an
+ * it.  The leader looks at the head of the global list for its epoll
+ * timeout and a pool thread sweeps (releasing needs the kernel), so an
  * expiry costs nothing per client.
  *
  * sp_pf_mtx protects both lists; it comes after spc_mtx in the lock
@@ -109,7 +110,7 @@ sp_prefork_add(struct sp_client *spc, struct lwp *l,
 	pthread_mutex_unlock(&sp_pf_mtx);
 	pthread_mutex_unlock(&spc->spc_mtx);
 
-	/* the event thread's timeout was infinite: make it look again */
+	/* the leader's timeout was infinite: make it look again */
 	if (first)
 		sp_server_kick();
 	return 0;
@@ -157,16 +158,33 @@ sp_prefork_drop_client(struct sp_client *spc)
 }
 
 /*
- * Release expired images.  Returns the milliseconds until the next one
- * expires, or -1 when none is pending (an epoll_wait timeout).
+ * The leader: milliseconds until the next image expires (0: one has),
+ * or -1 when none is pending; an epoll_wait timeout.
  */
 int
+sp_prefork_next(void)
+{
+	struct sp_prefork *pf;
+	uint64_t now;
+	int next = -1;
+
+	now = sp_now_ms();
+	pthread_mutex_lock(&sp_pf_mtx);
+	if ((pf = TAILQ_FIRST(&sp_preforks)) != NULL)
+		next = pf->pf_expire <= now ? 0 :
+		    pf->pf_expire - now > INT_MAX ? INT_MAX :
+		    (int)(pf->pf_expire - now);
+	pthread_mutex_unlock(&sp_pf_mtx);
+	return next;
+}
+
+/* A pool thread: release the expired images. */
+void
 sp_prefork_sweep(void)
 {
 	struct sp_pflist list = TAILQ_HEAD_INITIALIZER(list);
 	struct sp_prefork *pf;
-	uint64_t now, left;
-	int next = -1;
+	uint64_t now;
 
 	now = sp_now_ms();
 	pthread_mutex_lock(&sp_pf_mtx);
@@ -175,11 +193,6 @@ sp_prefork_sweep(void)
 		sp_prefork_unlink(pf);
 		TAILQ_INSERT_TAIL(&list, pf, pf_entries);
 	}
-	if (pf != NULL) {
-		left = pf->pf_expire - now;
-		next = left > INT_MAX ? INT_MAX : (int)left;
-	}
 	pthread_mutex_unlock(&sp_pf_mtx);
 	sp_prefork_release(&list);
-	return next;
 }

@@ -1,29 +1,42 @@
 /*
- * sp_send.c -- frames from the server to a client.
+ * sp_send.c -- frames from the server to a client: the outbound queue.
  *
- * Workers send whole frames under the client's send mutex with
- * rsp_sendv(), which waits while the socket is full: a slow reader
- * slows only the workers serving it.  The event thread must never wait
- * for one client, so it sends with MSG_DONTWAIT and gives up if the
- * send mutex is taken or the frame does not fit at once.  That way it
- * sends only the banner (into an empty socket) and ERROR frames on a
- * connection it is closing anyway, where a lost frame costs nothing
- * more; the handshake reply is the first frame on a fresh connection
- * and cannot wait either (see sp_handle.c).
+ * OpenBSD's imsg msgbuf is the model.  Every sender (a thread with a
+ * reply, a copy request, a signal, an error; the leader with a banner)
+ * calls sp_send() with a whole frame.  When nothing is queued, the
+ * frame goes straight to the socket with one non-blocking sendmsg;
+ * whatever the socket does not take is copied into the queue, and the
+ * leader is asked to watch for the socket to become writable
+ * (sp_server_arm).  The leader drains the queue (sp_out_flush) with
+ * one writev of many frames.  So no thread ever waits in a send, no
+ * frame is ever dropped while the connection lives, and frames never
+ * interleave: the queue is FIFO and a send with a non-empty queue goes
+ * behind it.
+ *
+ * A client that does not read while more than rumpsp_maxqueue bytes
+ * are queued for it is cut off: its connection is shut down, which
+ * the leader sees as a disconnect, and one line is logged.
+ *
+ * spc_outmtx is a leaf lock held only around non-blocking socket
+ * calls and list operations.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sp_int.h"
 
-/* rsp_sendv() takes this many iovecs at a time */
-#define SP_IOVMAX	16
+size_t rumpsp_maxqueue = 16u * 1024 * 1024;
+
+/* frames the leader writes with one writev */
+#define SP_FLUSHIOV	64
 
 static void *
 sp_unconst(const void *p)
@@ -32,62 +45,189 @@ sp_unconst(const void *p)
 	return (void *)(uintptr_t)p;
 }
 
-/* A whole frame from a worker; waits while the socket is full. */
-int
-sp_send(struct sp_client *spc, const struct iovec *iov, int iovcnt)
-{
-	int error = 0, n;
-
-	pthread_mutex_lock(&spc->spc_sendmtx);
-	while (iovcnt > 0 && error == 0) {
-		n = iovcnt > SP_IOVMAX ? SP_IOVMAX : iovcnt;
-		error = rsp_sendv(spc->spc_fd, iov, n);
-		iov += n;
-		iovcnt -= n;
-	}
-	pthread_mutex_unlock(&spc->spc_sendmtx);
-	return error;
-}
-
-/* A whole frame on a bare socket, without waiting. */
-int
-sp_send_fd_nb(int fd, const struct iovec *iov, int iovcnt)
+/* One non-blocking sendmsg; returns bytes sent or -1 with errno. */
+static ssize_t
+sp_sendmsg_nb(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr msg;
-	size_t total = 0;
 	ssize_t n;
-	int i;
 
-	for (i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = sp_unconst(iov);
-	msg.msg_iovlen = (size_t)iovcnt;
+	msg.msg_iovlen = (size_t)(iovcnt > IOV_MAX ? IOV_MAX : iovcnt);
 	do
 		n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
-	if (n == -1)
-		return errno;
-	return (size_t)n == total ? 0 : EAGAIN;
+	return n;
+}
+
+/* spc_outmtx held: nothing more goes out; the connection closes. */
+static void
+sp_out_kill(struct sp_client *spc)
+{
+
+	spc->spc_outdead = true;
+	(void)shutdown(spc->spc_fd, SHUT_RDWR);
+}
+
+/* spc_outmtx held: queue iov past its first skip bytes. */
+static int
+sp_out_queue(struct sp_client *spc, const struct iovec *iov, int iovcnt,
+    size_t skip, size_t total)
+{
+	struct sp_obuf *ob;
+	size_t off = 0, n;
+	int i;
+
+	if (spc->spc_outbytes + (total - skip) > rumpsp_maxqueue) {
+		sp_log("pid %d: %zu bytes queued and not read: cut off",
+		    (int)spc->spc_pid, spc->spc_outbytes + (total - skip));
+		sp_out_kill(spc);
+		return ENOBUFS;
+	}
+	if ((ob = malloc(sizeof(*ob) + (total - skip))) == NULL) {
+		/* a frame lost would break the stream: give up on it */
+		sp_log("pid %d: out of memory for its outbound queue: cut off",
+		    (int)spc->spc_pid);
+		sp_out_kill(spc);
+		return ENOMEM;
+	}
+	ob->ob_len = total - skip;
+	ob->ob_off = 0;
+	for (i = 0; i < iovcnt; i++) {
+		n = iov[i].iov_len;
+		if (skip >= n) {
+			skip -= n;
+			continue;
+		}
+		memcpy(ob->ob_data + off, (uint8_t *)iov[i].iov_base + skip,
+		    n - skip);
+		off += n - skip;
+		skip = 0;
+	}
+	STAILQ_INSERT_TAIL(&spc->spc_outq, ob, ob_entries);
+	spc->spc_outbytes += ob->ob_len;
+	if (!spc->spc_outarmed) {
+		spc->spc_outarmed = true;
+		sp_server_arm(spc, true);
+	}
+	return 0;
 }
 
 /*
- * A whole frame from the event thread, or EAGAIN without waiting.  A
- * frame sent in part leaves the stream broken: the caller closes.
+ * A whole frame to spc, now or later; never waits.  Returns 0, or
+ * ENOTCONN/EPIPE/ENOBUFS when the connection is gone or cut off.
  */
-static int
-sp_send_nb(struct sp_client *spc, const struct iovec *iov, int iovcnt)
+int
+sp_send(struct sp_client *spc, const struct iovec *iov, int iovcnt)
 {
-	int error;
+	size_t total = 0, sent = 0;
+	ssize_t n;
+	int i, error = 0;
 
-	if (pthread_mutex_trylock(&spc->spc_sendmtx) != 0)
-		return EAGAIN;
-	error = sp_send_fd_nb(spc->spc_fd, iov, iovcnt);
-	pthread_mutex_unlock(&spc->spc_sendmtx);
+	for (i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	pthread_mutex_lock(&spc->spc_outmtx);
+	if (spc->spc_outdead) {
+		pthread_mutex_unlock(&spc->spc_outmtx);
+		return ENOTCONN;
+	}
+	if (STAILQ_EMPTY(&spc->spc_outq) && iovcnt <= IOV_MAX) {
+		n = sp_sendmsg_nb(spc->spc_fd, iov, iovcnt);
+		if (n == -1 && errno != EAGAIN) {
+			error = errno;
+			sp_out_kill(spc);
+		} else if (n > 0)
+			sent = (size_t)n;
+	}
+	if (error == 0 && sent < total)
+		error = sp_out_queue(spc, iov, iovcnt, sent, total);
+	pthread_mutex_unlock(&spc->spc_outmtx);
 	return error;
 }
 
-/* A RESP frame with an optional body, from a worker. */
+/*
+ * The leader: the socket is writable.  Returns 0, or an errno when the
+ * connection is broken and must close.
+ */
+int
+sp_out_flush(struct sp_client *spc)
+{
+	struct iovec iov[SP_FLUSHIOV];
+	struct sp_obuf *ob;
+	size_t n;
+	ssize_t done;
+	int cnt, error = 0;
+
+	pthread_mutex_lock(&spc->spc_outmtx);
+	while (!STAILQ_EMPTY(&spc->spc_outq) && !spc->spc_outdead) {
+		cnt = 0;
+		STAILQ_FOREACH(ob, &spc->spc_outq, ob_entries) {
+			if (cnt == SP_FLUSHIOV)
+				break;
+			iov[cnt].iov_base = ob->ob_data + ob->ob_off;
+			iov[cnt].iov_len = ob->ob_len - ob->ob_off;
+			cnt++;
+		}
+		if ((done = sp_sendmsg_nb(spc->spc_fd, iov, cnt)) == -1) {
+			if (errno != EAGAIN) {
+				error = errno;
+				sp_out_kill(spc);
+			}
+			break;
+		}
+		spc->spc_outbytes -= (size_t)done;
+		while (done > 0) {
+			ob = STAILQ_FIRST(&spc->spc_outq);
+			n = ob->ob_len - ob->ob_off;
+			if ((size_t)done < n) {
+				ob->ob_off += (size_t)done;
+				break;
+			}
+			done -= (ssize_t)n;
+			STAILQ_REMOVE_HEAD(&spc->spc_outq, ob_entries);
+			free(ob);
+		}
+	}
+	if (STAILQ_EMPTY(&spc->spc_outq) && spc->spc_outarmed &&
+	    !spc->spc_outdead) {
+		spc->spc_outarmed = false;
+		sp_server_arm(spc, false);
+	}
+	if (spc->spc_outdead && error == 0)
+		error = EPIPE;
+	pthread_mutex_unlock(&spc->spc_outmtx);
+	return error;
+}
+
+/*
+ * The connection is closing: send what the socket takes at once (an
+ * ERROR frame explaining why, usually), then shut it down.
+ */
+void
+sp_out_close(struct sp_client *spc)
+{
+
+	(void)sp_out_flush(spc);
+	pthread_mutex_lock(&spc->spc_outmtx);
+	sp_out_kill(spc);
+	pthread_mutex_unlock(&spc->spc_outmtx);
+}
+
+/* The client is freed: whatever is still queued goes. */
+void
+sp_out_drop(struct sp_client *spc)
+{
+	struct sp_obuf *ob;
+
+	while ((ob = STAILQ_FIRST(&spc->spc_outq)) != NULL) {
+		STAILQ_REMOVE_HEAD(&spc->spc_outq, ob_entries);
+		free(ob);
+	}
+	spc->spc_outbytes = 0;
+}
+
+/* A RESP frame with an optional body. */
 int
 sp_send_resp(struct sp_client *spc, uint64_t reqno, int type, uint32_t arg,
     const void *body, size_t len)
@@ -129,24 +269,23 @@ sp_send_error(struct sp_client *spc, uint64_t reqno, int type, int err,
 	return sp_send(spc, iov, 2);
 }
 
+/*
+ * A connection that never becomes a client (table full, no memory):
+ * the banner and an ERROR frame in one send, so that the client finds
+ * both before it writes anything, then no more from us.
+ */
 int
-sp_send_error_nb(struct sp_client *spc, uint64_t reqno, int type, int err,
+sp_send_refuse(int fd, const char *banner, size_t bannerlen, int err,
     const char *why)
 {
 	struct rsp_hdr hdr;
-	struct iovec iov[2];
+	struct iovec iov[3];
+	ssize_t n;
 
-	sp_error_frame(&hdr, iov, reqno, type, err, why);
-	return sp_send_nb(spc, iov, 2);
-}
-
-/* An ERROR frame on a socket that never became a client (table full). */
-int
-sp_send_error_fd(int fd, int err, const char *why)
-{
-	struct rsp_hdr hdr;
-	struct iovec iov[2];
-
-	sp_error_frame(&hdr, iov, 0, RUMPSP_HANDSHAKE, err, why);
-	return sp_send_fd_nb(fd, iov, 2);
+	iov[0].iov_base = sp_unconst(banner);
+	iov[0].iov_len = bannerlen;
+	sp_error_frame(&hdr, &iov[1], 0, RUMPSP_HANDSHAKE, err, why);
+	n = sp_sendmsg_nb(fd, iov, 3);
+	(void)shutdown(fd, SHUT_WR);
+	return n == -1 ? errno : 0;
 }

@@ -1,22 +1,25 @@
 /*
- * sp_server.c -- the sysproxy server's socket, its event thread and the
+ * sp_server.c -- the sysproxy server's socket, its event loop and the
  * reading of frames.
  *
- * One event thread waits in epoll on the listening socket, an eventfd
- * and every connection (epoll data: the client struct).  It accepts,
- * sends the banner, reads frames incrementally without blocking, and
- * hands each complete frame to sp_handle.c.  A header is judged before
- * its body is allocated.  The clients it serves are on a list that
- * only this thread touches; the work per event does not depend on the
- * number of clients.  The epoll timeout drives the expiry of prefork
- * images and the resumption of accept after running out of
- * descriptors.
+ * The loop is run by whichever pool thread leads (sp_pool.c): it waits
+ * in epoll on the listening socket, an eventfd and every connection
+ * (epoll data: the client struct), accepts, sends banners, reads frames
+ * without blocking and turns each complete request into a work item
+ * for the pool.  It never enters the kernel and never waits for a
+ * client.  Only the leader touches the client list and the reading
+ * state of connections, so none of that needs a lock.  A header is
+ * judged before its body is allocated; a small request body is read
+ * straight into its work item.  Answers to the server's own copy
+ * requests go to the thread waiting for them (sp_copy.c).  The work per
+ * event does not depend on the number of clients.  The epoll timeout
+ * drives the expiry of prefork images and the resumption of accept
+ * after running out of descriptors.
  *
- * rumpuser_sp_fini() may run on any thread, including a worker inside
- * the kernel: it answers the caller's request, unlinks the socket,
- * stops the listening socket and wakes the event thread, which then
- * disconnects every client and exits.  It never waits for the event
- * thread, which may itself be waiting for the kernel.
+ * rumpuser_sp_fini() may run on any thread, including one inside the
+ * kernel: it answers the caller's request, unlinks the socket, stops
+ * the listening socket and wakes the leader, which turns every
+ * connection into a disconnect and stops leading.
  */
 #include <sys/types.h>
 #include <sys/epoll.h>
@@ -29,6 +32,8 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -42,6 +47,7 @@
 #include "sp_url.h"
 
 int rumpsp_maxclient = 1024;
+int rumpsp_verbose;
 
 /* How long accept rests after running out of descriptors or memory. */
 #define SP_ACCEPT_PAUSE_MS	100
@@ -60,7 +66,7 @@ static struct {
 	size_t		 bannerlen;
 	int		 maxclient;
 
-	/* event thread only */
+	/* the leader only */
 	TAILQ_HEAD(, sp_client) clients;
 	int		 nclients;
 	uint64_t	 lpause;	/* accept resumes then; 0: running */
@@ -157,15 +163,57 @@ sp_listen(const struct rsp_addr *ra, int *fdp)
 	return error;
 }
 
-/* Out of the epoll set and the list, then the client's disconnect. */
+
+void
+sp_log(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "rump_sp: %s\n", buf);
+}
+
+/* Interest in the connection's socket: input always, output on demand. */
+void
+sp_server_arm(struct sp_client *spc, bool out)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | (out ? EPOLLOUT : 0);
+	ev.data.ptr = spc;
+	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_MOD, spc->spc_fd, &ev);
+}
+
+/*
+ * Out of the epoll set and the list; the kernel side of the disconnect
+ * is work for the pool, which the connection's reference keeps alive.
+ */
 static void
-sp_conn_close(struct sp_client *spc)
+sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 {
 
+	if (spc->spc_closed)
+		return;
+	spc->spc_closed = true;
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, spc->spc_fd, NULL);
 	TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients--;
-	sp_client_disconnect(spc);
+	if (spc->spc_inwk != NULL) {
+		sp_work_put(spc->spc_inwk);
+		spc->spc_inwk = NULL;
+	} else
+		free(spc->spc_body);
+	spc->spc_body = NULL;
+	sp_client_dying(spc);
+	spc->spc_diswork.wk_type = SPW_DISCONNECT;
+	spc->spc_diswork.wk_spc = spc;
+	TAILQ_INSERT_TAIL(out, &spc->spc_diswork, wk_entries);
+	if (rumpsp_verbose)
+		sp_log("pid %d: disconnected", (int)spc->spc_pid);
 }
 
 static void
@@ -179,33 +227,36 @@ sp_conn_new(int fd)
 	if (sp_srv.istcp)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
 		    sizeof(on));
-	iov[0].iov_base = sp_srv.banner;
-	iov[0].iov_len = sp_srv.bannerlen;
-	if (sp_send_fd_nb(fd, iov, 1) != 0) {
-		close(fd);
-		return;
-	}
 	if (sp_srv.maxclient >= 0 && sp_srv.nclients >= sp_srv.maxclient) {
-		(void)sp_send_error_fd(fd, RUMPSP_ERR_BUSY,
-		    "client table full");
+		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
+		    RUMPSP_ERR_BUSY, "client table full");
+		if (rumpsp_verbose)
+			sp_log("refused a client: %d clients connected",
+			    sp_srv.nclients);
 		close(fd);
 		return;
 	}
 	if ((spc = sp_client_alloc(fd)) == NULL) {
-		(void)sp_send_error_fd(fd, RUMPSP_ERR_NOMEM, "out of memory");
+		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
+		    RUMPSP_ERR_NOMEM, "out of memory");
 		close(fd);
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.ptr = spc;
+	if (epoll_ctl(sp_srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
+		    RUMPSP_ERR_NOMEM, "out of resources");
+		sp_client_discard(spc);
+		return;
+	}
 	TAILQ_INSERT_TAIL(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients++;
-	if (epoll_ctl(sp_srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
-		sp_srv.nclients--;
-		sp_client_disconnect(spc);
-	}
+	/* an empty socket takes it at once */
+	iov[0].iov_base = sp_srv.banner;
+	iov[0].iov_len = sp_srv.bannerlen;
+	(void)sp_send(spc, iov, 1);
 }
 
 static void
@@ -250,8 +301,10 @@ sp_accept(void)
 }
 
 /*
- * The header is complete: judge it, then make room for the body.
- * Returns -1 when the connection must close (an ERROR frame is sent).
+ * The header is complete: judge it, then make room for the body: a
+ * request's goes into its work item, an answer's into a buffer of its
+ * own for the waiting thread.  Returns -1 when the connection must
+ * close (an ERROR frame is queued).
  */
 static int
 sp_frame_begin(struct sp_client *spc)
@@ -262,15 +315,22 @@ sp_frame_begin(struct sp_client *spc)
 
 	if ((err = rsp_hdr_check(hdr, &why)) != RUMPSP_ERR_NONE ||
 	    (err = sp_handle_hdr(spc, hdr, &why)) != RUMPSP_ERR_NONE) {
-		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
+		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
 		    err, why);
 		return -1;
 	}
 	spc->spc_bodylen = (size_t)(hdr->rsp_len - RSP_HDRSZ);
 	spc->spc_bodyoff = 0;
-	if (spc->spc_bodylen > 0 &&
-	    (spc->spc_body = malloc(spc->spc_bodylen)) == NULL) {
-		(void)sp_send_error_nb(spc, hdr->rsp_reqno, hdr->rsp_type,
+	spc->spc_body = NULL;
+	if (hdr->rsp_class == RUMPSP_REQ) {
+		spc->spc_inwk = sp_work_get(spc, spc->spc_bodylen);
+		if (spc->spc_inwk != NULL)
+			spc->spc_body = spc->spc_inwk->wk_body;
+	} else if (spc->spc_bodylen > 0)
+		spc->spc_body = malloc(spc->spc_bodylen);
+	if ((spc->spc_body == NULL && spc->spc_bodylen > 0) ||
+	    (hdr->rsp_class == RUMPSP_REQ && spc->spc_inwk == NULL)) {
+		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
 		    RUMPSP_ERR_NOMEM, "out of memory");
 		return -1;
 	}
@@ -279,21 +339,30 @@ sp_frame_begin(struct sp_client *spc)
 
 /* The frame is complete: hand it over and start the next one. */
 static int
-sp_frame_end(struct sp_client *spc)
+sp_frame_end(struct sp_client *spc, struct sp_workq *out)
 {
 	struct rsp_hdr hdr = spc->spc_hdr;
+	struct sp_work *wk = spc->spc_inwk;
 	uint8_t *body = spc->spc_body;
 	size_t len = spc->spc_bodylen;
 
 	spc->spc_hdroff = 0;
+	spc->spc_inwk = NULL;
 	spc->spc_body = NULL;
 	spc->spc_bodylen = spc->spc_bodyoff = 0;
-	return sp_handle_frame(spc, &hdr, body, len);
+	if (wk == NULL) {
+		sp_waiter_deliver(spc, &hdr, body, len);
+		return 0;
+	}
+	wk->wk_hdr = hdr;
+	wk->wk_len = len;
+	return sp_handle_frame(spc, wk, out);
 }
 
 /* Feed n bytes read from the socket to the frame being assembled. */
 static int
-sp_consume(struct sp_client *spc, const uint8_t *p, size_t n)
+sp_consume(struct sp_client *spc, const uint8_t *p, size_t n,
+    struct sp_workq *out)
 {
 	size_t k;
 
@@ -319,7 +388,7 @@ sp_consume(struct sp_client *spc, const uint8_t *p, size_t n)
 		p += k;
 		n -= k;
 		if (spc->spc_bodyoff == spc->spc_bodylen &&
-		    sp_frame_end(spc) != 0)
+		    sp_frame_end(spc, out) != 0)
 			return -1;
 	}
 	return 0;
@@ -327,11 +396,11 @@ sp_consume(struct sp_client *spc, const uint8_t *p, size_t n)
 
 /*
  * The client's socket is readable.  Large bodies are read in place;
- * everything else through the event thread's buffer, so that a burst
- * of small frames costs one read.
+ * everything else through the leader's buffer, so that a burst of
+ * small frames costs one read.
  */
 static void
-sp_conn_input(struct sp_client *spc)
+sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 {
 	size_t left;
 	ssize_t n;
@@ -346,7 +415,7 @@ sp_conn_input(struct sp_client *spc)
 			if (n > 0) {
 				spc->spc_bodyoff += (size_t)n;
 				if (spc->spc_bodyoff == spc->spc_bodylen &&
-				    sp_frame_end(spc) != 0)
+				    sp_frame_end(spc, out) != 0)
 					break;
 				continue;
 			}
@@ -354,7 +423,7 @@ sp_conn_input(struct sp_client *spc)
 			n = read(spc->spc_fd, sp_srv.rbuf, sizeof(sp_srv.rbuf));
 			if (n > 0) {
 				if (sp_consume(spc, sp_srv.rbuf,
-				    (size_t)n) != 0)
+				    (size_t)n, out) != 0)
 					break;
 				if ((size_t)n < sizeof(sp_srv.rbuf))
 					return;	/* drained */
@@ -369,17 +438,28 @@ sp_conn_input(struct sp_client *spc)
 	}
 	if (i == SP_MAXREADS)
 		return;		/* more later: epoll is level-triggered */
-	sp_conn_close(spc);
+	sp_conn_close(spc, out);
 }
 
-/* Time until the event thread has something to do on its own. */
+/*
+ * Time until the leader has something to do on its own.  Expired
+ * prefork images are released by a work item, at most one at a time.
+ */
+static struct sp_work sp_sweepwork = { .wk_type = SPW_SWEEP };
+static _Atomic bool sp_sweeping;
+
 static int
-sp_timeout(void)
+sp_timeout(struct sp_workq *out)
 {
 	uint64_t now;
 	int t, left;
 
-	t = sp_prefork_sweep();
+	t = atomic_load(&sp_sweeping) ? -1 : sp_prefork_next();
+	if (t == 0) {
+		atomic_store(&sp_sweeping, true);
+		TAILQ_INSERT_TAIL(out, &sp_sweepwork, wk_entries);
+		t = -1;
+	}
 	if (sp_srv.lpause != 0) {
 		now = sp_now_ms();
 		if (now >= sp_srv.lpause) {
@@ -391,6 +471,15 @@ sp_timeout(void)
 		}
 	}
 	return t;
+}
+
+/* The sweep work item ran: the leader looks at the timeout again. */
+void
+sp_server_swept(void)
+{
+
+	atomic_store(&sp_sweeping, false);
+	sp_server_kick();
 }
 
 /* The eventfd fired: returns true when the server is stopping. */
@@ -408,46 +497,59 @@ sp_event(void)
 }
 
 static void
-sp_shutdown(void)
+sp_shutdown(struct sp_workq *out)
 {
 	struct sp_client *spc;
 
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, sp_srv.lfd, NULL);
 	close(sp_srv.lfd);
 	while ((spc = TAILQ_FIRST(&sp_srv.clients)) != NULL)
-		sp_conn_close(spc);
-	/* the eventfd stays: late workers may still kick it */
-	close(sp_srv.epfd);
+		sp_conn_close(spc, out);
+	/* the eventfd and epoll stay: late threads may still use them */
+	sp_pool_stop(out);
 }
 
-static void *
-sp_server_thread(void *arg)
+/*
+ * The leader's turn: wait for events and handle them.  Work items go
+ * on out; the pool runs them after the leader has given up the lead.
+ */
+void
+sp_server_poll(struct sp_workq *out)
 {
 	struct epoll_event ev[SP_MAXEVENTS];
-	bool stop = false;
-	int i, n;
+	struct sp_client *spc;
+	int i, n, t;
 
-	while (!stop) {
-		n = epoll_wait(sp_srv.epfd, ev, SP_MAXEVENTS, sp_timeout());
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "rump_sp: epoll_wait: %s\n",
-			    strerror(errno));
-			break;
-		}
-		/* each client appears once per batch; stop only after it */
-		for (i = 0; i < n; i++) {
-			if (ev[i].data.ptr == &sp_tag_listen)
-				sp_accept();
-			else if (ev[i].data.ptr == &sp_tag_event)
-				stop = sp_event();
-			else
-				sp_conn_input(ev[i].data.ptr);
-		}
+	t = sp_timeout(out);
+	if (!TAILQ_EMPTY(out))
+		return;
+	n = epoll_wait(sp_srv.epfd, ev, SP_MAXEVENTS, t);
+	if (n == -1) {
+		if (errno != EINTR)
+			sp_log("epoll_wait: %s", strerror(errno));
+		return;
 	}
-	sp_shutdown();
-	return NULL;
+	/* a client appears once per batch, and is freed only by work */
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.ptr == &sp_tag_listen) {
+			sp_accept();
+			continue;
+		}
+		if (ev[i].data.ptr == &sp_tag_event) {
+			if (sp_event()) {
+				sp_shutdown(out);
+				return;
+			}
+			continue;
+		}
+		spc = ev[i].data.ptr;
+		if ((ev[i].events & EPOLLOUT) && sp_out_flush(spc) != 0) {
+			sp_conn_close(spc, out);
+			continue;
+		}
+		if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			sp_conn_input(spc, out);
+	}
 }
 
 static int
@@ -460,25 +562,6 @@ sp_epoll_add(int fd, void *tag)
 	ev.data.ptr = tag;
 	return epoll_ctl(sp_srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1 ?
 	    errno : 0;
-}
-
-/* The event thread and its workers run with every signal blocked. */
-static int
-sp_start_thread(void)
-{
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_t t;
-	int error;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	error = pthread_create(&t, &attr, sp_server_thread, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return error;
 }
 
 static int
@@ -502,7 +585,7 @@ sp_setup(const struct rsp_addr *ra)
 	if ((error = sp_epoll_add(sp_srv.lfd, &sp_tag_listen)) != 0 ||
 	    (error = sp_epoll_add(sp_srv.evfd, &sp_tag_event)) != 0)
 		return error;
-	return sp_start_thread();
+	return sp_pool_start();
 }
 
 static void
@@ -540,7 +623,7 @@ rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 		sp_srv.bannerlen = strlen(sp_srv.banner);
 		sp_srv.maxclient = rumpsp_maxclient;
 		sp_ops = *ops;
-		sp_pool_init(rumpsp_maxworker, rumpsp_idleworker);
+		sp_pool_init();
 		if ((error = sp_setup(&ra)) != 0)
 			sp_unsetup();
 	}

@@ -102,10 +102,13 @@ spop_curlwp(void)
 	return curlwp;
 }
 
+/* the server keeps an lwp between calls: an exiting process has no more */
 static int
 spop_syscall(int num, void *args, register_t *rv)
 {
 
+	if (curproc->p_flag & P_WEXIT)
+		return ESRCH;
 	return rump_syscall_dispatch(curlwp, num, args, rv);
 }
 

@@ -66,7 +66,22 @@ struct lwp {
 };
 
 /* The fake kernel lock protects everything of the fake. */
-static pthread_mutex_t fk_mtx = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * The fake kernel's lock and sleep are the hypercalls' (rumpuser_pth.c),
+ * as the real kernel's are: the server's threads learn that a call
+ * sleeps, and another thread takes over the event loop meanwhile.
+ */
+static struct rumpuser_mtx *fk_mtx;
+static struct rumpuser_cv *fk_cv;
+static pthread_once_t fk_once = PTHREAD_ONCE_INIT;
+
+static void
+fk_lockinit(void)
+{
+
+	rumpuser_mutex_init(&fk_mtx);
+	rumpuser_cv_init(&fk_cv);
+}
 static LIST_HEAD(, fproc) fk_procs = LIST_HEAD_INITIALIZER(fk_procs);
 static int fk_nprocs, fk_nextpid = 2, fk_lwpexits;
 static __thread struct lwp *fk_curlwp;
@@ -75,14 +90,15 @@ static void
 fk_schedule(void)
 {
 
-	pthread_mutex_lock(&fk_mtx);
+	pthread_once(&fk_once, fk_lockinit);
+	rumpuser_mutex_enter(fk_mtx);
 }
 
 static void
 fk_unschedule(void)
 {
 
-	pthread_mutex_unlock(&fk_mtx);
+	rumpuser_mutex_exit(fk_mtx);
 }
 
 static void
@@ -266,11 +282,8 @@ fk_syscall(int num, void *argp, register_t *retval)
 		retval[1] = error == 0 ? str[0] : 0;
 		return error;
 	case FK_BLOCK:
-		while (!p->p_exit) {
-			fk_unschedule();
-			usleep(1000);
-			fk_schedule();
-		}
+		while (!p->p_exit)
+			(void)rumpuser_cv_timedwait(fk_cv, fk_mtx, 0, 1000000);
 		return EINTR;
 	case FK_REBOOT:
 		rumpuser_sp_fini(p->p_spc);

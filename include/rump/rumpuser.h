@@ -128,9 +128,15 @@ int	rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr,
 int	rumpuser_sp_anonmmap(void *arg, size_t howmuch, void **addr);
 int	rumpuser_sp_raise(void *arg, int signo);
 
-/* server limits, settable before rumpuser_sp_init() */
-extern int rumpsp_maxworker;
-extern int rumpsp_idleworker;
-extern int rumpsp_maxclient;
+/*
+ * Server limits, settable before rumpuser_sp_init() (rump_server(1)
+ * describes each); -1 lifts the integer ones.
+ */
+extern int rumpsp_maxworker;	/* runnable threads */
+extern int rumpsp_idleworker;	/* idle threads kept */
+extern int rumpsp_maxblocked;	/* threads asleep in the kernel */
+extern int rumpsp_maxclient;	/* connections */
+extern size_t rumpsp_maxqueue;	/* bytes queued for one client */
+extern int rumpsp_verbose;	/* log connects, disconnects, refusals */
 
 #endif /* _RUMP_RUMPUSER_H_ */
