@@ -227,6 +227,32 @@ rc_banner(int fd, const sigset_t *omask, int *major, int *minor)
 }
 
 /*
+ * A server that refuses us (client table full, no memory) sends an
+ * ERROR frame right behind its banner and closes: read it, so that the
+ * caller learns why (EBUSY, ENOMEM) rather than a broken pipe.
+ * Returns 0 when no such frame is there.
+ */
+static int
+rc_refused(int fd)
+{
+	char reason[RC_MAXREASON];
+	struct rsp_hdr h;
+	size_t n;
+	ssize_t r;
+
+	r = recv(fd, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT);
+	if (r != (ssize_t)sizeof(h) || h.rsp_class != RUMPSP_ERROR ||
+	    rsp_hdr_check(&h, &(const char *){ NULL }) != RUMPSP_ERR_NONE)
+		return 0;
+	(void)recv(fd, &h, sizeof(h), MSG_DONTWAIT);
+	n = h.rsp_len - RSP_HDRSZ;
+	if (n > sizeof(reason))
+		n = sizeof(reason);
+	r = recv(fd, reason, n, MSG_DONTWAIT);
+	return rc_errframe(&h, reason, r > 0 ? (size_t)r : 0);
+}
+
+/*
  * A handshake on a connection nobody else uses yet: send it, then the
  * only frame that may come back is its HANDSHAKE response or an ERROR.
  */
@@ -246,8 +272,14 @@ rc_handshake(int fd, uint32_t kind, const void *body, size_t len,
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)body;
 	iov[1].iov_len = len;
-	if ((error = rsp_sendv(fd, iov, len ? 2 : 1)) != 0)
+	if ((error = rc_refused(fd)) != 0)
 		return error;
+	if ((error = rsp_sendv(fd, iov, len ? 2 : 1)) != 0) {
+		/* the refusal may have come just after the banner */
+		int refused = rc_refused(fd);
+
+		return refused != 0 ? refused : error;
+	}
 	/* wait for the first byte with signals deliverable */
 	if ((error = rc_recvall(fd, &h, 1, omask)) != 0)
 		return error;
@@ -255,8 +287,9 @@ rc_handshake(int fd, uint32_t kind, const void *body, size_t len,
 	    NULL)) != 0)
 		return error;
 	if (rsp_hdr_check(&h, &(const char *){ NULL }) != RUMPSP_ERR_NONE ||
-	    h.rsp_type != RUMPSP_HANDSHAKE || h.rsp_reqno != 1 ||
-	    h.rsp_class == RUMPSP_REQ)
+	    h.rsp_type != RUMPSP_HANDSHAKE || h.rsp_class == RUMPSP_REQ ||
+	    (h.rsp_reqno != 1 && !(h.rsp_reqno == 0 &&
+	    h.rsp_class == RUMPSP_ERROR)))
 		return EPROTO;
 	blen = h.rsp_len - RSP_HDRSZ;
 	n = blen < sizeof(reason) ? blen : sizeof(reason);
@@ -515,7 +548,8 @@ rumpclient_setconnretry(time_t retrytime)
 
 /*
  * Take over the connection an exec'ing rumpclient_exec() left us:
- * "fd:major.minor".  No handshake: the kernel process goes on.
+ * "fd:major.minor".  The kernel process goes on; the EXEC handshake
+ * follows.
  */
 static int
 rc_adopt(const char *v)
@@ -547,6 +581,73 @@ rc_adopt(const char *v)
 	return 0;
 }
 
+/* Answer a copy request of the old image's: its memory is gone. */
+static int
+rc_exec_refuse(int fd, const struct rsp_hdr *req)
+{
+	static const char why[] = "process image replaced by exec";
+	struct rsp_hdr h;
+	struct iovec iov[2];
+
+	rsp_hdr_fill(&h, RSP_HDRSZ + sizeof(why), req->rsp_reqno,
+	    RUMPSP_ERROR, req->rsp_type, RUMPSP_ERR_MALFORMED_REQUEST);
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)(uintptr_t)why;
+	iov[1].iov_len = sizeof(why);
+	return rsp_sendv(fd, iov, 2);
+}
+
+/*
+ * The new image's EXEC handshake, as in NetBSD: the old image called
+ * execve(2) first and left the connection at a frame boundary.  The
+ * server answers after the old image's calls have drained; until then
+ * their replies are dropped, their copy requests refused (that memory
+ * no longer exists) and their signals ignored.
+ */
+static int
+rc_exec_handshake(int fd, const char *comm, const sigset_t *omask)
+{
+	char reason[RC_MAXREASON];
+	struct rsp_hdr h;
+	struct iovec iov[2];
+	size_t len = strnlen(comm, RUMPSP_MAXCOMM), blen, n;
+	int error;
+
+	rsp_hdr_fill(&h, RSP_HDRSZ + len, 0, RUMPSP_REQ, RUMPSP_HANDSHAKE,
+	    HANDSHAKE_EXEC);
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)(uintptr_t)comm;
+	iov[1].iov_len = len;
+	if ((error = rsp_sendv(fd, iov, len ? 2 : 1)) != 0)
+		return error;
+	for (;;) {
+		if ((error = rc_recvall(fd, &h, sizeof(h), omask)) != 0)
+			return error;
+		if (rsp_hdr_check(&h, &(const char *){ NULL }) !=
+		    RUMPSP_ERR_NONE)
+			return EPROTO;
+		blen = h.rsp_len - RSP_HDRSZ;
+		if (h.rsp_type == RUMPSP_HANDSHAKE &&
+		    h.rsp_class != RUMPSP_REQ) {
+			n = blen < sizeof(reason) ? blen : sizeof(reason);
+			if ((error = rc_recvall(fd, reason, n, NULL)) != 0 ||
+			    (error = rc_discard(fd, blen - n)) != 0)
+				return error;
+			return h.rsp_class == RUMPSP_ERROR ?
+			    rc_errframe(&h, reason, n) : 0;
+		}
+		if ((error = rc_discard(fd, blen)) != 0)
+			return error;
+		if (h.rsp_class == RUMPSP_REQ &&
+		    (h.rsp_type == RUMPSP_COPYIN ||
+		    h.rsp_type == RUMPSP_COPYINSTR) &&
+		    (error = rc_exec_refuse(fd, &h)) != 0)
+			return error;
+	}
+}
+
 static int
 rc_init_locked(const sigset_t *omask)
 {
@@ -557,9 +658,20 @@ rc_init_locked(const sigset_t *omask)
 	int error;
 
 	url = getenv("RUMP_SERVER");
+	comm = getprogname();
+	if (comm == NULL)
+		comm = "rumpclient";
 	if ((v = getenv("RUMPCLIENT__EXECFD")) != NULL) {
 		pthread_mutex_lock(&c->c_mtx);
 		error = rc_adopt(v);
+		if (error == 0) {
+			error = rc_exec_handshake(c->c_conn->cn_fd, comm, omask);
+			if (error != 0) {
+				close(c->c_conn->cn_fd);
+				free(c->c_conn);
+				c->c_conn = NULL;
+			}
+		}
 		if (error == 0 && url != NULL &&
 		    rsp_url_parse(url, 0, &c->c_addr) == 0)
 			c->c_haveaddr = true;
@@ -573,9 +685,6 @@ rc_init_locked(const sigset_t *omask)
 		return ENOENT;
 	if ((error = rsp_url_parse(url, 0, &ra)) != 0)
 		return error;
-	comm = getprogname();
-	if (comm == NULL)
-		comm = "rumpclient";
 	error = rc_open(&ra, HANDSHAKE_GUEST, comm,
 	    strnlen(comm, RUMPSP_MAXCOMM), omask, &cn);
 	if (error != 0)

@@ -359,21 +359,29 @@ rc_exec_env(char *const envp[], char *var)
 	return env;
 }
 
+/*
+ * execve(2) first, as NetBSD does: the new image sends the EXEC
+ * handshake from rumpclient_init() (rc_conn.c), so a failed execve
+ * leaves the kernel process exactly as it was, and the old image's
+ * threads see no call interrupted before they are gone.  The
+ * connection must be at a frame boundary when the image goes: the
+ * listener is paused, and a getpid round trip reads whatever the
+ * server had sent before it.
+ */
 static int
 rc_exec_conn(const char *path, char *const argv[], char *const envp[],
     sigset_t *omask)
 {
 	struct rc_client *c = &rc_client;
-	const char *comm;
+	struct rsp_sysreq rs;
 	struct rc_waiter w;
 	struct rc_conn *cn;
 	char var[64], **env;
 	int error;
 
-	comm = strrchr(path, '/');
-	comm = comm != NULL ? comm + 1 : path;
-	error = rc_simple(RUMPSP_HANDSHAKE, HANDSHAKE_EXEC, comm,
-	    strnlen(comm, RUMPSP_MAXCOMM), &w, omask);
+	memset(&rs, 0, sizeof(rs));
+	error = rc_simple(RUMPSP_SYSCALL, RUMP_SYS_getpid, &rs, sizeof(rs),
+	    &w, omask);
 	if (error != 0)
 		return error;
 	rc_waiter_fini(&w);
@@ -389,6 +397,7 @@ rc_exec_conn(const char *path, char *const argv[], char *const envp[],
 		rc_conn_rele(cn);
 		return ENOMEM;
 	}
+	pthread_mutex_lock(&c->c_sendmtx);
 	if (fcntl(cn->cn_fd, F_SETFD, 0) == -1) {
 		error = errno;
 	} else {
@@ -399,15 +408,13 @@ rc_exec_conn(const char *path, char *const argv[], char *const envp[],
 		rc_blocksigs(omask);
 		(void)fcntl(cn->cn_fd, F_SETFD, FD_CLOEXEC);
 	}
+	pthread_mutex_unlock(&c->c_sendmtx);
 	free(env);
 	rc_conn_rele(cn);
 	return error;
 }
 
-/*
- * The listener reads nothing from the EXEC handshake on: its reply is
- * read by this thread, and no frame may be left half read at execve.
- */
+/* The listener must not be inside a frame when the image goes. */
 static int
 rc_exec(const char *path, char *const argv[], char *const envp[],
     sigset_t *omask)

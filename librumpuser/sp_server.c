@@ -46,7 +46,7 @@
 #include "sp_int.h"
 #include "sp_url.h"
 
-int rumpsp_maxclient = 1024;
+int rumpsp_maxclient = 16384;
 int rumpsp_verbose;
 
 /* How long accept rests after running out of descriptors or memory. */

@@ -39,7 +39,8 @@
 
 #define MAXCOMLEN	16	/* command name, NUL included (Linux TASK_COMM_LEN) */
 #define RUMP_MAXFILES	1024	/* descriptors per process */
-#define RUMP_MAXPROC	4096	/* processes in the kernel */
+#define RUMP_MAXPROC	32768	/* default of maxproc (RUMP_MAXPROC) */
+extern int maxproc;		/* processes in the kernel, set at boot */
 
 /*
  * Scheduling: the big kernel lock.

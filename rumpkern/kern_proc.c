@@ -16,8 +16,10 @@
  */
 #include "kern.h"
 
-#define PIDHASHSZ	256
+#define PIDHASHSZ	4096
 #define PID_MAX		99999
+
+int maxproc = RUMP_MAXPROC;
 
 static LIST_HEAD(, proc) pidhash[PIDHASHSZ];
 struct proclist allproc = LIST_HEAD_INITIALIZER(allproc);
@@ -129,7 +131,7 @@ proc_create(struct proc *parent, int rfflags, void *spc, const char *comm,
 	if ((rfflags & (RUMP_RFFDG | RUMP_RFCFDG)) ==
 	    (RUMP_RFFDG | RUMP_RFCFDG))
 		return EINVAL;
-	if (nprocs >= RUMP_MAXPROC)
+	if (nprocs >= maxproc)
 		return EAGAIN;
 	if ((p = proc_alloc()) == NULL)
 		return ENOMEM;

@@ -4,6 +4,7 @@
  *
  * Boot reads its parameters from the host (rumpuser_getparam):
  * RUMP_NCPU, RUMP_MEMLIMIT (bytes, or with a k/m/g suffix),
+ * RUMP_MAXPROC (processes, at least 2, at most 99998),
  * RUMP_VERBOSE and RUMP_HOSTNAME.
  */
 #include <stdlib.h>
@@ -56,6 +57,9 @@ rump_init(void)
 		return error;
 	rump_verbose = getparam_num("RUMP_VERBOSE", 0) != 0;
 	rump_ncpu = (int)getparam_num("RUMP_NCPU", 1);
+	maxproc = (int)getparam_num("RUMP_MAXPROC", RUMP_MAXPROC);
+	if (maxproc < 2 || maxproc > 99998)
+		maxproc = RUMP_MAXPROC;
 	if (rump_ncpu < 1)
 		rump_ncpu = 1;
 	kmem_init((uint64_t)getparam_num("RUMP_MEMLIMIT", 0));

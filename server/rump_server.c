@@ -32,6 +32,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -50,6 +51,7 @@
 #include <rump/rump.h>
 #include <rump/rumpuser.h>
 
+#include "sp_proto.h"
 #include "sp_url.h"
 
 #define PROGNAME	"rump_server"
@@ -58,6 +60,7 @@
 struct options {
 	int		 o_foreground;	/* -s */
 	int		 o_verbose;	/* -v */
+	long		 o_maxproc;	/* --maxproc, 0: kernel default */
 	long		 o_ncpu;	/* -c, 0: kernel default */
 	uint64_t	 o_memlimit;	/* -r, 0: no limit */
 	const char	*o_url;
@@ -67,7 +70,10 @@ enum {
 	OPT_HELP = 256,
 	OPT_MAXWORKER,
 	OPT_IDLEWORKER,
-	OPT_MAXCLIENT
+	OPT_MAXCLIENT,
+	OPT_MAXBLOCKED,
+	OPT_MAXQUEUE,
+	OPT_MAXPROC
 };
 
 static const struct option longopts[] = {
@@ -75,6 +81,9 @@ static const struct option longopts[] = {
 	{ "maxworker",	required_argument,	NULL,	OPT_MAXWORKER },
 	{ "idleworker",	required_argument,	NULL,	OPT_IDLEWORKER },
 	{ "maxclient",	required_argument,	NULL,	OPT_MAXCLIENT },
+	{ "maxblocked",	required_argument,	NULL,	OPT_MAXBLOCKED },
+	{ "maxqueue",	required_argument,	NULL,	OPT_MAXQUEUE },
+	{ "maxproc",	required_argument,	NULL,	OPT_MAXPROC },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -83,7 +92,9 @@ usage(FILE *fp, int status)
 {
 
 	fprintf(fp, "usage: %s [-sv] [-c ncpu] [-r memlimit] [--maxworker n]\n"
-	    "                   [--idleworker n] [--maxclient n] url\n",
+	    "                   [--idleworker n] [--maxblocked n] "
+	    "[--maxclient n]\n"
+	    "                   [--maxqueue bytes] [--maxproc n] url\n",
 	    PROGNAME);
 	exit(status);
 }
@@ -206,6 +217,23 @@ parse_options(int argc, char **argv, struct options *o)
 			rumpsp_maxclient = parse_limit("--maxclient", optarg,
 			    1);
 			break;
+		case OPT_MAXBLOCKED:
+			rumpsp_maxblocked = parse_limit("--maxblocked",
+			    optarg, 1);
+			break;
+		case OPT_MAXQUEUE:
+			rumpsp_maxqueue = (size_t)parse_memlimit(optarg);
+			if (rumpsp_maxqueue < RUMPSP_MAXFRAME) {
+				fprintf(stderr, "%s: invalid --maxqueue: %s "
+				    "(at least %u bytes)\n", PROGNAME, optarg,
+				    RUMPSP_MAXFRAME);
+				exit(1);
+			}
+			break;
+		case OPT_MAXPROC:
+			o->o_maxproc = parse_long("--maxproc", optarg, 2,
+			    99998);
+			break;
 		default:
 			usage(stderr, 1);
 		}
@@ -240,8 +268,26 @@ export_params(const struct options *o)
 		snprintf(buf, sizeof(buf), "%" PRIu64, o->o_memlimit);
 		setparam("RUMP_MEMLIMIT", buf);
 	}
-	if (o->o_verbose)
+	if (o->o_maxproc != 0) {
+		snprintf(buf, sizeof(buf), "%ld", o->o_maxproc);
+		setparam("RUMP_MAXPROC", buf);
+	}
+	if (o->o_verbose) {
 		setparam("RUMP_VERBOSE", "1");
+		rumpsp_verbose = 1;
+	}
+}
+
+/* Every client is a descriptor: take all the host lets us have. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /*
@@ -391,6 +437,7 @@ main(int argc, char **argv)
 	}
 	rsp_addr_str(&ra, addr, sizeof(addr));
 	export_params(&opts);
+	raise_nofile();
 
 	/* Before any thread exists: see the comment at the top. */
 	sigemptyset(&stopset);
