@@ -219,19 +219,30 @@ rc_frame(struct rc_conn *cn, int *sigp)
 static void
 rc_read(struct rc_conn *cn, struct rc_waiter *w)
 {
+	struct timespec ts = { RC_CHECK_MS / 1000, 0 };
 	struct pollfd pfd;
 	sigset_t cur;
-	int sig;
+	int sig, n;
 
-	/* a frame already read ahead needs no wait (and no signals) */
+	/*
+	 * A frame already read ahead needs no wait (and no signals).  A
+	 * ppoll on a descriptor another thread closes never wakes on
+	 * Linux: a quiet wait looks now and then whether it is still ours.
+	 */
 	pfd.fd = cn->cn_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	if (cn->cn_rpos == cn->cn_rlen &&
-	    ppoll(&pfd, 1, NULL, w->w_omask) == -1) {
-		if (errno != EINTR)
+	if (cn->cn_rpos == cn->cn_rlen) {
+		n = ppoll(&pfd, 1, &ts, w->w_omask);
+		if (n == -1 && errno != EINTR)
 			rc_conn_kill(cn);
-		return;
+		if (n == 0 && !rc_conn_fdok(cn)) {
+			rc_debug("connection descriptor %d closed under us",
+			    cn->cn_fd);
+			rc_conn_kill(cn);
+		}
+		if (n <= 0 || (pfd.revents & POLLNVAL))
+			return;
 	}
 	if (rc_frame(cn, &sig) == 0 && sig != 0) {
 		pthread_sigmask(SIG_SETMASK, w->w_omask, &cur);

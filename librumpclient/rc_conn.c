@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -301,6 +302,36 @@ rc_handshake(int fd, uint32_t kind, const void *body, size_t len,
 	return 0;
 }
 
+static void
+rc_conn_fdid(int fd, dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0) {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	} else {
+		*dev = 0;
+		*ino = 0;
+	}
+}
+
+/*
+ * Is cn_fd still our socket?  A program may close descriptors it does
+ * not know about (closefrom(3)) and get the number back for a file of
+ * its own: then the connection is lost, and the number is not ours to
+ * close.
+ */
+bool
+rc_conn_fdok(const struct rc_conn *cn)
+{
+	dev_t dev;
+	ino_t ino;
+
+	rc_conn_fdid(cn->cn_fd, &dev, &ino);
+	return ino != 0 && dev == cn->cn_dev && ino == cn->cn_ino;
+}
+
 struct rc_conn *
 rc_conn_alloc(int fd, int major, int minor)
 {
@@ -309,6 +340,7 @@ rc_conn_alloc(int fd, int major, int minor)
 	if ((cn = calloc(1, sizeof(*cn))) == NULL)
 		return NULL;
 	cn->cn_fd = fd;
+	rc_conn_fdid(fd, &cn->cn_dev, &cn->cn_ino);
 	cn->cn_major = major;
 	cn->cn_minor = minor;
 	cn->cn_refs = 1;
@@ -346,7 +378,8 @@ rc_conn_rele_locked(struct rc_conn *cn)
 
 	if (--cn->cn_refs > 0)
 		return;
-	close(cn->cn_fd);
+	if (rc_conn_fdok(cn))
+		close(cn->cn_fd);
 	free(cn);
 }
 
@@ -388,7 +421,8 @@ rc_conn_kill(struct rc_conn *cn)
 	cn->cn_dead = true;
 	/* shutdown wakes a reader or sender blocked on it; not the parent's */
 	if (!cn->cn_noshut)
-		(void)shutdown(cn->cn_fd, SHUT_RDWR);
+		if (rc_conn_fdok(cn))
+			(void)shutdown(cn->cn_fd, SHUT_RDWR);
 	TAILQ_FOREACH(w, &cn->cn_waiters, w_entries)
 		rc_wake(w->w_efd);
 	/* the listener leaves exit(3) to the program's next call */

@@ -113,10 +113,13 @@ rc_sleep(int efd, const sigset_t *omask)
 		(void)ppoll(NULL, 0, &ts, omask);
 		return;
 	}
+	/* bounded: the reader may be gone with a descriptor closed under it */
+	ts.tv_sec = RC_CHECK_MS / 1000;
+	ts.tv_nsec = 0;
 	pfd.fd = efd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	if (ppoll(&pfd, 1, NULL, omask) > 0)
+	if (ppoll(&pfd, 1, &ts, omask) > 0)
 		(void)read(efd, &v, sizeof(v));
 }
 

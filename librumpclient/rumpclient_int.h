@@ -78,6 +78,8 @@ TAILQ_HEAD(rc_waiterq, rc_waiter);
 
 struct rc_conn {
 	int			cn_fd;
+	dev_t			cn_dev;		/* what cn_fd was: closefrom(3) */
+	ino_t			cn_ino;		/* may have given it away */
 	int			cn_major;	/* from the server's banner */
 	int			cn_minor;
 	int			cn_refs;	/* the client's + each call's */
@@ -137,7 +139,11 @@ struct rc_client {
 
 extern struct rc_client rc_client;
 
+/* How long a wait goes before checking that its descriptor is ours. */
+#define RC_CHECK_MS	1000
+
 /* rc_conn.c: connecting, handshakes, reconnect policy */
+bool	rc_conn_fdok(const struct rc_conn *);
 void	rc_global_init(void);
 int	rc_open(const struct rsp_addr *, uint32_t, const void *, size_t,
 	    const sigset_t *, struct rc_conn **);
