@@ -3,15 +3,18 @@
 # script, so they can exec themselves and be exec'd by name.
 AM_TESTS_ENVIRONMENT = TOP_BUILDDIR='$(abs_top_builddir)'; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_BUILDDIR TOP_SRCDIR;
-check_PROGRAMS += tests/tclient tests/tproc tests/test_integration \
-	tests/test_lifecycle
-TESTS += tests/test_integration tests/test_lifecycle
+check_PROGRAMS += tests/tclient tests/tproc tests/tengine \
+	tests/test_integration tests/test_lifecycle tests/test_engine
+TESTS += tests/test_integration tests/test_lifecycle tests/test_engine
 tests_tclient_SOURCES = tests/tclient.c
 tests_tclient_LDADD = librumpclient.la $(PTHREAD_LIBS)
 tests_tclient_LDFLAGS = $(AM_LDFLAGS) -no-install
 tests_tproc_SOURCES = tests/tproc.c
 tests_tproc_LDADD = librumpclient.la $(PTHREAD_LIBS)
 tests_tproc_LDFLAGS = $(AM_LDFLAGS) -no-install
+tests_tengine_SOURCES = tests/tengine.c
+tests_tengine_LDADD = librumpclient.la $(BSD_LIBS) $(PTHREAD_LIBS)
+tests_tengine_LDFLAGS = $(AM_LDFLAGS) -no-install
 HARNESS_SRC = tests/harness.c tests/harness.h $(COMMON_SRC)
 tests_test_integration_SOURCES = tests/test_integration.c $(HARNESS_SRC)
 tests_test_integration_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -19,6 +22,9 @@ tests_test_integration_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
 tests_test_lifecycle_SOURCES = tests/test_lifecycle.c $(HARNESS_SRC)
 tests_test_lifecycle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_lifecycle_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
+tests_test_engine_SOURCES = tests/test_engine.c $(HARNESS_SRC)
+tests_test_engine_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_engine_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
 
 # documentation: every page lints clean
 TESTS += tests/man_lint.sh

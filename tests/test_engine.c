@@ -1,0 +1,365 @@
+/*
+ * test_engine.c -- the sysproxy engine against a real rump_server and
+ * real client processes (tests/tengine): no call waits on a thread it
+ * does not need, none starves, no reply is dropped, exec as NetBSD does
+ * it, a refused client learns why.  Each case is a defect the old
+ * engine had (see issue 7 and ../shared/repro/).
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rump/rump_syscalls.h>
+
+#include "harness.h"
+
+static struct server srv;
+static char tengine[PATH_MAX];
+
+static void
+start(const char *kind, const char *const *extra)
+{
+
+	builddir_path("tests/tengine", tengine, sizeof(tengine));
+	srv_start(&srv, kind, extra);
+}
+
+static void
+stop(void)
+{
+	int status = srv_stop(&srv);
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "rump_server did not exit cleanly (0x%x)", status);
+}
+
+static void
+tengine_ok(const char *cmd, const char *arg)
+{
+	char out[1024];
+	int st;
+
+	st = run_prog(&srv, out, sizeof(out), tengine, cmd, arg, NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "tengine %s: status 0x%x, output %s", cmd, st, out);
+	ck_assert_msg(strcmp(out, "ok\n") == 0, "tengine %s: %s", cmd, out);
+}
+
+/* tengine in the background, its stdin and stdout pipes */
+static pid_t
+tengine_spawn(int *to, int *from, const char *cmd, const char *arg)
+{
+	int in[2], out[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(in), 0);
+	ck_assert_int_eq(pipe(out), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		setenv("RUMP_SERVER", srv.url, 1);
+		execl(tengine, tengine, cmd, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	*to = in[1];
+	*from = out[0];
+	return pid;
+}
+
+/* a line from fd within secs seconds */
+static int
+line_within(int fd, char *buf, size_t len, int secs)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	size_t got = 0;
+	char c;
+
+	while (got + 1 < len) {
+		if (poll(&pfd, 1, secs * 1000) != 1 || read(fd, &c, 1) != 1)
+			return -1;
+		if (c == '\n')
+			break;
+		buf[got++] = c;
+	}
+	buf[got] = '\0';
+	return 0;
+}
+
+/* A read blocked on a pipe and the write that wakes it, one thread. */
+START_TEST(blocked_call_does_not_hold_the_thread)
+{
+	static const char *const extra[] = { "--maxworker", "1", NULL };
+
+	start("unix", extra);
+	tengine_ok("starve", NULL);
+	stop();
+}
+END_TEST
+
+/*
+ * 1,000 clients each blocked in read: a new client is answered, and
+ * the writes that wake them all succeed.
+ */
+START_TEST(thousand_blocked_readers)
+{
+	char line[64], out[64];
+	int to, from, st;
+	pid_t pid;
+
+	start("unix", NULL);
+	pid = tengine_spawn(&to, &from, "blockers", "1000");
+	ck_assert_int_eq(line_within(from, line, sizeof(line), 120), 0);
+	ck_assert_str_eq(line, "blocked");
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0 && atoi(out) > 1,
+	    "a new client was not served: 0x%x %s", st, out);
+	ck_assert_int_eq(write(to, "go\n", 3), 3);
+	ck_assert_int_eq(line_within(from, line, sizeof(line), 120), 0);
+	ck_assert_str_eq(line, "ok");
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(to);
+	close(from);
+	stop();
+}
+END_TEST
+
+/*
+ * Exec with more threads blocked than --maxworker: the exec completes,
+ * and the old image saw none of its calls return first.
+ */
+START_TEST(exec_with_every_thread_blocked)
+{
+	static const char *const extra[] = { "--maxworker", "8", NULL };
+	char out[4096];
+	int st;
+
+	start("unix", extra);
+	st = run_prog(&srv, out, sizeof(out), tengine, "blockexec", "32",
+	    NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "status 0x%x, output %s", st, out);
+	ck_assert_msg(strcmp(out, "ok\n") == 0, "%s", out);
+	/* the server still answers */
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	stop();
+}
+END_TEST
+
+START_TEST(failed_exec_changes_nothing)
+{
+
+	start("unix", NULL);
+	tengine_ok("execfail", NULL);
+	stop();
+}
+END_TEST
+
+/* --maxclient reached: the next client's init fails with EBUSY. */
+static void
+maxclient_busy(const char *kind)
+{
+	static const char *const extra[] = { "--maxclient", "1", NULL };
+	char line[64], out[256];
+	int to, from, st;
+	pid_t pid;
+
+	start(kind, extra);
+	pid = tengine_spawn(&to, &from, "blockers", "0");
+	ck_assert_int_eq(line_within(from, line, sizeof(line), 30), 0);
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "0x%x", st);
+	ck_assert_msg(strstr(out, strerror(EBUSY)) != NULL, "%s", out);
+	ck_assert_int_eq(write(to, "go\n", 3), 3);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	close(to);
+	close(from);
+	stop();
+}
+
+START_TEST(maxclient_is_ebusy_unix)
+{
+
+	maxclient_busy("unix");
+}
+END_TEST
+
+START_TEST(maxclient_is_ebusy_tcp)
+{
+
+	maxclient_busy("tcp4");
+}
+END_TEST
+
+/* a SYSCALL request, by hand: arguments then one region */
+static void
+raw_syscall(int fd, uint64_t reqno, int num, const uint64_t *args,
+    int nargs, const struct rsp_region *r, const void *data)
+{
+	uint8_t buf[512];
+	struct rsp_sysreq rs;
+	size_t len = 0;
+
+	rs.rs_argsize = (uint32_t)(nargs * 8);
+	rs.rs_nregions = r != NULL ? 1 : 0;
+	memcpy(buf, &rs, sizeof(rs));
+	len += sizeof(rs);
+	memcpy(buf + len, args, (size_t)nargs * 8);
+	len += (size_t)nargs * 8;
+	if (r != NULL) {
+		memcpy(buf + len, r, sizeof(*r));
+		len += sizeof(*r);
+		if (data != NULL) {
+			memset(buf + len, 0, RSP_PAD8(r->rr_len));
+			memcpy(buf + len, data, r->rr_len);
+			len += RSP_PAD8(r->rr_len);
+		}
+	}
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ + len, reqno, RUMPSP_REQ,
+	    RUMPSP_SYSCALL, (uint32_t)num, buf, len), 0);
+}
+
+/*
+ * A client that does not read while a 3 MiB reply, an EXEC answer and
+ * a PREFORK answer are due: nothing is dropped, every answer arrives.
+ */
+START_TEST(replies_never_dropped)
+{
+	struct rsp_region r;
+	struct rsp_hdr h;
+	struct rsp_sysresp sr;
+	uint64_t a[3];
+	int fd, i, seen = 0;
+
+	start("unix", NULL);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_handshake(fd, "dropper"), 0);
+	a[0] = 0x1000;
+	a[1] = O_RDONLY;
+	r.rr_addr = 0x1000;
+	r.rr_len = 10;
+	r.rr_flags = RSP_REGION_IN;
+	raw_syscall(fd, 2, RUMP_SYS_open, a, 2, &r, "/dev/zero");
+	ck_assert_int_eq(raw_recv(fd, &h, &sr, sizeof(sr)), 0);
+	ck_assert_int_eq(sr.rsys_error, 0);
+	/* all three before reading anything */
+	a[0] = (uint64_t)sr.rsys_retval[0];
+	a[1] = 0x200000;
+	a[2] = 3u << 20;
+	r.rr_addr = 0x200000;
+	r.rr_len = 3u << 20;
+	r.rr_flags = RSP_REGION_OUT;
+	raw_syscall(fd, 3, RUMP_SYS_read, a, 3, &r, NULL);
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ + 1, 4, RUMPSP_REQ,
+	    RUMPSP_HANDSHAKE, HANDSHAKE_EXEC, "x", 1), 0);
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ, 5, RUMPSP_REQ,
+	    RUMPSP_PREFORK, 0, NULL, 0), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(raw_recv(fd, &h, &sr, sizeof(sr)), 0);
+		ck_assert(h.rsp_reqno >= 3 && h.rsp_reqno <= 5);
+		if (h.rsp_reqno == 3) {
+			/* whole, or interrupted by the exec that followed */
+			ck_assert_int_eq(h.rsp_class, RUMPSP_RESP);
+			ck_assert(sr.rsys_error == EINTR ||
+			    (sr.rsys_error == 0 &&
+			    sr.rsys_retval[0] == 3u << 20));
+		}
+		seen |= 1 << (int)h.rsp_reqno;
+	}
+	ck_assert_int_eq(seen, (1 << 3) | (1 << 4) | (1 << 5));
+	close(fd);
+	stop();
+}
+END_TEST
+
+/* A client that never reads is cut off; the others are served. */
+START_TEST(slow_reader_cut_off)
+{
+	static const char *const extra[] = { "--maxqueue", "8m", NULL };
+	struct rsp_region r;
+	struct rsp_hdr h;
+	struct rsp_sysresp sr;
+	char out[64];
+	uint64_t a[3];
+	int fd, i, st;
+
+	start("unix", extra);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_handshake(fd, "hog"), 0);
+	a[0] = 0x1000;
+	a[1] = O_RDONLY;
+	r.rr_addr = 0x1000;
+	r.rr_len = 10;
+	r.rr_flags = RSP_REGION_IN;
+	raw_syscall(fd, 2, RUMP_SYS_open, a, 2, &r, "/dev/zero");
+	ck_assert_int_eq(raw_recv(fd, &h, &sr, sizeof(sr)), 0);
+	a[0] = (uint64_t)sr.rsys_retval[0];
+	a[1] = 0x200000;
+	a[2] = 3u << 20;
+	r.rr_addr = 0x200000;
+	r.rr_len = 3u << 20;
+	r.rr_flags = RSP_REGION_OUT;
+	/* 24 MiB of replies for a client that reads none of them */
+	for (i = 0; i < 8; i++)
+		raw_syscall(fd, 10 + (uint64_t)i, RUMP_SYS_read, a, 3, &r,
+		    NULL);
+	/* others are served meanwhile */
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* and the hog's connection ends: what it reads runs into EOF */
+	for (i = 0; i < 9; i++)
+		if (raw_recv(fd, &h, NULL, 0) == -1)
+			break;
+	ck_assert_int_lt(i, 9);
+	close(fd);
+	stop();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("engine");
+	SRunner *sr;
+	int nf;
+
+	signal(SIGPIPE, SIG_IGN);
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, blocked_call_does_not_hold_the_thread);
+	tcase_add_test(tc, thousand_blocked_readers);
+	tcase_add_test(tc, exec_with_every_thread_blocked);
+	tcase_add_test(tc, failed_exec_changes_nothing);
+	tcase_add_test(tc, maxclient_is_ebusy_unix);
+	tcase_add_test(tc, maxclient_is_ebusy_tcp);
+	tcase_add_test(tc, replies_never_dropped);
+	tcase_add_test(tc, slow_reader_cut_off);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}
