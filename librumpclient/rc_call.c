@@ -236,7 +236,8 @@ rc_read(struct rc_conn *cn, struct rc_waiter *w)
 		n = ppoll(&pfd, 1, &ts, w->w_omask);
 		if (n == -1 && errno != EINTR)
 			rc_conn_kill(cn);
-		if (n == 0 && !rc_conn_fdok(cn)) {
+		if ((n == 0 || (n > 0 && (pfd.revents & POLLNVAL))) &&
+		    !rc_conn_fdok(cn)) {
 			rc_debug("connection descriptor %d closed under us",
 			    cn->cn_fd);
 			rc_conn_kill(cn);
@@ -282,7 +283,7 @@ rc_wait(struct rc_waiter *w)
 {
 	struct rc_client *c = &rc_client;
 	struct rc_conn *cn = w->w_conn;
-	int efd;
+	int efd, error;
 
 	for (;;) {
 		if (w->w_done)
@@ -306,8 +307,16 @@ rc_wait(struct rc_waiter *w)
 			continue;
 		}
 		pthread_mutex_unlock(&c->c_mtx);
-		rc_sleep(w->w_efd, w->w_omask);
+		if ((error = rc_sleep(w->w_efd, w->w_omask)) != 0 &&
+		    !rc_conn_fdok(cn)) {
+			/* our descriptors were closed under us */
+			rc_debug("connection descriptor %d closed under us",
+			    cn->cn_fd);
+			rc_conn_kill(cn);
+		}
 		pthread_mutex_lock(&c->c_mtx);
+		if (error == EBADF)
+			w->w_efd = RC_EFD_NONE;
 	}
 	TAILQ_REMOVE(&cn->cn_waiters, w, w_entries);
 	if (cn->cn_reader == w)

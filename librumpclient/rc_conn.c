@@ -499,7 +499,7 @@ rc_wait_reconnect(const sigset_t *omask)
 		return;
 	TAILQ_INSERT_TAIL(&c->c_connwait, &s, s_entries);
 	pthread_mutex_unlock(&c->c_mtx);
-	rc_sleep(s.s_efd, omask);
+	(void)rc_sleep(s.s_efd, omask);
 	pthread_mutex_lock(&c->c_mtx);
 	TAILQ_REMOVE(&c->c_connwait, &s, s_entries);
 }

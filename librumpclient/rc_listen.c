@@ -289,7 +289,7 @@ rc_listener_pause(const sigset_t *omask)
 	while (l->l_state == RC_L_READING) {
 		TAILQ_INSERT_TAIL(&l->l_pausewait, &s, s_entries);
 		pthread_mutex_unlock(&c->c_mtx);
-		rc_sleep(s.s_efd, omask);
+		(void)rc_sleep(s.s_efd, omask);
 		pthread_mutex_lock(&c->c_mtx);
 		TAILQ_REMOVE(&l->l_pausewait, &s, s_entries);
 	}

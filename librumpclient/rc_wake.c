@@ -98,11 +98,13 @@ rc_wake(int efd)
 }
 
 /*
- * Sleep until woken or until a signal handler has run.  Without an
- * eventfd (none could be made) sleep a millisecond: the caller's loop
- * re-checks, so this only costs time.
+ * Sleep until woken, until a signal handler has run, or for at most
+ * RC_CHECK_MS.  Without an eventfd (none could be made) sleep a
+ * millisecond: the caller's loop re-checks, so this only costs time.
+ * Returns 0, ETIMEDOUT after a quiet RC_CHECK_MS, or EBADF when efd is
+ * no longer open.
  */
-void
+int
 rc_sleep(int efd, const sigset_t *omask)
 {
 	struct timespec ts = { 0, 1000 * 1000 };
@@ -111,7 +113,7 @@ rc_sleep(int efd, const sigset_t *omask)
 
 	if (efd < 0) {
 		(void)ppoll(NULL, 0, &ts, omask);
-		return;
+		return 0;
 	}
 	/* bounded: the reader may be gone with a descriptor closed under it */
 	ts.tv_sec = RC_CHECK_MS / 1000;
@@ -119,8 +121,14 @@ rc_sleep(int efd, const sigset_t *omask)
 	pfd.fd = efd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	if (ppoll(&pfd, 1, &ts, omask) > 0)
+	if (ppoll(&pfd, 1, &ts, omask) == 0)
+		return ETIMEDOUT;
+	/* closed under us (closefrom(3)): the caller must not sleep on it */
+	if (pfd.revents & POLLNVAL)
+		return EBADF;
+	if (pfd.revents & POLLIN)
 		(void)read(efd, &v, sizeof(v));
+	return 0;
 }
 
 void

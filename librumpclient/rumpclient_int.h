@@ -186,7 +186,7 @@ int	rc_memwrite(uint64_t, const void *, size_t);
 void	rc_wake_init(void);
 int	rc_thread_efd(void);
 void	rc_wake(int);
-void	rc_sleep(int, const sigset_t *);
+int	rc_sleep(int, const sigset_t *);
 void	rc_wake_prefork(void);
 void	rc_wake_postfork_parent(void);
 void	rc_wake_postfork_child(void);

@@ -174,18 +174,38 @@ START_TEST(failed_exec_changes_nothing)
 }
 END_TEST
 
+/* Threads wait in calls when the program closes every descriptor. */
+START_TEST(closefrom_under_waiting_threads)
+{
+
+	start("unix", NULL);
+	tengine_ok("closefrom", "4");
+	stop();
+}
+END_TEST
+
 /* --maxclient reached: the next client's init fails with EBUSY. */
 static void
 maxclient_busy(const char *kind)
 {
 	static const char *const extra[] = { "--maxclient", "1", NULL };
 	char line[64], out[256];
-	int to, from, st;
+	int to, from, st, i;
 	pid_t pid;
 
 	start(kind, extra);
-	pid = tengine_spawn(&to, &from, "blockers", "0");
-	ck_assert_int_eq(line_within(from, line, sizeof(line), 30), 0);
+	/* srv_start's probe may hold the one slot for a moment */
+	for (i = 0;; i++) {
+		pid = tengine_spawn(&to, &from, "blockers", "0");
+		ck_assert_int_eq(line_within(from, line, sizeof(line), 30), 0);
+		if (strcmp(line, "connected") == 0)
+			break;
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		close(to);
+		close(from);
+		ck_assert_int_lt(i, 100);
+		usleep(20000);
+	}
 	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "0x%x", st);
 	ck_assert_msg(strstr(out, strerror(EBUSY)) != NULL, "%s", out);
@@ -377,6 +397,7 @@ main(void)
 	tcase_add_test(tc, thousand_blocked_readers);
 	tcase_add_test(tc, exec_with_every_thread_blocked);
 	tcase_add_test(tc, failed_exec_changes_nothing);
+	tcase_add_test(tc, closefrom_under_waiting_threads);
 	tcase_add_test(tc, maxclient_is_ebusy_unix);
 	tcase_add_test(tc, maxclient_is_ebusy_tcp);
 	tcase_add_test(tc, replies_never_dropped);
