@@ -112,6 +112,13 @@ struct rumpuser_sp_ops {
 	pid_t (*spop_getpid)(void);
 };
 
+/*
+ * Require clients to prove that they hold the key in this file (the
+ * AUTH handshake, rump_sp(7)); before rumpuser_sp_init().  Returns 0,
+ * EACCES when group or others may read the file, EINVAL for a key of
+ * the wrong size (16 to 1024 bytes), or the errno of reading it.
+ */
+int	rumpuser_sp_keyfile(const char *path);
 int	rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 	    const char *ostype, const char *osrelease, const char *machine);
 /* stop serving; arg is the calling client (answered first) or NULL */
