@@ -6,3 +6,14 @@ TESTS += tests/test_cred
 tests_test_cred_SOURCES = tests/test_cred.c
 tests_test_cred_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_cred_LDADD = librump.la $(CHECK_LIBS)
+check_PROGRAMS += tests/test_pipe tests/test_sysctl
+TESTS += tests/test_pipe tests/test_sysctl
+# kern.h for the white-box parts: kmem_failnth(), sysctl_addquad()
+tests_test_pipe_SOURCES = tests/test_pipe.c
+tests_test_pipe_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rumpkern
+tests_test_pipe_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_pipe_LDADD = librump.la $(CHECK_LIBS) $(PTHREAD_LIBS)
+tests_test_sysctl_SOURCES = tests/test_sysctl.c
+tests_test_sysctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rumpkern
+tests_test_sysctl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_sysctl_LDADD = librump.la $(CHECK_LIBS) $(BSD_LIBS)

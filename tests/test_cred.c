@@ -1,6 +1,7 @@
 /*
  * test_cred.c -- credentials, kill and wait4 between users, resource
- * limits, dup3 and fcntl, pid 0, in-process through librump.
+ * limits, dup3 and fcntl, pipes' errors, pid 0, in-process through
+ * librump.
  *
  * The compared tests run one scenario twice, on the host's system
  * calls in a forked child (the tests run as root, so the child may
@@ -168,6 +169,8 @@ run_host(void (*scenario)(struct log *), struct log *lg)
 		struct log *cl = calloc(1, sizeof(*cl));
 
 		close(p[0]);
+		/* EPIPE without dying, as the kernel's local processes */
+		signal(SIGPIPE, SIG_IGN);
 		/* out of the way of the descriptors scenarios use */
 		if (dup2(p[1], 500) != 500)
 			_exit(1);
@@ -470,6 +473,54 @@ START_TEST(rlimit_as_linux)
 }
 END_TEST
 
+/*
+ * Pipes: flags, EAGAIN both ways, PIPE_BUF writes whole or not at all,
+ * EPIPE (the host child ignores SIGPIPE; a local kernel process gets
+ * none), end of file.  Writes are whole pages, where the host's page
+ * ring and the kernel's byte ring hold the same.
+ */
+static void
+scen_pipe(struct log *lg)
+{
+	const struct ops *o = lg->o;
+	static char buf[4096];
+	int p[2], i;
+
+	for (i = 3; i < 64; i++)
+		(void)o->close(i);
+	CALL(lg, o->pipe2(p, O_DIRECT << 4));
+	CALL(lg, o->pipe2(p, O_NONBLOCK | O_CLOEXEC));
+	CALL(lg, o->fcntl(p[0], F_GETFD));
+	CALL(lg, o->read(p[0], buf, sizeof(buf)));
+	for (i = 0; i < 16; i++)
+		CALL(lg, o->write(p[1], buf, sizeof(buf)));
+	CALL(lg, o->write(p[1], buf, 1));
+	CALL(lg, o->write(p[1], buf, sizeof(buf)));
+	CALL(lg, o->read(p[0], buf, sizeof(buf)));
+	CALL(lg, o->write(p[1], buf, sizeof(buf)));
+	CALL(lg, o->write(p[1], buf, 10));
+	CALL(lg, o->read(p[1], buf, 1));
+	CALL(lg, o->write(p[0], buf, 1));
+	CALL(lg, o->close(p[0]));
+	CALL(lg, o->write(p[1], buf, 1));
+	CALL(lg, o->write(p[1], buf, sizeof(buf)));
+	CALL(lg, o->close(p[1]));
+	/* the reader drains what is left, then end of file */
+	CALL(lg, o->pipe2(p, 0));
+	CALL(lg, o->write(p[1], buf, 100));
+	CALL(lg, o->close(p[1]));
+	CALL(lg, o->read(p[0], buf, sizeof(buf)));
+	CALL(lg, o->read(p[0], buf, sizeof(buf)));
+	CALL(lg, o->close(p[0]));
+}
+
+START_TEST(pipe_as_linux)
+{
+
+	compare(scen_pipe);
+}
+END_TEST
+
 /* a new kernel process, curlwp its lwp */
 static pid_t
 newproc(int flags, struct lwp **lp)
@@ -680,6 +731,7 @@ main(void)
 	tcase_add_test(tc, saved_ids_as_linux);
 	tcase_add_test(tc, dup_fcntl_as_linux);
 	tcase_add_test(tc, rlimit_as_linux);
+	tcase_add_test(tc, pipe_as_linux);
 	tcase_add_test(tc, groups_bounded);
 	tcase_add_test(tc, kill_wait_between_users);
 	tcase_add_test(tc, rlimit_kernel);
