@@ -165,6 +165,7 @@ cmd_sigpipe(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = onpipe;
+	sa.sa_flags = SA_RESTART;
 	CHECK(sigaction(SIGPIPE, &sa, NULL) == 0);
 	CHECK(rump_sys_pipe2(p, 0) == 0);
 	CHECK(rump_sys_close(p[0]) == 0);
@@ -209,6 +210,7 @@ cmd_sigio(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = onio;
+	sa.sa_flags = SA_RESTART;
 	CHECK(sigaction(SIGIO, &sa, NULL) == 0);
 	CHECK(rump_sys_pipe2(p, 0) == 0);
 	CHECK(rump_sys_fcntl(p[0], F_SETOWN, me) == 0);
