@@ -51,7 +51,7 @@ START_TEST(nodes)
 {
 	static const int ostype[] = { RUMP_CTL_KERN, RUMP_KERN_OSTYPE },
 	    osrel[] = { RUMP_CTL_KERN, RUMP_KERN_OSRELEASE },
-	    maxproc[] = { RUMP_CTL_KERN, RUMP_KERN_MAXPROC },
+	    mproc[] = { RUMP_CTL_KERN, RUMP_KERN_MAXPROC },
 	    ncpu[] = { RUMP_CTL_HW, RUMP_HW_NCPU },
 	    machine[] = { RUMP_CTL_HW, RUMP_HW_MACHINE },
 	    procall[] = { RUMP_CTL_KERN, RUMP_KERN_PROC, RUMP_KERN_PROC_ALL };
@@ -70,8 +70,8 @@ START_TEST(nodes)
 	ctl_str(machine, 2, buf, sizeof(buf));
 	ck_assert_str_eq(buf, u.machine);
 	n = sizeof(v);
-	ck_assert_int_eq(ctl(maxproc, 2, &v, &n, NULL, 0), 0);
-	ck_assert_int_eq(v, RUMP_MAXPROC);
+	ck_assert_int_eq(ctl(mproc, 2, &v, &n, NULL, 0), 0);
+	ck_assert_int_eq(v, maxproc);
 	ck_assert_uint_eq(n, sizeof(int));
 	ck_assert_int_eq(ctl(ncpu, 2, &v, &n, NULL, 0), 0);
 	ck_assert_int_eq(v, 1);
