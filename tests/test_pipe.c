@@ -23,7 +23,7 @@
 #include "kern.h"
 
 #define NWRITERS	4
-#define NRECORDS	200
+#define NRECORDS	40	/* 640 KB: ten times the ring */
 #define RECSIZE		4000	/* < PIPE_BUF, so the ring wraps inside */
 
 static int wfd;
