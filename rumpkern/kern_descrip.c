@@ -16,7 +16,10 @@
  * F_SETOWN records who gets SIGIO for an O_ASYNC file (a pid, or a
  * process group as a negative number) together with the real and
  * effective uid of the caller, which decide later whether the signal
- * may be sent (kern_sig.c).
+ * may be sent (kern_sig.c).  The owner is kept as a number, not a
+ * reference: once its process is gone, a process that gets the same
+ * pid later would get the signal (Linux holds the struct pid), but
+ * pids come round again only after all the others up to PID_MAX.
  */
 #include "kern.h"
 #include "sysent.h"
