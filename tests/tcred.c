@@ -336,8 +336,11 @@ cmd_emfile(void)
 static int
 cmd_faults(void)
 {
-	static const int mib[] = { 1, 10 };
+	static const int mib[] = { 1, 10 }, q[] = { 0, 3 };
 	struct utsname u;
+	char name[64];
+	int got[4];
+	size_t n = sizeof(got);
 
 	errno = 0;
 	CHECK(rump_sys_getresuid(NULL, NULL, NULL) == -1 && errno == EFAULT);
@@ -354,6 +357,16 @@ cmd_faults(void)
 	/* and a good one: the name set through sysctl is uname's */
 	CHECK(rump_sys___sysctl(mib, 2, NULL, NULL, "remote", 6) == 0);
 	CHECK(rump_sys_uname(&u) == 0 && strcmp(u.nodename, "remote") == 0);
+	/* and back, by name, with buffers travelling both ways */
+	CHECK(rump_sys___sysctl(q, 2, got, &n, "kern.hostname", 13) == 0);
+	CHECK(n == 2 * sizeof(int) && got[0] == 1 && got[1] == 10);
+	n = sizeof(name);
+	CHECK(rump_sys___sysctl(got, 2, name, &n, NULL, 0) == 0);
+	CHECK(n == 7 && strcmp(name, "remote") == 0);
+	n = 3;
+	errno = 0;
+	CHECK(rump_sys___sysctl(got, 2, name, &n, NULL, 0) == -1 &&
+	    errno == ENOMEM && n == 7);
 	printf("ok\n");
 	return 0;
 }
