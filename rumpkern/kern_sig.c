@@ -13,7 +13,8 @@
  *
  * kill(2) follows Linux's permission rule: root, or the sender's real
  * or effective uid equal to the target's real or saved uid (EPERM
- * otherwise, kill(pid, 0) included).
+ * otherwise, kill(pid, 0) included); SIGCONT may go to any process of
+ * the sender's session.
  *
  * Signals the kernel sends itself -- SIGPIPE to a process writing to a
  * pipe without readers, SIGIO to the owner of an O_ASYNC file -- go to
@@ -46,11 +47,14 @@ sig_fatal(int sig)
 	}
 }
 
+/* Linux's kill_ok_by_cred, and SIGCONT within a session (job control) */
 static bool
-sig_permitted(struct proc *src, struct proc *dst)
+sig_permitted(struct proc *src, struct proc *dst, int sig)
 {
 	const struct cred *s = &src->p_cred, *d = &dst->p_cred;
 
+	if (sig == SIGCONT && src->p_sid == dst->p_sid)
+		return true;
 	return s->cr_euid == 0 || s->cr_uid == d->cr_uid ||
 	    s->cr_uid == d->cr_suid || s->cr_euid == d->cr_uid ||
 	    s->cr_euid == d->cr_suid;
@@ -61,7 +65,7 @@ sig_deliver(struct proc *src, struct proc *dst, int sig)
 {
 	void *spc;
 
-	if (!sig_permitted(src, dst))
+	if (!sig_permitted(src, dst, sig))
 		return EPERM;
 	if (sig == 0 || dst->p_stat == SZOMB || (dst->p_flag & P_WEXIT))
 		return 0;

@@ -590,6 +590,12 @@ START_TEST(kill_wait_between_users)
 	errno = 0;
 	ck_assert_int_eq(rump_sys_kill(1, 0), -1);
 	ck_assert_int_eq(errno, EPERM);
+	/* SIGCONT within the session is job control: allowed */
+	ck_assert_int_eq(rump_sys_kill(proot, SIGCONT), 0);
+	ck_assert_int_eq(rump_sys_setsid(), puser);
+	errno = 0;
+	ck_assert_int_eq(rump_sys_kill(proot, SIGCONT), -1);
+	ck_assert_int_eq(errno, EPERM);
 	/* other's saved uid is 1000: allowed */
 	ck_assert_int_eq(rump_sys_kill(pother, 0), 0);
 	ck_assert_int_eq(rump_sys_kill(pchild, 0), 0);
