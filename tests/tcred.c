@@ -10,6 +10,7 @@
  *	tcred sigpipe		SIGPIPE through RAISE: handled, ignored,
  *				and fatal in a forked child
  *	tcred sigio		SIGIO for O_ASYNC pipe ends
+ *	tcred sigioperm		SIGIO only where F_SETOWN's caller may
  *	tcred atomic N		N forked writers, PIPE_BUF records
  *	tcred emfile		RLIMIT_NOFILE, inherited by a child
  *	tcred faults		bad pointers are EFAULT, never a crash
@@ -246,6 +247,57 @@ cmd_sigio(void)
 	return 0;
 }
 
+/*
+ * SIGIO obeys the uids of whoever set the owner: a child that dropped
+ * to uid 1000 names root's process as owner and writes; no signal.
+ * Once root names itself, the child's writes signal it.
+ */
+static int
+cmd_sigioperm(void)
+{
+	struct sigaction sa;
+	int p[2], go[2], done[2], st, i;
+	pid_t hp, me = rump_sys_getpid();
+	char c;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onio;
+	sa.sa_flags = SA_RESTART;
+	CHECK(sigaction(SIGIO, &sa, NULL) == 0);
+	CHECK(pipe(go) == 0 && pipe(done) == 0);
+	CHECK(rump_sys_pipe2(p, 0) == 0);
+	CHECK(rump_sys_fcntl(p[0], F_SETFL, O_ASYNC) == 0);
+	hp = rumpclient_fork();
+	CHECK(hp != -1);
+	if (hp == 0) {
+		close(go[1]);
+		close(done[0]);
+		CHECK(rump_sys_setresuid(1000, 1000, 1000) == 0);
+		CHECK(rump_sys_fcntl(p[0], F_SETOWN, me) == 0);
+		CHECK(rump_sys_write(p[1], "a", 1) == 1);
+		CHECK(write(done[1], "1", 1) == 1);
+		CHECK(read(go[0], &c, 1) == 1);
+		CHECK(rump_sys_write(p[1], "b", 1) == 1);
+		exit(0);
+	}
+	close(go[0]);
+	close(done[1]);
+	CHECK(read(done[0], &c, 1) == 1);
+	/* the kernel sent nothing: a signal would have come before it */
+	CHECK(rump_sys_read(p[0], &c, 1) == 1 && c == 'a');
+	for (i = 0; i < 20; i++)
+		CHECK(rump_sys_getpid() == me);
+	CHECK(nio == 0);
+	CHECK(rump_sys_fcntl(p[0], F_SETOWN, me) == 0);
+	CHECK(write(go[1], "1", 1) == 1);
+	CHECK(waitpid(hp, &st, 0) == hp && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0);
+	CHECK(rump_sys_wait4(-1, &st, 0, NULL) > 1);
+	wait_count(&nio, 1);
+	printf("ok\n");
+	return 0;
+}
+
 #define RECSIZE		4096	/* PIPE_BUF */
 #define NRECORDS	64
 
@@ -395,6 +447,8 @@ main(int argc, char *argv[])
 		return cmd_sigpipe();
 	if (strcmp(argv[1], "sigio") == 0)
 		return cmd_sigio();
+	if (strcmp(argv[1], "sigioperm") == 0)
+		return cmd_sigioperm();
 	if (strcmp(argv[1], "atomic") == 0 && argc == 3)
 		return cmd_atomic(atoi(argv[2]));
 	if (strcmp(argv[1], "emfile") == 0)

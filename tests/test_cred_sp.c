@@ -122,6 +122,15 @@ START_TEST(sigio_through_raise)
 }
 END_TEST
 
+START_TEST(sigio_permission)
+{
+
+	setup();
+	tcred_ok("sigioperm", NULL);
+	teardown();
+}
+END_TEST
+
 START_TEST(pipe_buf_atomic_clients)
 {
 
@@ -162,6 +171,7 @@ main(void)
 	tcase_add_test(tc, guest_console_descriptors);
 	tcase_add_test(tc, sigpipe_through_raise);
 	tcase_add_test(tc, sigio_through_raise);
+	tcase_add_test(tc, sigio_permission);
 	tcase_add_test(tc, pipe_buf_atomic_clients);
 	tcase_add_test(tc, emfile_inherited);
 	tcase_add_test(tc, bad_pointers_efault);
