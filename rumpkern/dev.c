@@ -4,7 +4,7 @@
  * (5,1).
  *
  * /dev/console reads end of file at once; its writes go to the host
- * process's standard error (rump_server's log once it has detached)
+ * process's standard error (rump_server -s keeps it, a detached one not)
  * through rumpuser_conswrite(), with the kernel lock given up around
  * the host write, which may block.  A process made by a sysproxy
  * client's GUEST handshake starts with descriptors 0, 1 and 2 on it
