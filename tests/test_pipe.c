@@ -23,7 +23,7 @@
 #include "kern.h"
 
 #define NWRITERS	4
-#define NRECORDS	40	/* 640 KB: ten times the ring */
+#define NRECORDS	16	/* 256 KB: four times the ring */
 #define RECSIZE		4000	/* < PIPE_BUF, so the ring wraps inside */
 
 static int wfd;
@@ -65,7 +65,7 @@ START_TEST(pipe_buf_atomic)
 		    (void *)(intptr_t)(i + 1)), 0);
 	/* small reads, so that writers keep waiting for room */
 	while (got < sizeof(all)) {
-		n = rump_sys_read(p[0], all + got, 1500);
+		n = rump_sys_read(p[0], all + got, 3000);
 		ck_assert_int_gt(n, 0);
 		got += (size_t)n;
 	}
