@@ -5,6 +5,12 @@
  * The lwproc_* functions run with the kernel scheduled; the sysproxy
  * server calls them through its operations table (rump.c).  The
  * rump_pub_lwproc_* entry points schedule around them.
+ *
+ * A process made for a sysproxy client's GUEST handshake (a client,
+ * RUMP_RFCFDG, not a prefork image) starts with descriptors 0, 1 and
+ * 2 open on /dev/console, as in NetBSD, so that its first open or
+ * pipe returns 3.  An in-process rfork keeps rump_lwproc(3)'s rule:
+ * RUMP_RFCFDG is an empty table.
  */
 #include "kern.h"
 
@@ -32,6 +38,11 @@ lwproc_rfork(void *spc, int flags, const char *comm)
 		return error;
 	if (flags & RUMPUSER_SP_PREFORK)
 		p->p_flag |= P_PREFORK;
+	else if (spc != NULL && (flags & RUMP_RFCFDG) != 0 &&
+	    (error = dev_consopen(p)) != 0) {
+		proc_discard(p);
+		return error;
+	}
 	if ((error = lwp_create(p, &l)) != 0) {
 		proc_discard(p);
 		return error;

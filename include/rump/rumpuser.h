@@ -73,6 +73,8 @@ int	rumpuser_getparam(const char *name, void *buf, size_t blen);
 /* console output and exit */
 void	rumpuser_dprintf(const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 1, 2)));
+/* /dev/console: len bytes to the host's standard error, whole; errno */
+int	rumpuser_conswrite(const void *buf, size_t len);
 #define RUMPUSER_PANIC	(-1)
 void	rumpuser_exit(int value) __attribute__((__noreturn__));
 /* a fatal kernel error: print "rump kernel panic: <msg>" and abort */
