@@ -23,6 +23,24 @@ lwproc_parent(void)
 	return l != NULL ? l->l_proc : initproc;
 }
 
+/*
+ * A new client's process takes its host user's credentials when the
+ * server knows them (rump_server --peercred): permissions and kill
+ * then work between host users.  Otherwise it inherits pid 1's: root.
+ */
+static void
+lwproc_peercred(struct proc *p, void *spc)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (rumpuser_sp_peercred(spc, &uid, &gid) != 0)
+		return;
+	p->p_cred.cr_uid = p->p_cred.cr_euid = p->p_cred.cr_suid = uid;
+	p->p_cred.cr_gid = p->p_cred.cr_egid = p->p_cred.cr_sgid = gid;
+	p->p_cred.cr_ngroups = 0;
+}
+
 int
 lwproc_rfork(void *spc, int flags, const char *comm)
 {
@@ -43,6 +61,8 @@ lwproc_rfork(void *spc, int flags, const char *comm)
 		proc_discard(p);
 		return error;
 	}
+	if (spc != NULL && (flags & RUMPUSER_SP_PREFORK) == 0)
+		lwproc_peercred(p, spc);
 	if ((error = lwp_create(p, &l)) != 0) {
 		proc_discard(p);
 		return error;

@@ -80,7 +80,8 @@ enum {
 	OPT_HSTIMEOUT,
 	OPT_COPYTIMEOUT,
 	OPT_SOCKMODE,
-	OPT_KEY
+	OPT_KEY,
+	OPT_PEERCRED
 };
 
 static const struct option longopts[] = {
@@ -97,6 +98,7 @@ static const struct option longopts[] = {
 	{ "copy-timeout", required_argument,	NULL,	OPT_COPYTIMEOUT },
 	{ "sockmode",	required_argument,	NULL,	OPT_SOCKMODE },
 	{ "key",	required_argument,	NULL,	OPT_KEY },
+	{ "peercred",	no_argument,		NULL,	OPT_PEERCRED },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -111,7 +113,8 @@ usage(FILE *fp, int status)
 	    "[--maxcalls n]\n"
 	    "                   [--maxprefork n] [--handshake-timeout ms]\n"
 	    "                   [--copy-timeout ms] [--sockmode mode] "
-	    "[--key file] url\n",
+	    "[--key file]\n"
+	    "                   [--peercred] url\n",
 	    PROGNAME);
 	exit(status);
 }
@@ -284,6 +287,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_KEY:
 			o->o_key = optarg;
+			break;
+		case OPT_PEERCRED:
+			rumpsp_peercred = 1;
 			break;
 		case OPT_MAXPROC:
 			o->o_maxproc = parse_long("--maxproc", optarg, 2,

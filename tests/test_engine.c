@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <check.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -703,6 +704,66 @@ START_TEST(forged_proof)
 }
 END_TEST
 
+/* run tengine ids as host uid/gid 1000 (we are root), its output */
+static void
+ids_as_1000(char *out, size_t len)
+{
+	int p[2], st;
+	ssize_t n;
+	size_t got = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		if (setgroups(0, NULL) == -1 || setgid(1000) == -1 ||
+		    setuid(1000) == -1)
+			_exit(126);
+		setenv("RUMP_SERVER", srv.url, 1);
+		execl(tengine, tengine, "ids", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (got + 1 < len && (n = read(p[0], out + got, len - got - 1)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "0x%x", st);
+}
+
+/*
+ * --peercred: a client runs with its host user's credentials in the
+ * kernel, so it may not halt it; without, every client is root.
+ */
+START_TEST(peer_credentials)
+{
+	static const char *const cred[] = { "--peercred", "--sockmode",
+	    "0666", NULL };
+	static const char *const open[] = { "--sockmode", "0666", NULL };
+	char out[256], want[256];
+
+	if (geteuid() != 0)
+		return;		/* needs to become another user */
+	start("unix", cred);
+	/* the socket's directory is mkdtemp's 0700: let uid 1000 in */
+	ck_assert_int_eq(chmod(srv.dir, 0711), 0);
+	ids_as_1000(out, sizeof(out));
+	snprintf(want, sizeof(want), "1000 1000 %s\n", strerror(EPERM));
+	ck_assert_str_eq(out, want);
+	stop();
+	start("unix", open);
+	ck_assert_int_eq(chmod(srv.dir, 0711), 0);
+	ids_as_1000(out, sizeof(out));
+	ck_assert_str_eq(out, "0 0 halted\n");
+	(void)srv_stop(&srv);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -730,6 +791,7 @@ main(void)
 	tcase_add_test(tc, out_of_descriptors);
 	tcase_add_test(tc, shared_key);
 	tcase_add_test(tc, forged_proof);
+	tcase_add_test(tc, peer_credentials);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

@@ -136,6 +136,12 @@ int	rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr,
 	    size_t *dlen);
 int	rumpuser_sp_anonmmap(void *arg, size_t howmuch, void **addr);
 int	rumpuser_sp_raise(void *arg, int signo);
+/*
+ * The host credentials of the client's peer (a Unix socket's
+ * SO_PEERCRED) when the server was told to use them
+ * (rumpsp_peercred); ENOENT otherwise.
+ */
+int	rumpuser_sp_peercred(void *arg, uid_t *uid, gid_t *gid);
 
 /*
  * Server limits, settable before rumpuser_sp_init() (rump_server(1)
@@ -151,6 +157,7 @@ extern int rumpsp_maxprefork;	/* fork images one client may hold */
 extern int rumpsp_hstimeout;	/* ms to finish the handshake */
 extern int rumpsp_copytimeout;	/* ms a copy waits for its client */
 extern int rumpsp_sockmode;	/* mode of a Unix socket file */
+extern int rumpsp_peercred;	/* clients get their host credentials */
 extern int rumpsp_verbose;	/* log connects, disconnects, refusals */
 
 #endif /* _RUMP_RUMPUSER_H_ */
