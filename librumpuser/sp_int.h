@@ -241,11 +241,18 @@ void	 sp_req_reply(struct sp_req *, int, const register_t [2]);
 struct sp_work *sp_work_get(struct sp_client *, size_t);
 void	 sp_work_put(struct sp_work *);
 
+/* sp_stats.c: counters (enum rumpuser_sp_counter) */
+extern _Atomic int64_t sp_stat[RUMPUSER_SP_NCOUNTERS];
+#define SP_STAT_ADD(which, n) \
+	atomic_fetch_add_explicit(&sp_stat[(which)], (int64_t)(n), \
+	    memory_order_relaxed)
+
 /* sp_pool.c: the threads */
 void	 sp_pool_init(void);
 int	 sp_pool_start(void);
 void	 sp_pool_stop(struct sp_workq *);
 bool	 sp_pool_overloaded(void);
+int64_t	 sp_pool_gauge(int);
 void	 sp_pool_wait_begin(bool);
 void	 sp_pool_wait_end(bool);
 

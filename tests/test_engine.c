@@ -764,6 +764,38 @@ START_TEST(peer_credentials)
 }
 END_TEST
 
+/* kern.sysproxy.*: the server's counters move with what it does */
+static long long
+counter(const char *name)
+{
+	char out[64];
+	int st;
+
+	st = run_prog(&srv, out, sizeof(out), tengine, "counter", name, NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %s", name,
+	    out);
+	return atoll(out);
+}
+
+START_TEST(server_counters)
+{
+	long long req, conn, threads;
+
+	start("unix", NULL);
+	conn = counter("kern.sysproxy.connects");
+	req = counter("kern.sysproxy.requests");
+	/* each run is a new client making two sysctl calls at least */
+	ck_assert_int_eq(counter("kern.sysproxy.connects"), conn + 2);
+	ck_assert_int_ge(counter("kern.sysproxy.requests"), req + 4);
+	ck_assert_int_eq(counter("kern.sysproxy.clients"), 1);
+	threads = counter("kern.sysproxy.threads");
+	ck_assert_int_ge(threads, 1);
+	ck_assert_int_le(counter("kern.sysproxy.idle"), threads);
+	ck_assert_int_ge(counter("kern.sysproxy.bytes_out"), 1);
+	stop();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -792,6 +824,7 @@ main(void)
 	tcase_add_test(tc, shared_key);
 	tcase_add_test(tc, forged_proof);
 	tcase_add_test(tc, peer_credentials);
+	tcase_add_test(tc, server_counters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
