@@ -49,6 +49,12 @@ tool_setname(char **argv, const char *name)
 	program_invocation_short_name = namebuf;
 	program_invocation_name = namebuf;
 	setprogname(namebuf);
+	/* every tool answers --version alike, before its own options */
+	if (argv[1] != NULL && strcmp(argv[1], "--version") == 0 &&
+	    argv[2] == NULL) {
+		printf("%s (%s) %s\n", name, PACKAGE_NAME, PACKAGE_VERSION);
+		exit(0);
+	}
 }
 
 void
