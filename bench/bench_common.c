@@ -233,7 +233,13 @@ bn_raw_serve(int lfd, int family, size_t reqsz, size_t respsz)
 
 	if ((fd = accept(lfd, NULL, NULL)) == -1)
 		_exit(1);
-	close(lfd);
+	/* only this socket: earlier peers' ends would keep them from EOF */
+	if (fd != 3) {
+		if (dup2(fd, 3) == -1)
+			_exit(1);
+		fd = 3;
+	}
+	closefrom(4);
 	bn_nodelay(fd, family);
 	if ((req = malloc(reqsz)) == NULL || (resp = calloc(1, respsz)) ==
 	    NULL)
