@@ -71,6 +71,7 @@ static const struct {
 	[RUMPSP_ERR_MALFORMED_REQUEST] = { EINVAL, "malformed request" },
 	[RUMPSP_ERR_TOOBIG] = { EMSGSIZE, "frame too big" },
 	[RUMPSP_ERR_BUSY] = { EBUSY, "client table full" },
+	[RUMPSP_ERR_TIMEOUT] = { ETIMEDOUT, "too slow to answer" },
 };
 
 /* The errno a client reports for an ERROR frame's code. */

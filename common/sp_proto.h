@@ -87,9 +87,10 @@ enum rumpsp_err {
 	RUMPSP_ERR_MALFORMED_REQUEST = 7,	/* EINVAL */
 	/* ours, after NetBSD's */
 	RUMPSP_ERR_TOOBIG = 8,			/* EMSGSIZE */
-	RUMPSP_ERR_BUSY = 9			/* EBUSY: client table full */
+	RUMPSP_ERR_BUSY = 9,			/* EBUSY: client table full */
+	RUMPSP_ERR_TIMEOUT = 10			/* ETIMEDOUT: too slow */
 };
-#define RUMPSP_NERR	10
+#define RUMPSP_NERR	11
 
 enum rumpsp_handshake {
 	HANDSHAKE_GUEST = 0,	/* body: command name */

@@ -14,15 +14,17 @@ int
 rsp_sysreq_parse(const void *body, size_t len, struct rsp_sysreq_parsed *sp,
     const char **why)
 {
-	const uint8_t *p = body, *end = p + len;
+	const uint8_t *p = body, *end;
 	struct rsp_sysreq rs;
 	size_t i, dlen, outlen = 0;
 
 	memset(sp, 0, sizeof(*sp));
+	/* an empty body may be NULL: no arithmetic on it before this */
 	if (len < sizeof(rs)) {
 		*why = "syscall request shorter than its header";
 		return RUMPSP_ERR_MALFORMED_REQUEST;
 	}
+	end = p + len;
 	memcpy(&rs, p, sizeof(rs));
 	p += sizeof(rs);
 	if (rs.rs_argsize > RUMPSP_ARGSIZE || rs.rs_argsize % 8 != 0) {

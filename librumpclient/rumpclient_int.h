@@ -40,8 +40,12 @@
 #include "sp_proto.h"
 #include "sp_url.h"
 
-/* Limits on what one SYSCALL request carries inline (rump_sp(7)). */
-#define RC_INLINE_MAX	(256u * 1024)
+/*
+ * Limits on what one SYSCALL request carries inline (rump_sp(7)): a
+ * frame's worth, less room for the headers, so that a read or write of
+ * up to almost 4 MiB is one request and one reply.
+ */
+#define RC_INLINE_MAX	(RUMPSP_MAXFRAME - 64u * 1024)
 /* The reader's buffer: small frames come in with one recv. */
 #define RC_RBUF		4096
 /* Reply bodies up to this size land on the caller's stack. */

@@ -35,6 +35,8 @@
 
 #include "sp_int.h"
 
+int rumpsp_maxcalls = 1024;
+
 struct sp_client *
 sp_client_alloc(int fd)
 {
@@ -109,6 +111,23 @@ sp_client_hold(struct sp_client *spc)
 	pthread_mutex_lock(&spc->spc_mtx);
 	spc->spc_nwork++;
 	pthread_mutex_unlock(&spc->spc_mtx);
+}
+
+/*
+ * A system call of spc is about to be queued: hold it, unless the
+ * client has rumpsp_maxcalls in the server already (false).
+ */
+bool
+sp_client_hold_call(struct sp_client *spc)
+{
+	bool ok;
+
+	pthread_mutex_lock(&spc->spc_mtx);
+	ok = rumpsp_maxcalls < 0 || spc->spc_nwork < (unsigned)rumpsp_maxcalls;
+	if (ok)
+		spc->spc_nwork++;
+	pthread_mutex_unlock(&spc->spc_mtx);
+	return ok;
 }
 
 /* A work item for spc is done; the last reference frees it. */

@@ -33,15 +33,24 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sp_int.h"
+
+int rumpsp_copytimeout = 30 * 1000;
 
 static int
 sp_waiter_add(struct sp_client *spc, struct sp_waiter *w)
 {
+	pthread_condattr_t ca;
+	int error;
 
 	memset(w, 0, sizeof(*w));
-	if (pthread_cond_init(&w->w_cv, NULL) != 0)
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	error = pthread_cond_init(&w->w_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (error != 0)
 		return ENOMEM;
 	pthread_mutex_lock(&spc->spc_mtx);
 	if (spc->spc_dying) {
@@ -55,22 +64,51 @@ sp_waiter_add(struct sp_client *spc, struct sp_waiter *w)
 	return 0;
 }
 
-/* Wait for the answer; 0 with w_data/w_len filled, or an errno. */
+/* The deadline of a copy request, rumpsp_copytimeout from now. */
+static void
+sp_copy_deadline(struct timespec *ts)
+{
+
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += rumpsp_copytimeout / 1000;
+	ts->tv_nsec += (long)(rumpsp_copytimeout % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/*
+ * Wait for the answer; 0 with w_data/w_len filled, or an errno.  A
+ * client that does not answer within rumpsp_copytimeout is cut off: a
+ * thread of the server, and the kernel call it serves, must not wait
+ * on it for ever.
+ */
 static int
 sp_waiter_wait(struct sp_client *spc, struct sp_waiter *w, bool wait)
 {
-	bool done;
+	struct timespec ts;
+	bool done, late = false;
 
-	if (wait)
+	if (wait) {
+		sp_copy_deadline(&ts);
 		sp_pool_wait_begin(true);
+	}
 	pthread_mutex_lock(&spc->spc_mtx);
-	while (wait && !w->w_done && !spc->spc_dying)
-		pthread_cond_wait(&w->w_cv, &spc->spc_mtx);
+	while (wait && !w->w_done && !spc->spc_dying && !late)
+		late = rumpsp_copytimeout >= 0 &&
+		    pthread_cond_timedwait(&w->w_cv, &spc->spc_mtx, &ts) ==
+		    ETIMEDOUT && !w->w_done;
 	TAILQ_REMOVE(&spc->spc_waiters, w, w_entries);
 	done = w->w_done;
 	pthread_mutex_unlock(&spc->spc_mtx);
 	if (wait)
 		sp_pool_wait_end(true);
+	if (late) {
+		sp_log("pid %d: no answer to a copy request in %d ms: cut off",
+		    (int)spc->spc_pid, rumpsp_copytimeout);
+		sp_out_close(spc);
+	}
 	pthread_cond_destroy(&w->w_cv);
 	if (!done) {
 		free(w->w_data);

@@ -249,6 +249,7 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 		case HANDSHAKE_GUEST:
 		case HANDSHAKE_FORK:
 			atomic_store(&spc->spc_state, SPC_HANDSHAKE);
+			sp_server_newdone(spc);
 			break;
 		case HANDSHAKE_AUTH:
 			return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
@@ -273,7 +274,15 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 				return sp_fail(spc, wk, err, why);
 			wk->wk_req.rq_spc = spc;
 			wk->wk_req.rq_reqno = hdr->rsp_reqno;
-			break;
+			if (!sp_client_hold_call(spc)) {
+				(void)sp_send_error(spc, hdr->rsp_reqno,
+				    hdr->rsp_type, RUMPSP_ERR_TRYAGAIN,
+				    "too many calls of this client");
+				sp_work_put(wk);
+				return 0;
+			}
+			TAILQ_INSERT_TAIL(out, wk, wk_entries);
+			return 0;
 		case RUMPSP_PREFORK:
 			break;
 		case RUMPSP_HANDSHAKE:
@@ -430,6 +439,10 @@ sp_do_prefork(struct sp_work *wk)
 		if (error == ENOMEM)
 			(void)sp_send_error(spc, wk->wk_hdr.rsp_reqno,
 			    RUMPSP_PREFORK, RUMPSP_ERR_NOMEM, "out of memory");
+		else if (error == EAGAIN)
+			(void)sp_send_error(spc, wk->wk_hdr.rsp_reqno,
+			    RUMPSP_PREFORK, RUMPSP_ERR_TRYAGAIN,
+			    "too many fork images pending");
 		return;
 	}
 	(void)sp_send_resp(spc, wk->wk_hdr.rsp_reqno, RUMPSP_PREFORK, 0,

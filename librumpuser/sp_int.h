@@ -143,6 +143,9 @@ struct sp_client {
 	uint8_t			*spc_body;	/* where its body goes */
 	size_t			 spc_bodylen, spc_bodyoff;
 	bool			 spc_closed;	/* out of epoll: no more input */
+	TAILQ_ENTRY(sp_client)	 spc_newentries; /* waiting for a handshake */
+	uint64_t		 spc_hsdeadline; /* sp_now_ms() */
+	bool			 spc_isnew;	/* on the handshake list */
 
 	_Atomic(enum sp_state)	 spc_state;
 
@@ -174,6 +177,7 @@ struct sp_client {
 
 	/* under sp_pf_mtx */
 	LIST_HEAD(, sp_prefork)	 spc_preforks;
+	int			 spc_npreforks;
 
 	/* the outbound queue, under spc_outmtx */
 	pthread_mutex_t		 spc_outmtx;
@@ -200,6 +204,7 @@ void	 sp_lwproc_uncache(struct sp_client *);
 struct sp_client *sp_client_alloc(int);
 void	 sp_client_discard(struct sp_client *);
 void	 sp_client_hold(struct sp_client *);
+bool	 sp_client_hold_call(struct sp_client *);
 void	 sp_client_rele(struct sp_client *);
 void	 sp_client_dying(struct sp_client *);
 void	 sp_client_disconnect(struct sp_client *);
@@ -257,6 +262,7 @@ void	 sp_server_poll(struct sp_workq *);
 void	 sp_server_kick(void);
 void	 sp_server_arm(struct sp_client *, bool);
 void	 sp_server_swept(void);
+void	 sp_server_newdone(struct sp_client *);
 uint64_t sp_now_ms(void);
 void	 sp_log(const char *, ...)
 	    __attribute__((__format__(__printf__, 1, 2)));

@@ -27,10 +27,13 @@
 
 #include "sp_int.h"
 
+int rumpsp_maxprefork = 64;
+
 struct sp_prefork {
 	uint8_t			 pf_auth[RUMPSP_AUTHLEN];
 	struct lwp		*pf_lwp;
 	uint64_t		 pf_expire;	/* sp_now_ms() */
+	struct sp_client	*pf_spc;	/* its creator */
 	TAILQ_ENTRY(sp_prefork)	 pf_entries;	/* sp_preforks */
 	LIST_ENTRY(sp_prefork)	 pf_spcentries;	/* owner's spc_preforks */
 };
@@ -62,6 +65,7 @@ sp_prefork_unlink(struct sp_prefork *pf)
 
 	TAILQ_REMOVE(&sp_preforks, pf, pf_entries);
 	LIST_REMOVE(pf, pf_spcentries);
+	pf->pf_spc->spc_npreforks--;
 }
 
 /* Release images taken off the lists: their processes go away. */
@@ -80,7 +84,8 @@ sp_prefork_release(struct sp_pflist *list)
 
 /*
  * Remember the image whose lwp is l for spc and fill in its cookie.
- * Returns ENOMEM, or ENOTCONN when spc has disconnected meanwhile (its
+ * Returns ENOMEM, EAGAIN when spc holds rumpsp_maxprefork images
+ * already, or ENOTCONN when spc has disconnected meanwhile (its
  * preforks were dropped already); the caller then releases l.
  */
 int
@@ -95,6 +100,7 @@ sp_prefork_add(struct sp_client *spc, struct lwp *l,
 	arc4random_buf(pf->pf_auth, sizeof(pf->pf_auth));
 	memcpy(auth, pf->pf_auth, sizeof(pf->pf_auth));
 	pf->pf_lwp = l;
+	pf->pf_spc = spc;
 	pf->pf_expire = sp_now_ms() + SP_PREFORK_TTL_MS;
 
 	pthread_mutex_lock(&spc->spc_mtx);
@@ -104,6 +110,14 @@ sp_prefork_add(struct sp_client *spc, struct lwp *l,
 		return ENOTCONN;
 	}
 	pthread_mutex_lock(&sp_pf_mtx);
+	if (rumpsp_maxprefork >= 0 &&
+	    spc->spc_npreforks >= rumpsp_maxprefork) {
+		pthread_mutex_unlock(&sp_pf_mtx);
+		pthread_mutex_unlock(&spc->spc_mtx);
+		free(pf);
+		return EAGAIN;
+	}
+	spc->spc_npreforks++;
 	first = TAILQ_EMPTY(&sp_preforks);
 	TAILQ_INSERT_TAIL(&sp_preforks, pf, pf_entries);
 	LIST_INSERT_HEAD(&spc->spc_preforks, pf, pf_spcentries);

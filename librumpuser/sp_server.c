@@ -32,6 +32,8 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <pthread.h>
@@ -48,6 +50,8 @@
 
 int rumpsp_maxclient = 16384;
 int rumpsp_verbose;
+int rumpsp_hstimeout = 10 * 1000;
+int rumpsp_sockmode = 0600;
 
 /* How long accept rests after running out of descriptors or memory. */
 #define SP_ACCEPT_PAUSE_MS	100
@@ -66,8 +70,11 @@ static struct {
 	size_t		 bannerlen;
 	int		 maxclient;
 
+	int		 spare;		/* kept to refuse when out of fds */
+
 	/* the leader only */
 	TAILQ_HEAD(, sp_client) clients;
+	TAILQ_HEAD(, sp_client) newq;	/* no handshake yet, oldest first */
 	int		 nclients;
 	uint64_t	 lpause;	/* accept resumes then; 0: running */
 	uint8_t		 rbuf[64 * 1024];
@@ -152,6 +159,11 @@ sp_listen(const struct rsp_addr *ra, int *fdp)
 		if (bind(s, sa, ra->ra_len) == -1)
 			goto fail;
 	}
+	/* before listen(), nobody can connect: no window */
+	if (ra->ra_family == AF_UNIX &&
+	    chmod(((const struct sockaddr_un *)sa)->sun_path,
+	    (mode_t)rumpsp_sockmode) == -1)
+		goto fail;
 	if (listen(s, SOMAXCONN) == -1)
 		goto fail;
 	*fdp = s;
@@ -199,6 +211,7 @@ sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 	if (spc->spc_closed)
 		return;
 	spc->spc_closed = true;
+	sp_server_newdone(spc);
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, spc->spc_fd, NULL);
 	TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients--;
@@ -214,6 +227,67 @@ sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 	TAILQ_INSERT_TAIL(out, &spc->spc_diswork, wk_entries);
 	if (rumpsp_verbose)
 		sp_log("pid %d: disconnected", (int)spc->spc_pid);
+}
+
+/* The leader: spc's handshake arrived (or it closes). */
+void
+sp_server_newdone(struct sp_client *spc)
+{
+
+	if (!spc->spc_isnew)
+		return;
+	spc->spc_isnew = false;
+	TAILQ_REMOVE(&sp_srv.newq, spc, spc_newentries);
+}
+
+/*
+ * Connections that did not finish their handshake in time are closed;
+ * returns the milliseconds until the next deadline, or -1.
+ */
+static int
+sp_handshake_expire(struct sp_workq *out)
+{
+	struct sp_client *spc;
+	uint64_t now = sp_now_ms();
+
+	if (rumpsp_hstimeout < 0)
+		return -1;
+	while ((spc = TAILQ_FIRST(&sp_srv.newq)) != NULL &&
+	    spc->spc_hsdeadline <= now) {
+		sp_log("a client did not finish its handshake in %d ms: "
+		    "closed", rumpsp_hstimeout);
+		(void)sp_send_error(spc, 0, RUMPSP_HANDSHAKE,
+		    RUMPSP_ERR_TIMEOUT, "handshake not done in time");
+		sp_conn_close(spc, out);
+	}
+	if (spc == NULL)
+		return -1;
+	return spc->spc_hsdeadline - now > INT_MAX ? INT_MAX :
+	    (int)(spc->spc_hsdeadline - now);
+}
+
+/*
+ * Out of descriptors: the spare one makes room to accept a waiting
+ * connection and tell it why, rather than leave it without a banner.
+ */
+static bool
+sp_accept_refuse(void)
+{
+	int fd;
+
+	if (sp_srv.spare == -1)
+		return false;
+	close(sp_srv.spare);
+	fd = accept4(sp_srv.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd != -1) {
+		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
+		    RUMPSP_ERR_BUSY, "server out of descriptors");
+		close(fd);
+		if (rumpsp_verbose)
+			sp_log("refused a client: out of descriptors");
+	}
+	sp_srv.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return fd != -1;
 }
 
 static void
@@ -253,6 +327,9 @@ sp_conn_new(int fd)
 	}
 	TAILQ_INSERT_TAIL(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients++;
+	spc->spc_hsdeadline = sp_now_ms() + (uint64_t)rumpsp_hstimeout;
+	spc->spc_isnew = true;
+	TAILQ_INSERT_TAIL(&sp_srv.newq, spc, spc_newentries);
 	/* an empty socket takes it at once */
 	iov[0].iov_base = sp_srv.banner;
 	iov[0].iov_len = sp_srv.bannerlen;
@@ -289,6 +366,9 @@ sp_accept(void)
 			continue;
 		case EMFILE:
 		case ENFILE:
+			if (sp_accept_refuse())
+				continue;
+			/* FALLTHROUGH */
 		case ENOBUFS:
 		case ENOMEM:
 			/* the socket stays readable: rest instead of spin */
@@ -460,6 +540,9 @@ sp_timeout(struct sp_workq *out)
 		TAILQ_INSERT_TAIL(out, &sp_sweepwork, wk_entries);
 		t = -1;
 	}
+	left = sp_handshake_expire(out);
+	if (left >= 0 && (t < 0 || left < t))
+		t = left;
 	if (sp_srv.lpause != 0) {
 		now = sp_now_ms();
 		if (now >= sp_srv.lpause) {
@@ -571,6 +654,8 @@ sp_setup(const struct rsp_addr *ra)
 
 	sp_srv.lfd = sp_srv.epfd = sp_srv.evfd = -1;
 	TAILQ_INIT(&sp_srv.clients);
+	TAILQ_INIT(&sp_srv.newq);
+	sp_srv.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if ((error = sp_listen(ra, &sp_srv.lfd)) != 0)
 		return error;
 	sp_srv.isunix = ra->ra_family == AF_UNIX;

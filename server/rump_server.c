@@ -73,7 +73,12 @@ enum {
 	OPT_MAXCLIENT,
 	OPT_MAXBLOCKED,
 	OPT_MAXQUEUE,
-	OPT_MAXPROC
+	OPT_MAXPROC,
+	OPT_MAXCALLS,
+	OPT_MAXPREFORK,
+	OPT_HSTIMEOUT,
+	OPT_COPYTIMEOUT,
+	OPT_SOCKMODE
 };
 
 static const struct option longopts[] = {
@@ -84,6 +89,11 @@ static const struct option longopts[] = {
 	{ "maxblocked",	required_argument,	NULL,	OPT_MAXBLOCKED },
 	{ "maxqueue",	required_argument,	NULL,	OPT_MAXQUEUE },
 	{ "maxproc",	required_argument,	NULL,	OPT_MAXPROC },
+	{ "maxcalls",	required_argument,	NULL,	OPT_MAXCALLS },
+	{ "maxprefork",	required_argument,	NULL,	OPT_MAXPREFORK },
+	{ "handshake-timeout", required_argument, NULL,	OPT_HSTIMEOUT },
+	{ "copy-timeout", required_argument,	NULL,	OPT_COPYTIMEOUT },
+	{ "sockmode",	required_argument,	NULL,	OPT_SOCKMODE },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -94,7 +104,10 @@ usage(FILE *fp, int status)
 	fprintf(fp, "usage: %s [-sv] [-c ncpu] [-r memlimit] [--maxworker n]\n"
 	    "                   [--idleworker n] [--maxblocked n] "
 	    "[--maxclient n]\n"
-	    "                   [--maxqueue bytes] [--maxproc n] url\n",
+	    "                   [--maxqueue bytes] [--maxproc n] "
+	    "[--maxcalls n]\n"
+	    "                   [--maxprefork n] [--handshake-timeout ms]\n"
+	    "                   [--copy-timeout ms] [--sockmode mode] url\n",
 	    PROGNAME);
 	exit(status);
 }
@@ -180,6 +193,23 @@ parse_memlimit(const char *s)
 	exit(1);
 }
 
+/* An octal file mode for the socket, e.g. 0660. */
+static int
+parse_mode(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 8);
+	if (end == s || *end != '\0' || errno != 0 || v < 0 || v > 0777) {
+		fprintf(stderr, "%s: invalid --sockmode: %s (expected an "
+		    "octal mode such as 0660)\n", PROGNAME, s);
+		exit(1);
+	}
+	return (int)v;
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -229,6 +259,24 @@ parse_options(int argc, char **argv, struct options *o)
 				    RUMPSP_MAXFRAME);
 				exit(1);
 			}
+			break;
+		case OPT_MAXCALLS:
+			rumpsp_maxcalls = parse_limit("--maxcalls", optarg, 1);
+			break;
+		case OPT_MAXPREFORK:
+			rumpsp_maxprefork = parse_limit("--maxprefork",
+			    optarg, 1);
+			break;
+		case OPT_HSTIMEOUT:
+			rumpsp_hstimeout = parse_limit("--handshake-timeout",
+			    optarg, 1);
+			break;
+		case OPT_COPYTIMEOUT:
+			rumpsp_copytimeout = parse_limit("--copy-timeout",
+			    optarg, 1);
+			break;
+		case OPT_SOCKMODE:
+			rumpsp_sockmode = parse_mode(optarg);
 			break;
 		case OPT_MAXPROC:
 			o->o_maxproc = parse_long("--maxproc", optarg, 2,

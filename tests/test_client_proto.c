@@ -255,7 +255,7 @@ fk_write(struct fk_conn *fc, uint64_t reqno, const struct rsp_sysreq_parsed *sp,
 {
 	struct rsp_hdr rh;
 	uint8_t *data;
-	size_t i;
+	size_t i, n;
 	int64_t rv = -1;
 
 	if (fk_region(sp, a[1], RSP_REGION_IN, &i) != NULL &&
@@ -263,12 +263,20 @@ fk_write(struct fk_conn *fc, uint64_t reqno, const struct rsp_sysreq_parsed *sp,
 		atomic_fetch_add(&fk.inlined, 1);
 		rv = fk_sum(sp->sp_data[i], a[2]);
 	} else {
+		/* one COPYIN (counted once) of up to RUMPSP_MAXCOPY at a time */
 		atomic_fetch_add(&fk.copyins, 1);
-		data = fk_copyin(fc->fd, RUMPSP_COPYIN, a[1], a[2], &rh);
-		if (data != NULL && rh.rsp_class == RUMPSP_RESP &&
-		    rh.rsp_len - RSP_HDRSZ == a[2])
-			rv = fk_sum(data, a[2]);
-		free(data);
+		for (rv = 0, i = 0; i < a[2] && rv >= 0; i += n) {
+			n = a[2] - i < RUMPSP_MAXCOPY ? a[2] - i :
+			    RUMPSP_MAXCOPY;
+			data = fk_copyin(fc->fd, RUMPSP_COPYIN, a[1] + i, n,
+			    &rh);
+			if (data != NULL && rh.rsp_class == RUMPSP_RESP &&
+			    rh.rsp_len - RSP_HDRSZ == n)
+				rv += fk_sum(data, n);
+			else
+				rv = -1;
+			free(data);
+		}
 	}
 	fk_sysreply(fc->fd, reqno, 0, rv, NULL, NULL);
 }
@@ -694,7 +702,7 @@ END_TEST
 static void
 check_io(bool expect_inline)
 {
-	static uint8_t big[300 * 1024];
+	static uint8_t big[RUMPSP_MAXFRAME];
 	uint8_t buf[1000], in[500];
 	int64_t sum = 0;
 	size_t i;
@@ -713,7 +721,7 @@ check_io(bool expect_inline)
 	ck_assert_int_eq(atomic_load(&fk.copyins), expect_inline ? 0 : 2);
 	ck_assert_int_eq(atomic_load(&fk.copyouts), expect_inline ? 0 : 1);
 
-	/* too big to go inline: COPYIN even from a 0.5 server */
+	/* too big to go inline (a frame's worth): COPYIN even from 0.5 */
 	for (i = 0, sum = 0; i < sizeof(big); i++) {
 		big[i] = (uint8_t)(i ^ (i >> 8));
 		sum += big[i];

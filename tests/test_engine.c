@@ -2,10 +2,13 @@
  * test_engine.c -- the sysproxy engine against a real rump_server and
  * real client processes (tests/tengine): no call waits on a thread it
  * does not need, none starves, no reply is dropped, exec as NetBSD does
- * it, a refused client learns why.  Each case is a defect the old
+ * it, a refused client learns why; and the limits that keep one client
+ * from stalling or exhausting the server.  Each case is a defect the old
  * engine had (see issue 7 and ../shared/repro/).
  */
 #include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -25,6 +28,17 @@
 
 static struct server srv;
 static char tengine[PATH_MAX];
+
+/*
+ * Blocked clients in thousand_blocked_readers: each is a host process,
+ * which under a sanitizer costs ten times the memory and time; the
+ * property tested is the same with fewer.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define NBLOCKERS	"200"
+#else
+#define NBLOCKERS	"1000"
+#endif
 
 static void
 start(const char *kind, const char *const *extra)
@@ -125,7 +139,7 @@ START_TEST(thousand_blocked_readers)
 	pid_t pid;
 
 	start("unix", NULL);
-	pid = tengine_spawn(&to, &from, "blockers", "1000");
+	pid = tengine_spawn(&to, &from, "blockers", NBLOCKERS);
 	ck_assert_int_eq(line_within(from, line, sizeof(line), 120), 0);
 	ck_assert_str_eq(line, "blocked");
 	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
@@ -383,6 +397,188 @@ START_TEST(slow_reader_cut_off)
 }
 END_TEST
 
+
+/* A connection that never sends its handshake is closed with a reason. */
+START_TEST(handshake_deadline)
+{
+	static const char *const extra[] = { "--handshake-timeout", "200",
+	    NULL };
+	struct rsp_hdr h;
+	int fd;
+
+	start("unix", extra);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), 0);
+	ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
+	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TIMEOUT);
+	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), -1);
+	close(fd);
+	stop();
+}
+END_TEST
+
+/* One client cannot fill the process table with fork images. */
+START_TEST(prefork_limit)
+{
+	static const char *const extra[] = { "--maxprefork", "3", NULL };
+	struct rsp_hdr h;
+	int fd, i, ok = 0, again = 0;
+
+	start("unix", extra);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_handshake(fd, "forker"), 0);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(raw_send(fd, RSP_HDRSZ, 10 + (uint64_t)i,
+		    RUMPSP_REQ, RUMPSP_PREFORK, 0, NULL, 0), 0);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), 0);
+		if (h.rsp_class == RUMPSP_RESP)
+			ok++;
+		else if (h.rsp_class == RUMPSP_ERROR &&
+		    h.rsp_arg == RUMPSP_ERR_TRYAGAIN)
+			again++;
+	}
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(again, 2);
+	close(fd);
+	stop();
+}
+END_TEST
+
+/* A client that never answers a copy request is cut off. */
+START_TEST(copy_deadline)
+{
+	static const char *const extra[] = { "--copy-timeout", "200", NULL };
+	struct rsp_hdr h;
+	char out[64];
+	uint64_t a[2];
+	int fd, st;
+
+	start("unix", extra);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_handshake(fd, "mute"), 0);
+	/* open() with its path not inline: the server asks for it */
+	a[0] = 0x1000;
+	a[1] = O_RDONLY;
+	raw_syscall(fd, 2, RUMP_SYS_open, a, 2, NULL, NULL);
+	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), 0);
+	ck_assert_int_eq(h.rsp_type, RUMPSP_COPYINSTR);
+	/* no answer: the connection ends */
+	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), -1);
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fd);
+	stop();
+}
+END_TEST
+
+/* Calls of one client in the server at once are bounded. */
+START_TEST(calls_per_client)
+{
+	static const char *const extra[] = { "--maxcalls", "2", NULL };
+	struct rsp_region r;
+	struct rsp_hdr h;
+	struct {
+		struct rsp_sysresp sr;
+		struct rsp_region rr;
+		int fds[2];
+	} pr;
+	uint64_t a[3];
+	int fd, i;
+
+	start("unix", extra);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_handshake(fd, "greedy"), 0);
+	a[0] = 0x1000;
+	a[1] = 0;
+	r.rr_addr = 0x1000;
+	r.rr_len = 8;
+	r.rr_flags = RSP_REGION_OUT;
+	raw_syscall(fd, 2, RUMP_SYS_pipe2, a, 2, &r, NULL);
+	ck_assert_int_eq(raw_recv(fd, &h, &pr, sizeof(pr)), 0);
+	ck_assert_int_eq(pr.sr.rsys_error, 0);
+	/* three reads of an empty pipe: two sleep, the third is refused */
+	a[0] = (uint64_t)pr.fds[0];
+	a[1] = 0x2000;
+	a[2] = 1;
+	r.rr_addr = 0x2000;
+	r.rr_len = 1;
+	for (i = 0; i < 3; i++)
+		raw_syscall(fd, 10 + (uint64_t)i, RUMP_SYS_read, a, 3, &r,
+		    NULL);
+	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), 0);
+	ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
+	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TRYAGAIN);
+	ck_assert_uint_eq(h.rsp_reqno, 12);
+	close(fd);
+	stop();
+}
+END_TEST
+
+/* The socket file is the owner's only, unless asked otherwise. */
+START_TEST(socket_mode)
+{
+	static const char *const extra[] = { "--sockmode", "0660", NULL };
+	struct stat st;
+
+	start("unix", NULL);
+	ck_assert_int_eq(stat(srv.path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	stop();
+	start("unix", extra);
+	ck_assert_int_eq(stat(srv.path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+	stop();
+}
+END_TEST
+
+/*
+ * Out of descriptors, a new connection gets a banner and an error
+ * (the server keeps a spare descriptor for it), not silence.
+ */
+START_TEST(out_of_descriptors)
+{
+	struct rlimit low = { 24, 24 };
+	struct rsp_hdr h;
+	int fds[64], n, i, refused = 0;
+
+	start("unix", NULL);
+	/* the server raised its limit at start: lower it under it */
+	ck_assert_int_eq(prlimit(srv.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	for (n = 0; n < 64 && !refused; n++) {
+		fds[n] = raw_connect(&srv);
+		ck_assert_int_ge(fds[n], 0);
+		if (raw_handshake(fds[n], "fd") == 0)
+			continue;
+		ck_assert_int_eq(raw_recv(fds[n], &h, NULL, 0), 0);
+		ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
+		ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_BUSY);
+		refused = 1;
+	}
+	ck_assert(refused);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	/* descriptors come back: served again */
+	for (i = 0; i < 500; i++) {
+		int fd = raw_connect(&srv);
+
+		if (fd >= 0 && raw_handshake(fd, "again") == 0) {
+			close(fd);
+			break;
+		}
+		if (fd >= 0)
+			close(fd);
+		usleep(10000);
+	}
+	ck_assert_int_lt(i, 500);
+	stop();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -402,6 +598,12 @@ main(void)
 	tcase_add_test(tc, maxclient_is_ebusy_tcp);
 	tcase_add_test(tc, replies_never_dropped);
 	tcase_add_test(tc, slow_reader_cut_off);
+	tcase_add_test(tc, handshake_deadline);
+	tcase_add_test(tc, prefork_limit);
+	tcase_add_test(tc, copy_deadline);
+	tcase_add_test(tc, calls_per_client);
+	tcase_add_test(tc, socket_mode);
+	tcase_add_test(tc, out_of_descriptors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

@@ -44,6 +44,7 @@
 #define FK_GETPID	1	/* retval: pid */
 #define FK_SUM		100	/* copyin(a0, a1): retval: byte sum */
 #define FK_FILL		101	/* copyout pattern to (a0, a1) */
+#define FK_FILLPAGES	110	/* the same, one 4 KiB copyout at a time */
 #define FK_STR		102	/* copyinstr(a0, max a1): retval: length */
 #define FK_BLOCK	103	/* sleep until the lwps must exit: EINTR */
 #define FK_REBOOT	104	/* rumpuser_sp_fini(spc) */
@@ -257,6 +258,24 @@ fk_fill(void *spc, const uint64_t *a)
 	return error;
 }
 
+/* as the kernel's file reads do: a copyout per page */
+static int
+fk_fillpages(void *spc, const uint64_t *a)
+{
+	uint8_t page[4096];
+	size_t i, off, n;
+	int error = 0;
+
+	for (off = 0; off < a[1] && error == 0; off += n) {
+		n = a[1] - off < sizeof(page) ? a[1] - off : sizeof(page);
+		for (i = 0; i < n; i++)
+			page[i] = fk_pattern(off + i);
+		error = rumpuser_sp_copyout(spc, page,
+		    (void *)(uintptr_t)(a[0] + off), n);
+	}
+	return error;
+}
+
 static int
 fk_syscall(int num, void *argp, register_t *retval)
 {
@@ -274,6 +293,8 @@ fk_syscall(int num, void *argp, register_t *retval)
 		return fk_sum(p->p_spc, a, retval);
 	case FK_FILL:
 		return fk_fill(p->p_spc, a);
+	case FK_FILLPAGES:
+		return fk_fillpages(p->p_spc, a);
 	case FK_STR:
 		len = a[1] < sizeof(str) ? a[1] : sizeof(str);
 		error = rumpuser_sp_copyinstr(p->p_spc,
@@ -889,6 +910,40 @@ START_TEST(test_wire_copyout)
 		n++;
 	}
 	ck_assert_int_eq(n, 2);
+	sr = cl_sysresp(fd, 2, NULL);
+	ck_assert_int_eq(sr.rsys_error, 0);
+	close(fd);
+}
+END_TEST
+
+/* 3 MiB copied out page by page crosses the wire as three frames */
+START_TEST(test_copyout_gathered)
+{
+	size_t big = 3 * RUMPSP_MAXCOPY;
+	struct rsp_copydata cd;
+	struct rsp_sysresp sr;
+	struct rsp_hdr h;
+	uint8_t *data;
+	uint64_t a[2];
+	size_t i, off = 0;
+	int fd, n = 0;
+
+	fd = cl_guest();
+	a[0] = 0x800000;
+	a[1] = big;
+	cl_syscall(fd, 2, FK_FILLPAGES, a, 2, NULL, NULL, 0);
+	while (off < big) {
+		cd = cl_expect_copyreq(fd, RUMPSP_COPYOUT, &h, &data);
+		ck_assert_uint_eq(cd.rcp_addr, 0x800000 + off);
+		for (i = 0; i < cd.rcp_len; i++)
+			if (data[sizeof(cd) + i] != fk_pattern(off + i))
+				break;
+		ck_assert_uint_eq(i, cd.rcp_len);
+		off += cd.rcp_len;
+		free(data);
+		n++;
+	}
+	ck_assert_int_eq(n, 3);
 	sr = cl_sysresp(fd, 2, NULL);
 	ck_assert_int_eq(sr.rsys_error, 0);
 	close(fd);
@@ -1572,6 +1627,7 @@ sp_server_suite(void)
 	tcase_add_test(tc, test_wire_copyin_errors);
 	tcase_add_test(tc, test_inline_out);
 	tcase_add_test(tc, test_wire_copyout);
+	tcase_add_test(tc, test_copyout_gathered);
 	tcase_add_test(tc, test_copyinstr);
 	tcase_add_test(tc, test_len_below_header);
 	tcase_add_test(tc, test_len_above_max);

@@ -137,6 +137,11 @@ extern int rumpsp_idleworker;	/* idle threads kept */
 extern int rumpsp_maxblocked;	/* threads asleep in the kernel */
 extern int rumpsp_maxclient;	/* connections */
 extern size_t rumpsp_maxqueue;	/* bytes queued for one client */
+extern int rumpsp_maxcalls;	/* calls of one client in the server */
+extern int rumpsp_maxprefork;	/* fork images one client may hold */
+extern int rumpsp_hstimeout;	/* ms to finish the handshake */
+extern int rumpsp_copytimeout;	/* ms a copy waits for its client */
+extern int rumpsp_sockmode;	/* mode of a Unix socket file */
 extern int rumpsp_verbose;	/* log connects, disconnects, refusals */
 
 #endif /* _RUMP_RUMPUSER_H_ */
