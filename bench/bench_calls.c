@@ -117,10 +117,8 @@ bench_case(const struct bn_opts *o, const char *name, int family,
 	bn_count(&craw, &raw, o->o_n, getpid(), rc.rc_raw.r_pid);
 	if (o->o_server != 0)
 		bn_count(&crump, rump, o->o_n, getpid(), o->o_server);
-	printf("%-24s %-6s %-5s %14s %12s\n", label, "counts", "side",
-	    "syscalls/call", "ctxsw/call");
-	bn_print_count(label, "counts", &craw,
-	    o->o_server != 0 ? &crump : NULL);
+	bn_count_header(label);
+	bn_print_count(label, &craw, o->o_server != 0 ? &crump : NULL);
 	bn_raw_stop(&rc.rc_raw);
 }
 

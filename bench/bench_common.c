@@ -14,8 +14,8 @@
  * when the sizes are a frame's, streaming when they are a buffer's).
  *
  * The counters: context switches summed over /proc/PID/task/<tid>/status
- * of both processes of a pair, and system calls of both counted by
- * "perf stat -e raw_syscalls:sys_enter" attached to them, started
+ * of each process of a pair, and system calls of each counted by a
+ * "perf stat -e raw_syscalls:sys_enter" attached to it, started
  * disabled and switched on and off around the measured calls through
  * its --control descriptors.
  */
@@ -548,12 +548,12 @@ bn_perf_kill(struct bn_perf *p)
 }
 
 /*
- * Attach "perf stat" to processes a and b, disabled, and switch it on.
+ * Attach "perf stat" to process pid, disabled, and switch it on.
  * Returns 0 once it counts, -1 (and p->p_pid 0) if perf is missing or
  * cannot attach.
  */
 int
-bn_perf_start(struct bn_perf *p, pid_t a, pid_t b)
+bn_perf_start(struct bn_perf *p, pid_t pid)
 {
 	char pids[64], ctl[64];
 	int cfd[2], afd[2], fd;
@@ -565,7 +565,7 @@ bn_perf_start(struct bn_perf *p, pid_t a, pid_t b)
 	close(fd);
 	if (pipe(cfd) == -1 || pipe(afd) == -1)
 		err(1, "pipe");
-	snprintf(pids, sizeof(pids), "%ld,%ld", (long)a, (long)b);
+	snprintf(pids, sizeof(pids), "%ld", (long)pid);
 	snprintf(ctl, sizeof(ctl), "fd:%d,%d", cfd[0], afd[1]);
 	fflush(stdout);
 	if ((p->p_pid = fork()) == -1)
@@ -627,31 +627,69 @@ bn_perf_stop(struct bn_perf *p)
 }
 
 /*
- * n calls of side with processes a and b (client and server) counted:
- * system calls by perf, context switches from /proc, both per call.
+ * n calls of side with processes a and b (client and server) counted,
+ * per call each: system calls by perf, then (another n calls, so that
+ * reading /proc is not counted as the client's) context switches.
+ * The client's perf starts last and stops first: starting the other
+ * is not counted either.
  */
 void
 bn_count(struct bn_count *c, const struct bn_side *s, long n, pid_t a,
     pid_t b)
 {
-	struct bn_perf p;
-	long cs0, cs1, sc;
-	int have;
+	struct bn_perf p[2];
+	long cs0[2], cs1[2], sc;
+	pid_t pid[2];
+	int have[2], i;
 
+	pid[0] = a;
+	pid[1] = b;
 	s->s_run(s->s_arg, n / 10 + 1);
-	have = bn_perf_start(&p, a, b) == 0;
-	cs0 = bn_ctxsw(a) + bn_ctxsw(b);
+	for (i = 1; i >= 0; i--)
+		have[i] = bn_perf_start(&p[i], pid[i]) == 0;
 	s->s_run(s->s_arg, n);
-	cs1 = bn_ctxsw(a) + bn_ctxsw(b);
-	sc = have ? bn_perf_stop(&p) : -1;
-	c->c_syscalls = sc < 0 ? -1 : (double)sc / (double)n;
-	c->c_ctxsw = (double)(cs1 - cs0) / (double)n;
+	for (i = 0; i < 2; i++) {
+		sc = have[i] ? bn_perf_stop(&p[i]) : -1;
+		c->c_syscalls[i] = sc < 0 ? -1 : (double)sc / (double)n;
+	}
+
+	for (i = 0; i < 2; i++)
+		cs0[i] = bn_ctxsw(pid[i]);
+	s->s_run(s->s_arg, n);
+	for (i = 0; i < 2; i++) {
+		cs1[i] = bn_ctxsw(pid[i]);
+		c->c_ctxsw[i] = (double)(cs1[i] - cs0[i]) / (double)n;
+	}
 }
 
-/* The counts of the raw and the rump side of one case. */
 void
-bn_print_count(const char *name, const char *transport,
-    const struct bn_count *raw, const struct bn_count *rump)
+bn_count_header(const char *what)
+{
+
+	printf("%-24s %-6s %-5s %8s %8s %8s %8s %8s %8s\n", what, "counts",
+	    "side", "sc_cli", "sc_srv", "sc_sum", "cs_cli", "cs_srv",
+	    "cs_sum");
+	fflush(stdout);
+}
+
+static void
+bn_count_num(double v)
+{
+
+	if (v < 0)
+		printf(" %8s", "-");
+	else
+		printf(" %8.2f", v);
+}
+
+/*
+ * The counts of the raw and the rump side of one case: system calls
+ * (sc) and context switches (cs) per call of the client, the server
+ * (the echo child for raw) and both together.
+ */
+void
+bn_print_count(const char *name, const struct bn_count *raw,
+    const struct bn_count *rump)
 {
 	const struct bn_count *c;
 	int i;
@@ -660,13 +698,16 @@ bn_print_count(const char *name, const char *transport,
 		c = i == 0 ? raw : rump;
 		if (c == NULL)
 			continue;
-		printf("%-24s %-6s %-5s ", name, transport,
+		printf("%-24s %-6s %-5s", name, "counts",
 		    i == 0 ? "raw" : "rump");
-		if (c->c_syscalls < 0)
-			printf("%14s", "-");
-		else
-			printf("%14.2f", c->c_syscalls);
-		printf(" %12.2f\n", c->c_ctxsw);
+		bn_count_num(c->c_syscalls[0]);
+		bn_count_num(c->c_syscalls[1]);
+		bn_count_num(c->c_syscalls[0] < 0 || c->c_syscalls[1] < 0 ?
+		    -1 : c->c_syscalls[0] + c->c_syscalls[1]);
+		bn_count_num(c->c_ctxsw[0]);
+		bn_count_num(c->c_ctxsw[1]);
+		bn_count_num(c->c_ctxsw[0] + c->c_ctxsw[1]);
+		printf("\n");
 	}
 	fflush(stdout);
 }

@@ -54,7 +54,7 @@ struct bn_raw {
 	char	 r_path[128];
 };
 
-/* System calls counted by perf stat attached to two processes. */
+/* System calls counted by perf stat attached to a process. */
 struct bn_perf {
 	pid_t	 p_pid;		/* perf itself, 0 if unavailable */
 	int	 p_ctl;		/* --control fd: enable/disable */
@@ -62,10 +62,10 @@ struct bn_perf {
 	char	 p_out[64];	/* its -o file */
 };
 
-/* Counts of one measured stretch. */
+/* Counts of one measured stretch: [0] the client, [1] the server. */
 struct bn_count {
-	double	 c_syscalls;	/* per call, -1 if perf is unavailable */
-	double	 c_ctxsw;	/* per call */
+	double	 c_syscalls[2];	/* per call, -1 if perf is unavailable */
+	double	 c_ctxsw[2];	/* per call */
 };
 
 uint64_t bn_now(void);
@@ -91,11 +91,12 @@ void	 bn_print(const char *, const char *, const struct bn_result *,
 
 long	 bn_ctxsw(pid_t);
 long	 bn_rss_kb(pid_t);
-int	 bn_perf_start(struct bn_perf *, pid_t, pid_t);
+int	 bn_perf_start(struct bn_perf *, pid_t);
 long	 bn_perf_stop(struct bn_perf *);
 void	 bn_count(struct bn_count *, const struct bn_side *, long, pid_t,
 	    pid_t);
-void	 bn_print_count(const char *, const char *, const struct bn_count *,
+void	 bn_count_header(const char *);
+void	 bn_print_count(const char *, const struct bn_count *,
 	    const struct bn_count *);
 
 #endif /* RUMP_BENCH_COMMON_H */
