@@ -19,6 +19,9 @@
  *
  * Whoever uses the client after unscheduling pins it (sp_client.c).
  *
+ * The client's host credentials, for rump_server --peercred, are
+ * here too: the kernel asks for them when it makes the process.
+ *
  * A thread waiting for a COPYIN answer sleeps on its own condition
  * variable (struct sp_waiter, on the client's list under spc_mtx); the
  * leader hands it the answer's body and wakes it.  The wait counts as
@@ -26,6 +29,7 @@
  * with EFAULT, as a bad address would.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -508,4 +512,24 @@ rumpuser_sp_raise(void *arg, int signo)
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
 	return sp_send(spc, iov, 1);
+}
+
+int rumpsp_peercred;
+
+int
+rumpuser_sp_peercred(void *arg, uid_t *uid, gid_t *gid)
+{
+	struct sp_client *spc = arg;
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (!rumpsp_peercred)
+		return ENOENT;
+	if (getsockopt(spc->spc_fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1)
+		return errno;
+	if (uc.pid == 0)
+		return ENOENT;	/* not a Unix socket peer */
+	*uid = uc.uid;
+	*gid = uc.gid;
+	return 0;
 }

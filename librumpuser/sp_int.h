@@ -146,6 +146,9 @@ struct sp_client {
 	TAILQ_ENTRY(sp_client)	 spc_newentries; /* waiting for a handshake */
 	uint64_t		 spc_hsdeadline; /* sp_now_ms() */
 	bool			 spc_isnew;	/* on the handshake list */
+	int			 spc_authstep;	/* AUTH steps done: 2 is in */
+	uint8_t			 spc_cnonce[RSP_NONCELEN];
+	uint8_t			 spc_snonce[RSP_NONCELEN];
 
 	_Atomic(enum sp_state)	 spc_state;
 
@@ -223,6 +226,9 @@ int	 sp_send_refuse(int, const char *, size_t, int, const char *);
 int	 sp_out_flush(struct sp_client *);
 void	 sp_out_drop(struct sp_client *);
 void	 sp_out_close(struct sp_client *);
+
+/* the key clients must prove they hold (rumpuser_sp_keyfile), or none */
+extern struct rsp_key sp_key;
 
 /* sp_handle.c: requests */
 int	 sp_handle_hdr(struct sp_client *, const struct rsp_hdr *,

@@ -31,11 +31,11 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (uaddr == NULL)
+		return EFAULT;
 	if ((error = copy_remote(p, &spc)) != 0)
 		return error;
 	if (spc == NULL) {
-		if (uaddr == NULL)
-			return EFAULT;
 		memcpy(kaddr, uaddr, len);
 		return 0;
 	}
@@ -51,11 +51,12 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 
 	if (len == 0)
 		return 0;
+	/* NULL is a fault for a client too: its COPYOUT has no answer */
+	if (uaddr == NULL)
+		return EFAULT;
 	if ((error = copy_remote(p, &spc)) != 0)
 		return error;
 	if (spc == NULL) {
-		if (uaddr == NULL)
-			return EFAULT;
 		memcpy(uaddr, kaddr, len);
 		return 0;
 	}

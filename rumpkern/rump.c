@@ -69,8 +69,10 @@ rump_init(void)
 	sched_init();
 	rump_schedule();
 	proc_init();
+	sysctl_init();
 	vfs_init();
-	initproc->p_cwd = rootvnode;
+	proc0->p_cwd = initproc->p_cwd = rootvnode;
+	vref(rootvnode);
 	vref(rootvnode);
 	rump_unschedule();
 
@@ -127,7 +129,10 @@ spop_lwpexit(void)
 		lwp_kick(l);
 }
 
-/* exec: the process keeps its pid and descriptors, but not CLOEXEC ones */
+/*
+ * exec: the process keeps its pid, credentials and descriptors, but
+ * not CLOEXEC ones; as execve(2), the saved ids take the effective ids.
+ */
 static void
 spop_execnotify(const char *comm)
 {
@@ -135,6 +140,8 @@ spop_execnotify(const char *comm)
 	struct lwp *l;
 
 	proc_setcomm(p, comm);
+	p->p_cred.cr_suid = p->p_cred.cr_euid;
+	p->p_cred.cr_sgid = p->p_cred.cr_egid;
 	p->p_flag &= ~P_LWPEXIT;
 	if (p->p_fd != NULL)
 		fd_closeexec(p->p_fd);

@@ -8,4 +8,5 @@ include tests/client.mk
 include tests/vfs.mk
 include tests/kern.mk
 include tests/integration.mk
+include tests/cred.mk
 endif

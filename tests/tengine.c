@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rump/rump.h>
 #include <rump/rumpclient.h>
 #include <rump/rump_syscalls.h>
 
@@ -307,6 +308,16 @@ main(int argc, char *argv[])
 		return cmd_execfail();
 	if (argc >= 3 && strcmp(argv[1], "closefrom") == 0)
 		return cmd_closefrom(atoi(argv[2]));
+	if (argc >= 2 && strcmp(argv[1], "ids") == 0) {
+		/* credentials, then whether this client may halt the kernel */
+		printf("%d %d ", (int)rump_sys_getuid(),
+		    (int)rump_sys_getgid());
+		if (rump_sys_reboot(RUMP_RB_HALT, NULL) == -1)
+			printf("%s\n", strerror(errno));
+		else
+			printf("halted\n");
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "getpid") == 0) {
 		printf("%d\n", (int)rump_sys_getpid());
 		return 0;
