@@ -65,6 +65,7 @@ trap 'exit 1' INT TERM HUP
 # start URL LOG: sets spid; 0 once the server listens, 1 if it failed.
 start()
 {
+	: >"$2"
 	"$server" -s -v "$1" >"$2" 2>&1 &
 	spid=$!
 	n=0
