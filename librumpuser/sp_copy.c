@@ -109,6 +109,8 @@ sp_waiter_wait(struct sp_client *spc, struct sp_waiter *w, bool wait)
 	if (wait)
 		sp_pool_wait_end(true);
 	if (late) {
+		SP_STAT_ADD(RUMPUSER_SP_CUTOFF, 1);
+		sp_client_why(spc, "cut off: a copy request not answered");
 		sp_log("pid %d: no answer to a copy request in %d ms: cut off",
 		    (int)spc->spc_pid, rumpsp_copytimeout);
 		sp_out_close(spc);
@@ -175,6 +177,7 @@ sp_wire_copyin(struct sp_client *spc, int type, uint64_t raddr, size_t len,
 	    type, 0);
 	cd.rcp_addr = raddr;
 	cd.rcp_len = len;
+	SP_STAT_ADD(RUMPUSER_SP_COPYREQS, 1);
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = &cd;
@@ -270,6 +273,7 @@ sp_wire_copyout(struct sp_client *spc, int type, uint64_t raddr,
 	while (len > 0) {
 		n = len > RUMPSP_MAXCOPY ? RUMPSP_MAXCOPY : len;
 		reqno = sp_client_reqno(spc);
+		SP_STAT_ADD(RUMPUSER_SP_COPYREQS, 1);
 		rsp_hdr_fill(&hdr, RSP_HDRSZ + sizeof(cd) + n, reqno,
 		    RUMPSP_REQ, type, 0);
 		cd.rcp_addr = raddr;

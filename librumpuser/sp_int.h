@@ -151,6 +151,8 @@ struct sp_client {
 	uint8_t			 spc_snonce[RSP_NONCELEN];
 
 	_Atomic(enum sp_state)	 spc_state;
+	/* why the connection is closing (a static string), for -v */
+	_Atomic(const char *)	 spc_why;
 
 	/*
 	 * Written by the handshake before the state becomes RUNNING;
@@ -210,6 +212,7 @@ void	 sp_client_hold(struct sp_client *);
 bool	 sp_client_hold_call(struct sp_client *);
 void	 sp_client_rele(struct sp_client *);
 void	 sp_client_dying(struct sp_client *);
+void	 sp_client_why(struct sp_client *, const char *);
 void	 sp_client_disconnect(struct sp_client *);
 int	 sp_client_pin(struct sp_client *);
 void	 sp_client_unpin(struct sp_client *);
@@ -241,11 +244,18 @@ void	 sp_req_reply(struct sp_req *, int, const register_t [2]);
 struct sp_work *sp_work_get(struct sp_client *, size_t);
 void	 sp_work_put(struct sp_work *);
 
+/* sp_stats.c: counters (enum rumpuser_sp_counter) */
+extern _Atomic int64_t sp_stat[RUMPUSER_SP_NCOUNTERS];
+#define SP_STAT_ADD(which, n) \
+	atomic_fetch_add_explicit(&sp_stat[(which)], (int64_t)(n), \
+	    memory_order_relaxed)
+
 /* sp_pool.c: the threads */
 void	 sp_pool_init(void);
 int	 sp_pool_start(void);
 void	 sp_pool_stop(struct sp_workq *);
 bool	 sp_pool_overloaded(void);
+int64_t	 sp_pool_gauge(int);
 void	 sp_pool_wait_begin(bool);
 void	 sp_pool_wait_end(bool);
 

@@ -215,6 +215,7 @@ sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, spc->spc_fd, NULL);
 	TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients--;
+	SP_STAT_ADD(RUMPUSER_SP_CLIENTS, -1);
 	if (spc->spc_inwk != NULL) {
 		sp_work_put(spc->spc_inwk);
 		spc->spc_inwk = NULL;
@@ -226,7 +227,9 @@ sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 	spc->spc_diswork.wk_spc = spc;
 	TAILQ_INSERT_TAIL(out, &spc->spc_diswork, wk_entries);
 	if (rumpsp_verbose)
-		sp_log("pid %d: disconnected", (int)spc->spc_pid);
+		sp_log("pid %d: disconnected: %s", (int)spc->spc_pid,
+		    atomic_load(&spc->spc_why) != NULL ?
+		    atomic_load(&spc->spc_why) : "closed by the client");
 }
 
 /* The leader: spc's handshake arrived (or it closes). */
@@ -258,6 +261,7 @@ sp_handshake_expire(struct sp_workq *out)
 		    "closed", rumpsp_hstimeout);
 		(void)sp_send_error(spc, 0, RUMPSP_HANDSHAKE,
 		    RUMPSP_ERR_TIMEOUT, "handshake not done in time");
+		sp_client_why(spc, "handshake not done in time");
 		sp_conn_close(spc, out);
 	}
 	if (spc == NULL)
@@ -282,6 +286,7 @@ sp_accept_refuse(void)
 	if (fd != -1) {
 		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
 		    RUMPSP_ERR_BUSY, "server out of descriptors");
+		SP_STAT_ADD(RUMPUSER_SP_REFUSED, 1);
 		close(fd);
 		if (rumpsp_verbose)
 			sp_log("refused a client: out of descriptors");
@@ -304,6 +309,7 @@ sp_conn_new(int fd)
 	if (sp_srv.maxclient >= 0 && sp_srv.nclients >= sp_srv.maxclient) {
 		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
 		    RUMPSP_ERR_BUSY, "client table full");
+		SP_STAT_ADD(RUMPUSER_SP_REFUSED, 1);
 		if (rumpsp_verbose)
 			sp_log("refused a client: %d clients connected",
 			    sp_srv.nclients);
@@ -327,6 +333,8 @@ sp_conn_new(int fd)
 	}
 	TAILQ_INSERT_TAIL(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients++;
+	SP_STAT_ADD(RUMPUSER_SP_CLIENTS, 1);
+	SP_STAT_ADD(RUMPUSER_SP_CONNECTS, 1);
 	spc->spc_hsdeadline = sp_now_ms() + (uint64_t)rumpsp_hstimeout;
 	spc->spc_isnew = true;
 	TAILQ_INSERT_TAIL(&sp_srv.newq, spc, spc_newentries);
@@ -397,6 +405,7 @@ sp_frame_begin(struct sp_client *spc)
 	    (err = sp_handle_hdr(spc, hdr, &why)) != RUMPSP_ERR_NONE) {
 		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
 		    err, why);
+		sp_client_why(spc, why);
 		return -1;
 	}
 	spc->spc_bodylen = (size_t)(hdr->rsp_len - RSP_HDRSZ);
@@ -412,6 +421,7 @@ sp_frame_begin(struct sp_client *spc)
 	    (hdr->rsp_class == RUMPSP_REQ && spc->spc_inwk == NULL)) {
 		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
 		    RUMPSP_ERR_NOMEM, "out of memory");
+		sp_client_why(spc, "out of memory for a request");
 		return -1;
 	}
 	return 0;
@@ -434,6 +444,7 @@ sp_frame_end(struct sp_client *spc, struct sp_workq *out)
 		sp_waiter_deliver(spc, &hdr, body, len);
 		return 0;
 	}
+	SP_STAT_ADD(RUMPUSER_SP_REQUESTS, 1);
 	wk->wk_hdr = hdr;
 	wk->wk_len = len;
 	return sp_handle_frame(spc, wk, out);
@@ -493,6 +504,7 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 			n = read(spc->spc_fd, spc->spc_body + spc->spc_bodyoff,
 			    left);
 			if (n > 0) {
+				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				spc->spc_bodyoff += (size_t)n;
 				if (spc->spc_bodyoff == spc->spc_bodylen &&
 				    sp_frame_end(spc, out) != 0)
@@ -502,6 +514,7 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 		} else {
 			n = read(spc->spc_fd, sp_srv.rbuf, sizeof(sp_srv.rbuf));
 			if (n > 0) {
+				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				if (sp_consume(spc, sp_srv.rbuf,
 				    (size_t)n, out) != 0)
 					break;
@@ -514,6 +527,8 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			return;
+		if (n == -1)
+			sp_client_why(spc, "read error");
 		break;		/* EOF or error */
 	}
 	if (i == SP_MAXREADS)
@@ -586,8 +601,10 @@ sp_shutdown(struct sp_workq *out)
 
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, sp_srv.lfd, NULL);
 	close(sp_srv.lfd);
-	while ((spc = TAILQ_FIRST(&sp_srv.clients)) != NULL)
+	while ((spc = TAILQ_FIRST(&sp_srv.clients)) != NULL) {
+		sp_client_why(spc, "server stopping");
 		sp_conn_close(spc, out);
+	}
 	/* the eventfd and epoll stay: late threads may still use them */
 	sp_pool_stop(out);
 }
@@ -627,6 +644,7 @@ sp_server_poll(struct sp_workq *out)
 		}
 		spc = ev[i].data.ptr;
 		if ((ev[i].events & EPOLLOUT) && sp_out_flush(spc) != 0) {
+			sp_client_why(spc, "write error");
 			sp_conn_close(spc, out);
 			continue;
 		}

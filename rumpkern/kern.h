@@ -7,9 +7,11 @@
  * by rump_schedule() when a host thread enters the kernel and dropped
  * by rump_unschedule() when it leaves.  Everything below is protected
  * by it unless a comment says otherwise.  A thread gives it up only
- * while asleep (cv_wait*) and while a copy to or from a remote client
- * crosses the wire (copyin/copyinstr), so kernel state may change
- * across those calls: hold references over them and revalidate.
+ * while asleep (cv_wait*) and while a copy from a remote client waits
+ * for its answer (copyin/copyinstr), so kernel state may change across
+ * those calls: hold references over them and revalidate.  Frames to a
+ * client (copyout data, RAISE) go into the server's outbound queue and
+ * never wait, so copyout and signals to clients keep the lock.
  *
  * The kernel reaches the host only through rumpuser_*; it includes host
  * headers only for the Linux ABI (flag values, errno values, struct
@@ -213,8 +215,9 @@ void	lwp_implicit_leave(struct lwp *);
  * memory over the wire for sysproxy clients.  Return 0 or EFAULT (or
  * ENAMETOOLONG for copyinstr).  copyin and copyinstr may give up the
  * kernel lock: their destination must be private to the caller (stack
- * or its own allocation).  copyout reads its source before it can give
- * up the lock, so the source may be shared kernel data.
+ * or its own allocation).  copyout keeps the lock (the server copies
+ * or queues the data before it returns), so its source may be shared
+ * kernel data.
  */
 int	copyin(const void *uaddr, void *kaddr, size_t len);
 int	copyout(const void *kaddr, void *uaddr, size_t len);
@@ -293,8 +296,9 @@ int	fd_limit(const struct proc *);
 
 /*
  * Signals sent by the kernel itself (kern_sig.c): SIGPIPE to a writer,
- * SIGIO to the owner of an O_ASYNC file.  Both may give up the kernel
- * lock (a RAISE crosses the wire): hold what you use across them.
+ * SIGIO to the owner of an O_ASYNC file.  A RAISE to a client is
+ * queued and does not give up the kernel lock; hold what you use across
+ * them all the same, should that change.
  */
 void	kpsignal(struct proc *, int sig);	/* no permission check */
 void	fown_signal(struct file *, int sig);	/* if O_ASYNC and owned */

@@ -6,9 +6,10 @@
  * address space, so a copy is a memcpy.  A sysproxy client's memory is
  * in another host process: the copy goes through the sysproxy server,
  * which serves it from the data that came inline with the request when
- * it can and otherwise asks the client over the wire.  Going over the
- * wire gives up the kernel lock (the server unschedules), which is why
- * kern.h asks copyin destinations to be private.
+ * it can and otherwise asks the client over the wire.  Waiting for a
+ * client's answer gives up the kernel lock (the server unschedules),
+ * which is why kern.h asks copyin destinations to be private; a
+ * copyout's data is sent or queued at once, under the lock.
  */
 #include "kern.h"
 

@@ -170,12 +170,49 @@ static const struct rumpuser_sp_ops spops = {
 	.spop_getpid = spop_getpid,
 };
 
+/* kern.sysproxy.*: the server's counters, read when asked */
+static const char *const sysproxy_names[RUMPUSER_SP_NCOUNTERS] = {
+	[RUMPUSER_SP_CLIENTS] = "clients",
+	[RUMPUSER_SP_CONNECTS] = "connects",
+	[RUMPUSER_SP_REFUSED] = "refused",
+	[RUMPUSER_SP_THREADS] = "threads",
+	[RUMPUSER_SP_IDLE] = "idle",
+	[RUMPUSER_SP_BLOCKED] = "blocked",
+	[RUMPUSER_SP_REQUESTS] = "requests",
+	[RUMPUSER_SP_BYTESIN] = "bytes_in",
+	[RUMPUSER_SP_BYTESOUT] = "bytes_out",
+	[RUMPUSER_SP_QUEUED] = "queued",
+	[RUMPUSER_SP_COPYREQS] = "copyreqs",
+	[RUMPUSER_SP_ERRORS] = "errors",
+	[RUMPUSER_SP_CUTOFF] = "cutoff",
+};
+
+static int64_t
+sysproxy_get(void *arg)
+{
+
+	return rumpuser_sp_counter((int)(intptr_t)arg);
+}
+
 int
 rump_init_server(const char *url)
 {
+	int error, i;
 
 	if (initproc == NULL)
 		return ENXIO;
-	return rumpuser_sp_init(url, &spops, rump_ostype, rump_osrelease,
+	error = rumpuser_sp_init(url, &spops, rump_ostype, rump_osrelease,
 	    rump_machine);
+	if (error != 0)
+		return error;
+	rump_schedule();
+	for (i = 0; i < RUMPUSER_SP_NCOUNTERS && error == 0; i++)
+		error = sysctl_addquad("kern.sysproxy", sysproxy_names[i],
+		    i + 1, sysproxy_get, (void *)(intptr_t)i);
+	rump_unschedule();
+	/* a server without its counters still serves */
+	if (error != 0)
+		rumpuser_dprintf("rump kernel: kern.sysproxy: %s\n",
+		    strerror(error));
+	return 0;
 }

@@ -25,6 +25,7 @@
 
 #include <rump/rump.h>
 #include <rump/rumpclient.h>
+#include <rump/rumpdefs.h>
 #include <rump/rump_syscalls.h>
 
 #define CHECK(e) do {							\
@@ -316,6 +317,20 @@ main(int argc, char *argv[])
 			printf("%s\n", strerror(errno));
 		else
 			printf("halted\n");
+		return 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "counter") == 0) {
+		/* a kern.sysproxy counter by name, through sysctl */
+		int q[2] = { RUMP_CTL_SYSCTL, RUMP_SYSCTL_NAME2OID }, mib[4];
+		size_t mlen = sizeof(mib), vlen;
+		int64_t v;
+
+		CHECK(rump_sys___sysctl(q, 2, mib, &mlen, argv[2],
+		    strlen(argv[2])) == 0);
+		vlen = sizeof(v);
+		CHECK(rump_sys___sysctl(mib, (unsigned)(mlen / sizeof(int)), &v,
+		    &vlen, NULL, 0) == 0 && vlen == sizeof(v));
+		printf("%lld\n", (long long)v);
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "getpid") == 0) {

@@ -144,6 +144,29 @@ int	rumpuser_sp_raise(void *arg, int signo);
 int	rumpuser_sp_peercred(void *arg, uid_t *uid, gid_t *gid);
 
 /*
+ * The server's live counters, read by the kernel for its
+ * kern.sysproxy.* sysctl nodes.  rumpuser_sp_counter returns one, or
+ * -1 for an unknown one.
+ */
+enum rumpuser_sp_counter {
+	RUMPUSER_SP_CLIENTS,		/* connected now */
+	RUMPUSER_SP_CONNECTS,		/* accepted since start */
+	RUMPUSER_SP_REFUSED,		/* refused (table full, no fds) */
+	RUMPUSER_SP_THREADS,		/* server threads alive */
+	RUMPUSER_SP_IDLE,		/* of those, idle */
+	RUMPUSER_SP_BLOCKED,		/* of those, asleep in the kernel */
+	RUMPUSER_SP_REQUESTS,		/* requests read */
+	RUMPUSER_SP_BYTESIN,		/* bytes read from clients */
+	RUMPUSER_SP_BYTESOUT,		/* bytes sent to clients */
+	RUMPUSER_SP_QUEUED,		/* bytes waiting in outbound queues */
+	RUMPUSER_SP_COPYREQS,		/* copy requests sent to clients */
+	RUMPUSER_SP_ERRORS,		/* ERROR frames sent */
+	RUMPUSER_SP_CUTOFF,		/* clients cut off by a limit */
+	RUMPUSER_SP_NCOUNTERS
+};
+int64_t	rumpuser_sp_counter(int which);
+
+/*
  * Server limits, settable before rumpuser_sp_init() (rump_server(1)
  * describes each); -1 lifts the integer ones.
  */
