@@ -8,7 +8,9 @@
  */
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -867,6 +869,34 @@ START_TEST(tools_show_and_escape)
 }
 END_TEST
 
+/* A peer that never sends a banner: the client gives up, with a reason. */
+START_TEST(no_banner)
+{
+	struct server mute;
+	struct sockaddr_un sun;
+	char dir[] = "/tmp/rumpmute.XXXXXX", out[256];
+	int s, st;
+
+	builddir_path("tests/tengine", tengine, sizeof(tengine));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/s", dir);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(s, 1), 0);
+	memset(&mute, 0, sizeof(mute));
+	snprintf(mute.url, sizeof(mute.url), "unix://%s", sun.sun_path);
+	st = run_prog(&mute, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, strerror(ETIMEDOUT)) != NULL, "%s", out);
+	close(s);
+	unlink(sun.sun_path);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -897,6 +927,7 @@ main(void)
 	tcase_add_test(tc, peer_credentials);
 	tcase_add_test(tc, server_counters);
 	tcase_add_test(tc, tools_show_and_escape);
+	tcase_add_test(tc, no_banner);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
