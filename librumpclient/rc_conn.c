@@ -820,7 +820,7 @@ rc_init_locked(const sigset_t *omask)
 			}
 		}
 		if (error == 0 && url != NULL &&
-		    rsp_url_parse(url, 0, &c->c_addr) == 0)
+		    rsp_url_resolve(url, 0, &c->c_addr) == 0)
 			c->c_haveaddr = true;
 		if (error == 0)
 			c->c_inited = true;
@@ -830,7 +830,7 @@ rc_init_locked(const sigset_t *omask)
 	}
 	if (url == NULL)
 		return ENOENT;
-	if ((error = rsp_url_parse(url, 0, &ra)) != 0)
+	if ((error = rsp_url_resolve(url, 0, &ra)) != 0)
 		return error;
 	error = rc_open(&ra, HANDSHAKE_GUEST, comm,
 	    strnlen(comm, RUMPSP_MAXCOMM), omask, &cn);

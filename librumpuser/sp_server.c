@@ -713,7 +713,7 @@ rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 	struct rsp_addr ra;
 	int error;
 
-	if ((error = rsp_url_parse(url, 1, &ra)) != 0)
+	if ((error = rsp_url_resolve(url, 1, &ra)) != 0)
 		return error;
 	pthread_mutex_lock(&sp_srv_mtx);
 	if (sp_srv_started) {

@@ -491,7 +491,7 @@ main(int argc, char **argv)
 	/* getopt's messages name argv[0]; libtool's would be "lt-..." */
 	argv[0] = progname;
 	parse_options(argc, argv, &opts);
-	if ((error = rsp_url_parse(opts.o_url, 1, &ra)) != 0) {
+	if ((error = rsp_url_resolve(opts.o_url, 1, &ra)) != 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROGNAME, opts.o_url,
 		    strerror(error));
 		return 1;

@@ -59,6 +59,10 @@ tool_connect(int verbose)
 	if (rumpclient_init() == -1) {
 		if ((url = getenv("RUMP_SERVER")) == NULL)
 			errx(1, "RUMP_SERVER is not set");
+		if (*url == '\0')
+			errx(1, "RUMP_SERVER is empty");
+		if (errno == EADDRNOTAVAIL)
+			errx(1, "%s: no address for this host name", url);
 		err(1, "%s", url);
 	}
 	if (verbose)
