@@ -392,25 +392,36 @@ sp_copyout_inline(struct sp_client *spc, const void *laddr, uint64_t addr,
 {
 	struct sp_req *rq = sp_curreq();
 	struct sp_outbuf *ob;
-	size_t off;
+	size_t off, rlen;
 	int i;
 
 	if ((i = sp_region_find(rq, spc, addr, len, RSP_REGION_OUT,
 	    &off)) < 0)
 		return false;
 	ob = &rq->rq_out[i];
+	rlen = rq->rq_sp.sp_region[i].rr_len;
 	if (ob->ob_data == NULL) {
-		/* room for the padding to 8 the reply needs */
-		ob->ob_data = calloc(1, (size_t)rq->rq_sp.sp_region[i].rr_len +
-		    8);
-		if (ob->ob_data == NULL)
+		/*
+		 * Room for the padding to 8 the reply needs.  Not zeroed
+		 * whole (a 1 MiB read would clear 1 MiB for nothing): only
+		 * what [lo, hi) covers without a copyout, below.
+		 */
+		if ((ob->ob_data = malloc(rlen + 8)) == NULL)
 			return false;
+		memset(ob->ob_data + rlen, 0, 8);
 		/* a gap in [lo, hi) of an IN|OUT region goes back unchanged */
 		if (rq->rq_sp.sp_data[i] != NULL)
-			memcpy(ob->ob_data, rq->rq_sp.sp_data[i],
-			    rq->rq_sp.sp_region[i].rr_len);
+			memcpy(ob->ob_data, rq->rq_sp.sp_data[i], rlen);
 		ob->ob_lo = off;
-		ob->ob_hi = off + len;
+		ob->ob_hi = off;
+	}
+	if (rq->rq_sp.sp_data[i] == NULL) {
+		/* a gap the kernel skipped goes back as zeros */
+		if (off > ob->ob_hi)
+			memset(ob->ob_data + ob->ob_hi, 0, off - ob->ob_hi);
+		if (off + len < ob->ob_lo)
+			memset(ob->ob_data + off + len, 0,
+			    ob->ob_lo - (off + len));
 	}
 	memcpy(ob->ob_data + off, laddr, len);
 	if (off < ob->ob_lo)

@@ -80,7 +80,7 @@ struct sp_waiter {
  * so a region is meant for one output buffer written front to back.
  */
 struct sp_outbuf {
-	uint8_t			*ob_data;	/* rr_len + 8 bytes, zeroed */
+	uint8_t			*ob_data;	/* rr_len + 8 bytes, see sp_copy.c */
 	size_t			 ob_lo, ob_hi;	/* written: [lo, hi) */
 };
 
