@@ -24,7 +24,8 @@ esac
 need_pkgs || exit 1
 build_in "$top/$dir" $cfg || exit 1
 cd "$top/$dir" || exit 1
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+# leaks are errors too: every process of the suite is checked at exit
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # clients are multi-threaded (the listener) and fork: let TSan follow
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0

@@ -167,6 +167,7 @@ cmd_blockers(int n)
 			bad++;
 	}
 	CHECK(bad == 0);
+	free(kids);
 	printf("ok\n");
 	return 0;
 }
