@@ -359,7 +359,7 @@ void	fown_signal(struct file *, int sig);	/* if O_ASYNC and owned */
  * VFS (vfs_*.c, memfs.c, dev.c).  Path names are kernel strings; the
  * vnode is reference counted with vref/vrele.
  */
-enum vtype { VNON, VREG, VDIR, VCHR, VLNK };
+enum vtype { VNON, VREG, VDIR, VCHR, VLNK, VSOCK };
 
 void	vfs_init(void);
 extern struct vnode *rootvnode;

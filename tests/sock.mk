@@ -5,3 +5,10 @@ TESTS += tests/test_poll
 tests_test_poll_SOURCES = tests/test_poll.c
 tests_test_poll_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_poll_LDADD = librump.la $(CHECK_LIBS) $(PTHREAD_LIBS)
+check_PROGRAMS += tests/test_sock
+TESTS += tests/test_sock
+tests_test_sock_SOURCES = tests/test_sock.c
+# kern.h for the white-box parts: kmem_inuse()
+tests_test_sock_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rumpkern
+tests_test_sock_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_sock_LDADD = librump.la $(CHECK_LIBS) $(BSD_LIBS) $(PTHREAD_LIBS)
