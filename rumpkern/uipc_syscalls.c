@@ -8,7 +8,8 @@
  * A struct msghdr holds pointers (the name, the iovec array, control
  * data), so it travels unannotated: each part is fetched with its own
  * copyin, as Linux does, and only msg_namelen, msg_controllen and
- * msg_flags are written back.  SCM_RIGHTS is AF_UNIX's alone; the
+ * msg_flags are written back.  SCM_RIGHTS is AF_UNIX's alone (other
+ * families ignore it, as Linux does); the
  * descriptors are looked up at send (EBADF), travel as file references
  * and are installed in the receiver at recvmsg, or closed if the
  * control buffer has no room for them (MSG_CTRUNC), as Linux.
@@ -439,10 +440,8 @@ control_in(struct proc *p, struct socket *so, const void *uctl,
 		if (cm->cmsg_level == SOL_SOCKET) {
 			switch (cm->cmsg_type) {
 			case SCM_RIGHTS:
-				if (!sorights_ok(so)) {
-					error = EINVAL;
-					goto out;
-				}
+				if (!sorights_ok(so))
+					break;	/* ignored, as Linux */
 				error = rights_add(p, (int *)CMSG_DATA(cm),
 				    (int)((cm->cmsg_len - CMSG_LEN(0)) /
 				    sizeof(int)), sm);

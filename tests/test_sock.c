@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -713,6 +714,327 @@ sc_udp(struct run *r)
 	o->close(s4);
 }
 
+/* send n descriptors (and one byte) with SCM_RIGHTS */
+static ssize_t
+send_fds(const struct sops *o, int s, const int *fds, int n, size_t ctllen)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * 8)];
+	struct cmsghdr *cm;
+	struct msghdr mh;
+	struct iovec iov;
+
+	memset(ctl, 0, sizeof(ctl));
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = (void *)(uintptr_t)"F";
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl;
+	mh.msg_controllen = ctllen != 0 ? ctllen : CMSG_SPACE(sizeof(int) *
+	    (size_t)n);
+	cm = (struct cmsghdr *)(void *)ctl;	/* also when ctllen is short */
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+	return o->sendmsg(s, &mh, MSG_NOSIGNAL);
+}
+
+/* receive into a control buffer of ctllen bytes; the first fd or -1 */
+static ssize_t
+recv_fds(const struct sops *o, int s, size_t ctllen, int flags, int *fds,
+    int *nfds, int *mflags)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * 8)], b;
+	struct cmsghdr *cm;
+	struct msghdr mh;
+	struct iovec iov;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = &b;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctllen > 0 ? ctl : NULL;
+	mh.msg_controllen = ctllen;
+	*nfds = 0;
+	n = o->recvmsg(s, &mh, flags);
+	*mflags = n < 0 ? 0 : mh.msg_flags;
+	if (n < 0 || mh.msg_controllen == 0)
+		return n;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm != NULL && cm->cmsg_type == SCM_RIGHTS) {
+		*nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)*nfds);
+	}
+	return n;
+}
+
+/* SCM_RIGHTS: passing descriptors, truncation, errors */
+static void
+sc_rights(struct run *r)
+{
+	const struct sops *o = r->o;
+	int sv[2], p[2], got[8], fds[8], n, fl, u, i;
+	struct sockaddr_in sin;
+	char buf[16];
+
+	CALL(r, o->socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	CALL(r, o->pipe2(p, 0), 0);
+	/* a pipe's read end goes through; the original is closed */
+	CALL(r, send_fds(o, sv[0], &p[0], 1, 0), 0);
+	CALL(r, o->close(p[0]), 0);
+	CALL(r, o->write(p[1], "piped", 5), 0);
+	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), MSG_CMSG_CLOEXEC,
+	    got, &n, &fl), n | fl << 8);
+	CALL(r, o->fcntl(got[0], F_GETFD), 0);
+	CALL(r, o->read(got[0], buf, sizeof(buf)), memcmp(buf, "piped", 5));
+	CALL(r, o->close(got[0]), 0);
+	CALL(r, o->write(p[1], "x", 1), 0);
+	/* three descriptors into room for one: MSG_CTRUNC */
+	CALL(r, o->pipe2(p, 0), 0);
+	fds[0] = fds[1] = fds[2] = p[0];
+	CALL(r, send_fds(o, sv[0], fds, 3, 0), 0);
+	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), 0, got, &n, &fl),
+	    n | fl << 8);
+	CALL(r, o->close(got[0]), 0);
+	/* no room at all: the descriptors are closed, MSG_CTRUNC */
+	CALL(r, send_fds(o, sv[0], fds, 2, 0), 0);
+	CALL(r, recv_fds(o, sv[1], 0, 0, got, &n, &fl), n | fl << 8);
+	CALL(r, o->close(p[0]), 0);
+	CALL(r, o->write(p[1], "x", 1), 0);
+	CALL(r, o->close(p[1]), 0);
+	/* a bad descriptor; a bad length; not AF_UNIX */
+	fds[0] = 99;
+	CALL(r, send_fds(o, sv[0], fds, 1, 0), 0);
+	/* control shorter than a header: none, the byte goes alone */
+	CALL(r, send_fds(o, sv[0], &sv[0], 1, 4), 0);
+	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), 0, got, &n, &fl),
+	    n | fl << 8);
+	CALLFD(r, u, o->socket(AF_INET, SOCK_DGRAM, 0));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(9);
+	CALL(r, o->connect(u, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	CALL(r, send_fds(o, u, &sv[0], 1, 0), 0);
+	o->close(u);
+	/* a socket passed over itself, then everything closed */
+	CALL(r, send_fds(o, sv[0], &sv[1], 1, 0), 0);
+	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), 0, got, &n, &fl),
+	    n | fl << 8);
+	CALL(r, o->write(got[0], "self", 4), 0);
+	CALL(r, o->read(sv[0], buf, sizeof(buf)), 0);
+	o->close(got[0]);
+	/* peek sees the descriptors too, and leaves them */
+	for (i = 0; i < 2; i++)
+		fds[i] = sv[0];
+	CALL(r, send_fds(o, sv[0], fds, 2, 0), 0);
+	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int) * 2), MSG_PEEK, got,
+	    &n, &fl), n | fl << 8);
+	for (i = 0; i < n; i++)
+		o->close(got[i]);
+	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int) * 2), 0, got,
+	    &n, &fl), n | fl << 8);
+	for (i = 0; i < n; i++)
+		o->close(got[i]);
+	CALL(r, o->close(sv[0]), 0);
+	CALL(r, o->close(sv[1]), 0);
+}
+
+START_TEST(rights_like_host)
+{
+
+	COMPARE(sc_rights);
+}
+END_TEST
+
+/* descriptors in flight are freed with the socket holding them */
+START_TEST(rights_in_flight_freed)
+{
+	struct run r;
+	int sv[2], p[2], q[2], fds[3];
+	uint64_t before;
+	char c;
+
+	ck_assert_int_eq(rump_init(), 0);
+	memset(&r, 0, sizeof(r));
+	r.o = &rumpops;
+	/* the descriptor table first: it stays */
+	ck_assert_int_eq(rump_sys_pipe2(q, 0), 0);
+	ck_assert_int_eq(rump_sys_close(q[0]), 0);
+	ck_assert_int_eq(rump_sys_close(q[1]), 0);
+	before = kmem_inuse();
+	ck_assert_int_eq(rump_sys_pipe2(q, 0), 0);
+	ck_assert_int_eq(rump_sys_socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	ck_assert_int_eq(rump_sys_pipe2(p, 0), 0);
+	fds[0] = p[0];
+	fds[1] = p[1];
+	fds[2] = q[1];
+	ck_assert_int_eq(send_fds(&rumpops, sv[0], fds, 3, 0), 1);
+	ck_assert_int_eq(rump_sys_close(p[0]), 0);
+	ck_assert_int_eq(rump_sys_close(p[1]), 0);
+	ck_assert_int_eq(rump_sys_close(q[1]), 0);
+	/* q's write end lives on in flight: no end of file yet */
+	ck_assert_int_eq(rump_sys_fcntl(q[0], F_SETFL, O_NONBLOCK), 0);
+	errno = 0;
+	ck_assert_int_eq(rump_sys_read(q[0], &c, 1), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(rump_sys_close(sv[0]), 0);
+	ck_assert_int_eq(rump_sys_close(sv[1]), 0);
+	/* gone with the receiving socket: end of file, memory back */
+	ck_assert_int_eq(rump_sys_read(q[0], &c, 1), 0);
+	ck_assert_int_eq(rump_sys_close(q[0]), 0);
+	ck_assert_uint_eq(kmem_inuse(), before);
+}
+END_TEST
+
+struct bg {
+	int		 fd;
+	int		 ret;
+	char		 buf[32];
+	struct sockaddr_in sin;
+};
+
+static void *
+bg_accept(void *arg)
+{
+	struct bg *b = arg;
+
+	b->ret = rump_sys_accept4(b->fd, NULL, NULL, 0);
+	return NULL;
+}
+
+static void *
+bg_read(void *arg)
+{
+	struct bg *b = arg;
+
+	b->ret = (int)rump_sys_read(b->fd, b->buf, sizeof(b->buf));
+	return NULL;
+}
+
+static void *
+bg_connect(void *arg)
+{
+	struct bg *b = arg;
+	int s;
+
+	s = rump_sys_socket(AF_INET, SOCK_STREAM, 0);
+	b->ret = rump_sys_connect(s, (struct sockaddr *)&b->sin,
+	    sizeof(b->sin));
+	if (b->ret == 0)
+		b->ret = s;
+	return NULL;
+}
+
+/* blocked accept, read and connect are woken by other threads */
+START_TEST(blocking_wakeups)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	struct bg b, c, d;
+	pthread_t t, u, w;
+	int l, i, v;
+
+	ck_assert_int_eq(rump_init(), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(l = rump_sys_socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(rump_sys_bind(l, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	ck_assert_int_eq(rump_sys_listen(l, 0), 0);
+	ck_assert_int_eq(rump_sys_getsockname(l, (struct sockaddr *)&sin,
+	    &len), 0);
+	b.fd = l;
+	pthread_create(&t, NULL, bg_accept, &b);
+	c.sin = sin;
+	pthread_create(&u, NULL, bg_connect, &c);
+	pthread_join(t, NULL);
+	pthread_join(u, NULL);
+	ck_assert_int_ge(b.ret, 0);
+	ck_assert_int_ge(c.ret, 0);
+	/* a reader blocked until the other side writes */
+	d.fd = b.ret;
+	pthread_create(&w, NULL, bg_read, &d);
+	ck_assert_int_eq(rump_sys_write(c.ret, "wake", 4), 4);
+	pthread_join(w, NULL);
+	ck_assert_int_eq(d.ret, 4);
+	/* backlog 0 holds one; the next connect waits for an accept */
+	pthread_create(&u, NULL, bg_connect, &c);
+	pthread_join(u, NULL);
+	ck_assert_int_ge(c.ret, 0);
+	pthread_create(&u, NULL, bg_connect, &c);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_ge(rump_sys_accept4(l, NULL, NULL, 0), 0);
+	pthread_join(u, NULL);
+	ck_assert_int_ge(c.ret, 0);
+	/* a receive timeout */
+	struct timeval tv = { 0, 50000 };
+	ck_assert_int_eq(rump_sys_setsockopt(b.ret, SOL_SOCKET, SO_RCVTIMEO,
+	    &tv, sizeof(tv)), 0);
+	errno = 0;
+	ck_assert_int_eq(rump_sys_read(b.ret, d.buf, 1), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	len = sizeof(v);
+	ck_assert_int_eq(rump_sys_getsockopt(b.ret, SOL_SOCKET, SO_RCVTIMEO,
+	    &tv, &len), 0);
+	ck_assert_int_eq(tv.tv_usec, 50000);
+}
+END_TEST
+
+/* the socket listing: one record per descriptor, then the rest */
+START_TEST(socklist_records)
+{
+	struct rump_sockinfo si[16];
+	struct sockaddr_un sun;
+	int sv[2], l, c, n, i, found = 0;
+	socklen_t alen;
+	struct run r;
+
+	ck_assert_int_eq(rump_init(), 0);
+	memset(&r, 0, sizeof(r));
+	r.base = "/tmp";
+	r.o = &rumpops;
+	alen = sun_at(&r, &sun, "listsock");
+	ck_assert_int_eq(rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_ge(l = rump_sys_socket(AF_UNIX, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(rump_sys_bind(l, (struct sockaddr *)&sun, alen), 0);
+	ck_assert_int_eq(rump_sys_listen(l, 1), 0);
+	ck_assert_int_ge(c = rump_sys_socket(AF_UNIX, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(rump_sys_connect(c, (struct sockaddr *)&sun, alen),
+	    0);
+	ck_assert_int_eq(rump_sys_write(sv[0], "abc", 3), 3);
+	/* too small: what fits, and the size all need */
+	ck_assert_int_eq(rump_sys_socklist(si, sizeof(si[0])),
+	    5 * (ssize_t)sizeof(si[0]));
+	n = (int)(rump_sys_socklist(si, sizeof(si)) / (ssize_t)sizeof(si[0]));
+	ck_assert_int_eq(n, 5);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(si[i].rsi_family, AF_UNIX);
+		if (si[i].rsi_fd == l) {
+			ck_assert_int_eq(si[i].rsi_state, RUMP_SOCK_LISTEN);
+			ck_assert_str_eq(((struct sockaddr_un *)
+			    &si[i].rsi_laddr)->sun_path, sun.sun_path);
+			found++;
+		} else if (si[i].rsi_fd == sv[1]) {
+			ck_assert_int_eq(si[i].rsi_rcvq, 3);
+			ck_assert_int_eq(si[i].rsi_state, RUMP_SOCK_CONNECTED);
+			found++;
+		} else if (si[i].rsi_fd == -1) {
+			ck_assert_int_eq(si[i].rsi_pid, 0);
+			ck_assert_int_eq(si[i].rsi_state, RUMP_SOCK_EMBRYONIC);
+			found++;
+		}
+		if (si[i].rsi_fd >= 0)
+			ck_assert_int_eq(si[i].rsi_pid, 1);
+	}
+	ck_assert_int_eq(found, 3);
+}
+END_TEST
+
 START_TEST(unix_pair_like_host)
 {
 
@@ -770,6 +1092,10 @@ main(void)
 	tcase_add_test(tc, tcp4_like_host);
 	tcase_add_test(tc, tcp6_like_host);
 	tcase_add_test(tc, udp_like_host);
+	tcase_add_test(tc, rights_like_host);
+	tcase_add_test(tc, rights_in_flight_freed);
+	tcase_add_test(tc, blocking_wakeups);
+	tcase_add_test(tc, socklist_records);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
