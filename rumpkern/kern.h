@@ -309,6 +309,7 @@ struct file {
 	pid_t			 f_owner;	/* F_SETOWN: pid, -pgid, 0 none */
 	uid_t			 f_ownuid;	/* who set it: real and */
 	uid_t			 f_owneuid;	/* effective uid (sigio_perm) */
+	uint64_t		 f_serial;	/* unique: tells files apart */
 };
 #define FREAD		0x1
 #define FWRITE		0x2

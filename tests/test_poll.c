@@ -9,6 +9,7 @@
  * { mask, size } pair).  Wake-ups come from a second thread; the
  * other tests check timeouts and the errors the host cannot show.
  */
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -43,6 +44,12 @@ struct pollops {
 	int	(*pselect6)(int, fd_set *, fd_set *, fd_set *,
 		    const struct timespec *, const void *);
 	int	(*dup2)(int, int);
+	int	(*epoll_create1)(int);
+	int	(*epoll_ctl)(int, int, int, struct epoll_event *);
+	int	(*epoll_wait)(int, struct epoll_event *, int, int);
+	int	(*epoll_pwait)(int, struct epoll_event *, int, int,
+		    const void *, size_t);
+	int	(*open)(const char *, int, ...);
 };
 
 static int
@@ -71,15 +78,24 @@ host_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 	return (int)syscall(SYS_pselect6, n, r, w, e, tp, sig);
 }
 
+static int
+host_epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout,
+    const void *mask, size_t size)
+{
+
+	return (int)syscall(SYS_epoll_pwait, ep, ev, max, timeout, mask, size);
+}
+
 static const struct pollops hostops = {
 	pipe2, close, read, write, poll, host_ppoll, select, host_pselect6,
-	dup2,
+	dup2, epoll_create1, epoll_ctl, epoll_wait, host_epoll_pwait, open,
 };
 
 static const struct pollops rumpops = {
 	rump_sys_pipe2, rump_sys_close, rump_sys_read, rump_sys_write,
 	rump_sys_poll, rump_sys_ppoll, rump_sys_select, rump_sys_pselect6,
-	rump_sys_dup2,
+	rump_sys_dup2, rump_sys_epoll_create1, rump_sys_epoll_ctl,
+	rump_sys_epoll_wait, rump_sys_epoll_pwait, rump_sys_open,
 };
 
 #define MAXLOG	256
@@ -258,6 +274,105 @@ scenario_select(const struct pollops *o, struct log *lg)
 	CALL(lg, o->close(p[0]), 0);
 }
 
+/* an event as one number: events and data */
+static long
+evnum(const struct epoll_event *ev)
+{
+
+	return (long)ev->events | (long)(ev->data.u64 & 0xffff) << 16;
+}
+
+static void
+scenario_epoll(const struct pollops *o, struct log *lg)
+{
+	struct epoll_event ev, out[4];
+	struct pollfd pf;
+	uint64_t mask = 0;
+	char buf[64];
+	int ep, ep2, p[2], q[2], f;
+
+	CALL(lg, (ep = o->epoll_create1(EPOLL_CLOEXEC)) >= 0, 0);
+	pipe_at(o, p, 20);
+	pipe_at(o, q, 22);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 7;
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), 0);
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), 0);
+	ev.events = EPOLLOUT;
+	ev.data.u64 = 8;
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, q[1], &ev), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), evnum(&out[0]));
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_DEL, q[1], NULL), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), 0);
+	CALL(lg, o->write(p[1], "abc", 3), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), evnum(&out[0]));
+	CALL(lg, o->epoll_pwait(ep, out, 4, 0, &mask, 8), evnum(&out[0]));
+	CALL(lg, o->epoll_pwait(ep, out, 4, 0, &mask, 9), 0);
+	/* the epoll descriptor itself polls readable */
+	pf = (struct pollfd){ ep, POLLIN, 0 };
+	CALL(lg, o->poll(&pf, 1, 0), pf.revents);
+	/* edge-triggered: once per new readiness */
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.u64 = 9;
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), evnum(&out[0]));
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), 0);
+	CALL(lg, o->read(p[0], buf, sizeof(buf)), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), 0);
+	CALL(lg, o->write(p[1], "d", 1), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), evnum(&out[0]));
+	/* one-shot: once until modified */
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 10;
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), evnum(&out[0]));
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), 0);
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), evnum(&out[0]));
+	/* hangup */
+	ev.events = EPOLLIN;
+	ev.data.u64 = 11;
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev), 0);
+	CALL(lg, o->close(p[1]), 0);
+	CALL(lg, o->read(p[0], buf, sizeof(buf)), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), evnum(&out[0]));
+	/* closed: the item goes; the number can be added anew */
+	CALL(lg, o->close(p[0]), 0);
+	CALL(lg, o->epoll_wait(ep, out, 4, 0), 0);
+	pipe_at(o, p, 20);
+	ev.events = EPOLLOUT;
+	ev.data.u64 = 12;
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &ev), 0);
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), 0);
+	CALL(lg, o->epoll_wait(ep, out, 1, 0), evnum(&out[0]));
+	/* nested */
+	CALL(lg, (ep2 = o->epoll_create1(0)) >= 0, 0);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 13;
+	CALL(lg, o->epoll_ctl(ep2, EPOLL_CTL_ADD, ep, &ev), 0);
+	CALL(lg, o->epoll_wait(ep2, out, 4, 0), evnum(&out[0]));
+	/* errors */
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_MOD, q[0], &ev), 0);
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_DEL, q[0], &ev), 0);
+	CALL(lg, o->epoll_ctl(ep, 99, q[0], &ev), 0);
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, 40, &ev), 0);
+	CALL(lg, o->epoll_ctl(q[0], EPOLL_CTL_ADD, p[0], &ev), 0);
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev), 0);
+	CALL(lg, o->epoll_wait(ep, out, 0, 0), 0);
+	CALL(lg, o->epoll_wait(q[0], out, 1, 0), 0);
+	CALL(lg, o->epoll_wait(41, out, 1, 0), 0);
+	CALL(lg, o->epoll_create1(1), 0);
+	CALL(lg, (f = o->open("/tmp", O_RDONLY | O_DIRECTORY)) >= 0, 0);
+	CALL(lg, o->epoll_ctl(ep, EPOLL_CTL_ADD, f, &ev), 0);
+	o->close(f);
+	o->close(ep2);
+	o->close(ep);
+	o->close(p[0]);
+	o->close(p[1]);
+	o->close(q[0]);
+	o->close(q[1]);
+}
+
 static void
 compare(void (*scenario)(const struct pollops *, struct log *))
 {
@@ -293,6 +408,13 @@ now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+START_TEST(epoll_like_host)
+{
+
+	compare(scenario_epoll);
+}
+END_TEST
 
 START_TEST(timeouts)
 {
@@ -397,6 +519,32 @@ START_TEST(wakeups)
 }
 END_TEST
 
+/* a blocked epoll_wait is woken by a write from another thread */
+START_TEST(epoll_wakeup)
+{
+	struct epoll_event ev, out[2];
+	struct waker w;
+	pthread_t t;
+	int ep, p[2];
+
+	ck_assert_int_eq(rump_init(), 0);
+	ck_assert_int_eq(rump_sys_pipe2(p, 0), 0);
+	ck_assert_int_ge(ep = rump_sys_epoll_create1(0), 0);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 42;
+	ck_assert_int_eq(rump_sys_epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), 0);
+	w = (struct waker){ p[1], 50, 0 };
+	pthread_create(&t, NULL, waker, &w);
+	ck_assert_int_eq(rump_sys_epoll_wait(ep, out, 2, 10000), 1);
+	ck_assert_int_eq(out[0].events, EPOLLIN);
+	ck_assert_int_eq(out[0].data.u64, 42);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rump_sys_epoll_wait(ep, out, 2, 30), 1);
+	ck_assert_int_eq(rump_sys_read(p[0], &ev, 1), 1);
+	ck_assert_int_eq(rump_sys_epoll_wait(ep, out, 2, 30), 0);
+}
+END_TEST
+
 struct twopoll {
 	int	fd;
 	int	ret;
@@ -451,9 +599,11 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, poll_like_host);
 	tcase_add_test(tc, select_like_host);
+	tcase_add_test(tc, epoll_like_host);
 	tcase_add_test(tc, timeouts);
 	tcase_add_test(tc, wakeups);
 	tcase_add_test(tc, many_pollers);
+	tcase_add_test(tc, epoll_wakeup);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
