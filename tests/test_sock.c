@@ -787,7 +787,7 @@ sc_rights(struct run *r)
 	CALL(r, o->close(p[0]), 0);
 	CALL(r, o->write(p[1], "piped", 5), 0);
 	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), MSG_CMSG_CLOEXEC,
-	    got, &n, &fl), n | fl << 8);
+	    got, &n, &fl), n | (long)fl << 8);
 	CALL(r, o->fcntl(got[0], F_GETFD), 0);
 	CALL(r, o->read(got[0], buf, sizeof(buf)), memcmp(buf, "piped", 5));
 	CALL(r, o->close(got[0]), 0);
@@ -797,11 +797,11 @@ sc_rights(struct run *r)
 	fds[0] = fds[1] = fds[2] = p[0];
 	CALL(r, send_fds(o, sv[0], fds, 3, 0), 0);
 	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), 0, got, &n, &fl),
-	    n | fl << 8);
+	    n | (long)fl << 8);
 	CALL(r, o->close(got[0]), 0);
 	/* no room at all: the descriptors are closed, MSG_CTRUNC */
 	CALL(r, send_fds(o, sv[0], fds, 2, 0), 0);
-	CALL(r, recv_fds(o, sv[1], 0, 0, got, &n, &fl), n | fl << 8);
+	CALL(r, recv_fds(o, sv[1], 0, 0, got, &n, &fl), n | (long)fl << 8);
 	CALL(r, o->close(p[0]), 0);
 	CALL(r, o->write(p[1], "x", 1), 0);
 	CALL(r, o->close(p[1]), 0);
@@ -811,7 +811,7 @@ sc_rights(struct run *r)
 	/* control shorter than a header: none, the byte goes alone */
 	CALL(r, send_fds(o, sv[0], &sv[0], 1, 4), 0);
 	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), 0, got, &n, &fl),
-	    n | fl << 8);
+	    n | (long)fl << 8);
 	CALLFD(r, u, o->socket(AF_INET, SOCK_DGRAM, 0));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -823,7 +823,7 @@ sc_rights(struct run *r)
 	/* a socket passed over itself, then everything closed */
 	CALL(r, send_fds(o, sv[0], &sv[1], 1, 0), 0);
 	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int)), 0, got, &n, &fl),
-	    n | fl << 8);
+	    n | (long)fl << 8);
 	CALL(r, o->write(got[0], "self", 4), 0);
 	CALL(r, o->read(sv[0], buf, sizeof(buf)), 0);
 	o->close(got[0]);
@@ -832,11 +832,11 @@ sc_rights(struct run *r)
 		fds[i] = sv[0];
 	CALL(r, send_fds(o, sv[0], fds, 2, 0), 0);
 	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int) * 2), MSG_PEEK, got,
-	    &n, &fl), n | fl << 8);
+	    &n, &fl), n | (long)fl << 8);
 	for (i = 0; i < n; i++)
 		o->close(got[i]);
 	CALL(r, recv_fds(o, sv[1], CMSG_SPACE(sizeof(int) * 2), 0, got,
-	    &n, &fl), n | fl << 8);
+	    &n, &fl), n | (long)fl << 8);
 	for (i = 0; i < n; i++)
 		o->close(got[i]);
 	CALL(r, o->close(sv[0]), 0);

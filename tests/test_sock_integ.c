@@ -191,6 +191,17 @@ START_TEST(sigpipe_raised_in_client)
 }
 END_TEST
 
+START_TEST(every_call_remotely)
+{
+	char out[256];
+
+	start();
+	run_ok(out, sizeof(out), "calls", NULL);
+	ck_assert_str_eq(out, "ok\n");
+	stop_ok();
+}
+END_TEST
+
 START_TEST(socket_listing)
 {
 	char out[4096], port[16], want[64];
@@ -232,6 +243,7 @@ main(void)
 	tcase_add_test(tc, rights_between_clients);
 	tcase_add_test(tc, sigpipe_raised_in_client);
 	tcase_add_test(tc, socket_listing);
+	tcase_add_test(tc, every_call_remotely);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

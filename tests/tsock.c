@@ -17,8 +17,11 @@
  *	tsock sigpipe ign|dfl		write to a socket without a reader
  *	tsock blocked PID		wait until PID is inside a call
  *	tsock socklist			print the kernel's sockets
+ *	tsock calls			every call once, over the wire
  */
 #include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -396,6 +399,102 @@ cmd_socklist(void)
 	return 0;
 }
 
+/*
+ * Every poll and socket call once over the wire, with the buffers the
+ * annotations ship inline (INOUT arrays and sets, address lengths)
+ * and the ones the server fetches with copy requests (accept's and
+ * recvfrom's address, getsockopt's value, msghdr parts).
+ */
+static int
+cmd_calls(void)
+{
+	struct sockaddr_in sin, peer;
+	struct epoll_event ev, evs[2];
+	struct timespec ts = { 0, 0 };
+	struct timeval tv = { 0, 0 };
+	struct pollfd pf[2];
+	socklen_t len;
+	uint64_t mask = 0;
+	char buf[32];
+	fd_set r, w;
+	int p[2], l, c, a, ep, v, u1, u2;
+
+	CHECK(rump_sys_pipe2(p, 0) == 0);
+	pf[0] = (struct pollfd){ p[0], POLLIN, 0 };
+	pf[1] = (struct pollfd){ p[1], POLLOUT, 0 };
+	CHECK(rump_sys_poll(pf, 2, 0) == 1 && pf[0].revents == 0 &&
+	    pf[1].revents == POLLOUT);
+	CHECK(rump_sys_write(p[1], "x", 1) == 1);
+	CHECK(rump_sys_ppoll(pf, 2, &ts, &mask, 8) == 2 &&
+	    pf[0].revents == POLLIN);
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_SET(p[0], &r);
+	FD_SET(p[1], &w);
+	tv.tv_sec = 3;
+	CHECK(rump_sys_select(p[1] + 1, &r, &w, NULL, &tv) == 2 &&
+	    FD_ISSET(p[0], &r) && FD_ISSET(p[1], &w) && tv.tv_sec <= 3);
+	FD_ZERO(&w);
+	CHECK(rump_sys_pselect6(p[1] + 1, NULL, &w, NULL, &ts, NULL) == 0);
+	CHECK((ep = rump_sys_epoll_create1(EPOLL_CLOEXEC)) >= 0);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 77;
+	CHECK(rump_sys_epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0);
+	CHECK(rump_sys_epoll_wait(ep, evs, 2, 1000) == 1 &&
+	    evs[0].data.u64 == 77 && evs[0].events == EPOLLIN);
+	CHECK(rump_sys_epoll_pwait(ep, evs, 2, 0, &mask, 8) == 1);
+	/* TCP with addresses coming back */
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK((l = rump_sys_socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	v = 1;
+	CHECK(rump_sys_setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &v,
+	    sizeof(v)) == 0);
+	v = 0;
+	len = sizeof(v);
+	CHECK(rump_sys_getsockopt(l, SOL_SOCKET, SO_REUSEADDR, &v, &len) ==
+	    0 && v == 1 && len == sizeof(v));
+	CHECK(rump_sys_bind(l, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CHECK(rump_sys_listen(l, 1) == 0);
+	len = sizeof(sin);
+	CHECK(rump_sys_getsockname(l, (struct sockaddr *)&sin, &len) == 0 &&
+	    sin.sin_port != 0);
+	CHECK((c = rump_sys_socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	CHECK(rump_sys_connect(c, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	len = sizeof(peer);
+	memset(&peer, 0, sizeof(peer));
+	CHECK((a = rump_sys_accept(l, (struct sockaddr *)&peer, &len)) >= 0);
+	CHECK(len == sizeof(peer) && peer.sin_family == AF_INET &&
+	    peer.sin_port != 0);
+	len = sizeof(sin);
+	CHECK(rump_sys_getpeername(a, (struct sockaddr *)&sin, &len) == 0 &&
+	    sin.sin_port == peer.sin_port);
+	CHECK(rump_sys_sendto(c, "tcp", 3, 0, NULL, 0) == 3);
+	CHECK(rump_sys_recvfrom(a, buf, sizeof(buf), MSG_WAITALL | MSG_PEEK,
+	    NULL, NULL) == 3);
+	CHECK(rump_sys_recvfrom(a, buf, sizeof(buf), 0, NULL, NULL) == 3 &&
+	    memcmp(buf, "tcp", 3) == 0);
+	CHECK(rump_sys_accept4(l, NULL, NULL, SOCK_NONBLOCK | 0x1) == -1 &&
+	    errno == EINVAL);
+	/* UDP: the sender's address comes back */
+	CHECK((u1 = rump_sys_socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
+	CHECK((u2 = rump_sys_socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
+	sin.sin_port = 0;
+	CHECK(rump_sys_bind(u2, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	len = sizeof(sin);
+	CHECK(rump_sys_getsockname(u2, (struct sockaddr *)&sin, &len) == 0);
+	CHECK(rump_sys_sendto(u1, "udp", 3, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)) == 3);
+	len = sizeof(peer);
+	CHECK(rump_sys_recvfrom(u2, buf, sizeof(buf), 0,
+	    (struct sockaddr *)&peer, &len) == 3 && len == sizeof(peer) &&
+	    peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+	CHECK(rump_sys_shutdown(c, SHUT_RDWR) == 0);
+	printf("ok\n");
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -428,6 +527,8 @@ main(int argc, char *argv[])
 		return cmd_sigpipe(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "blocked") == 0)
 		return cmd_blocked(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "calls") == 0)
+		return cmd_calls();
 	if (argc == 2 && strcmp(argv[1], "socklist") == 0)
 		return cmd_socklist();
 	fprintf(stderr, "tsock: unknown command\n");
