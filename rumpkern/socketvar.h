@@ -193,8 +193,9 @@ struct somsg {
 int	sosend(struct socket *, struct sockio *, struct somsg *,
 	    struct proc *, bool nbio);
 int	soreceive(struct socket *, struct sockio *, struct somsg *,
-	    bool nbio, struct sorec **rightsp);
+	    bool nbio);
 void	sorec_free(struct sorec *);
+void	sorights_free(struct file **, int n);	/* drop in-flight files */
 int	sosetopt(struct socket *, int level, int name, const void *val,
 	    socklen_t len);
 int	sogetopt(struct socket *, int level, int name, void *val,

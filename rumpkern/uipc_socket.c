@@ -1,7 +1,8 @@
 /*
  * uipc_socket.c -- the generic socket layer: creating and freeing
  * sockets, connecting, listening and accepting, moving data between
- * sockets, shutdown, options, readiness, and sockets as open files.
+ * sockets, shutdown, readiness, and sockets as open files (the
+ * options are in uipc_sockopt.c).
  *
  * Every socket lives in this kernel, so a send appends a record to the
  * receiving socket's queue (so_rcv) and a receive takes it off: a
@@ -31,9 +32,6 @@
 #define UNIX_DGRAMQLEN	10		/* net.unix.max_dgram_qlen */
 #define UDP_MAXDGRAM	65507
 #define UDP6_MAXDGRAM	65527
-#define SO_MINRCVBUF	2304		/* SOCK_MIN_RCVBUF */
-#define SO_MINSNDBUF	4608		/* SOCK_MIN_SNDBUF */
-#define NSEC		1000000000LL
 
 struct socketlist allsockets = LIST_HEAD_INITIALIZER(allsockets);
 kcondvar_t so_spacecv;
@@ -151,8 +149,8 @@ sorec_alloc(size_t len)
 	return rec;
 }
 
-static void
-rights_free(struct file **rights, int n)
+void
+sorights_free(struct file **rights, int n)
 {
 	int i;
 
@@ -167,7 +165,7 @@ void
 sorec_free(struct sorec *rec)
 {
 
-	rights_free(rec->sr_rights, rec->sr_nrights);
+	sorights_free(rec->sr_rights, rec->sr_nrights);
 	kmem_free(rec, rec->sr_alloc);
 }
 
@@ -1008,7 +1006,7 @@ soreceive_stream(struct socket *so, struct sockio *sio, struct somsg *sm,
 
 int
 soreceive(struct socket *so, struct sockio *sio, struct somsg *sm,
-    bool nbio, struct sorec **unused)
+    bool nbio)
 {
 	int flags = sm->sm_flags;
 
@@ -1095,9 +1093,8 @@ soo_rw(struct file *fp, struct uio *uio, bool write)
 		error = sosend(so, &sio, &sm, curproc,
 		    (fp->f_flag & O_NONBLOCK) != 0);
 	else
-		error = soreceive(so, &sio, &sm, (fp->f_flag & O_NONBLOCK) != 0,
-		    NULL);
-	rights_free(sm.sm_rights, sm.sm_nrights);
+		error = soreceive(so, &sio, &sm, (fp->f_flag & O_NONBLOCK) != 0);
+	sorights_free(sm.sm_rights, sm.sm_nrights);
 	if (sm.sm_done > uio->uio_resid)
 		sm.sm_done = uio->uio_resid;
 	uio->uio_uaddr = (char *)uio->uio_uaddr + sm.sm_done;
@@ -1141,265 +1138,4 @@ soo_close(struct file *fp)
 
 	sofree(fp->f_data);
 	return 0;
-}
-
-/* options: an int, or a larger structure, from the user's bytes */
-static int
-optint(const void *val, socklen_t len, int *v)
-{
-
-	if (len < (socklen_t)sizeof(int))
-		return EINVAL;
-	memcpy(v, val, sizeof(int));
-	return 0;
-}
-
-static int
-opttimeo(const void *val, socklen_t len, int64_t *ns)
-{
-	struct timeval tv;
-
-	if (len < (socklen_t)sizeof(tv))
-		return EINVAL;
-	memcpy(&tv, val, sizeof(tv));
-	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-		return EDOM;
-	if (tv.tv_sec < 0)
-		*ns = 0;
-	else if (tv.tv_sec > INT64_MAX / NSEC / 2)
-		*ns = 0;
-	else
-		*ns = tv.tv_sec * NSEC + (int64_t)tv.tv_usec * 1000;
-	return 0;
-}
-
-static void
-optflag(struct socket *so, int bit, int on)
-{
-
-	if (on)
-		so->so_options |= bit;
-	else
-		so->so_options &= ~bit;
-}
-
-static int
-sosetopt_socket(struct socket *so, int name, const void *val,
-    socklen_t len)
-{
-	int v = 0, error;
-
-	switch (name) {
-	case SO_LINGER:
-		if (len < (socklen_t)sizeof(struct linger))
-			return EINVAL;
-		memcpy(&so->so_linger, val, sizeof(so->so_linger));
-		return 0;
-	case SO_RCVTIMEO:
-		return opttimeo(val, len, &so->so_rcvtimeo);
-	case SO_SNDTIMEO:
-		return opttimeo(val, len, &so->so_sndtimeo);
-	}
-	if ((error = optint(val, len, &v)) != 0)
-		return error;
-	switch (name) {
-	case SO_REUSEADDR:
-		optflag(so, SOO_REUSEADDR, v);
-		break;
-	case SO_REUSEPORT:
-		optflag(so, SOO_REUSEPORT, v);
-		break;
-	case SO_KEEPALIVE:
-		optflag(so, SOO_KEEPALIVE, v);
-		break;
-	case SO_BROADCAST:
-		optflag(so, SOO_BROADCAST, v);
-		break;
-	case SO_OOBINLINE:
-		optflag(so, SOO_OOBINLINE, v);
-		break;
-	case SO_PASSCRED:
-		optflag(so, SOO_PASSCRED, v);
-		break;
-	case SO_RCVBUF:
-	case SO_RCVBUFFORCE:
-		if ((unsigned)v > SO_MAXBUF)
-			v = SO_MAXBUF;
-		so->so_rcv.sb_hiwat = (size_t)v * 2 < SO_MINRCVBUF ?
-		    SO_MINRCVBUF : (size_t)v * 2;
-		/* a reader may now have room to give */
-		if (so->so_peer != NULL)
-			sowakeup(so->so_peer);
-		break;
-	case SO_SNDBUF:
-	case SO_SNDBUFFORCE:
-		if ((unsigned)v > SO_MAXBUF)
-			v = SO_MAXBUF;
-		so->so_sndbuf = (size_t)v * 2 < SO_MINSNDBUF ?
-		    SO_MINSNDBUF : (size_t)v * 2;
-		break;
-	case SO_TYPE:
-	case SO_ERROR:
-	case SO_DOMAIN:
-	case SO_PROTOCOL:
-	case SO_ACCEPTCONN:
-	case SO_PEERCRED:
-		return ENOPROTOOPT;
-	default:
-		return ENOPROTOOPT;
-	}
-	return 0;
-}
-
-int
-sosetopt(struct socket *so, int level, int name, const void *val,
-    socklen_t len)
-{
-	int v, error;
-
-	switch (level) {
-	case SOL_SOCKET:
-		return sosetopt_socket(so, name, val, len);
-	case IPPROTO_TCP:
-		if (so->so_family == AF_UNIX)
-			return EOPNOTSUPP;
-		if (so->so_type != SOCK_STREAM)
-			return ENOPROTOOPT;
-		if ((error = optint(val, len, &v)) != 0)
-			return error;
-		switch (name) {
-		case 1:		/* TCP_NODELAY */
-			optflag(so, SOO_NODELAY, v);
-			return 0;
-		case 4:		/* TCP_KEEPIDLE */
-		case 5:		/* TCP_KEEPINTVL */
-		case 6:		/* TCP_KEEPCNT */
-			return v < 1 ? EINVAL : 0;
-		}
-		return ENOPROTOOPT;
-	case IPPROTO_IPV6:
-		if (so->so_family != AF_INET6)
-			return so->so_family == AF_UNIX ? EOPNOTSUPP :
-			    ENOPROTOOPT;
-		if (name != IPV6_V6ONLY)
-			return ENOPROTOOPT;
-		if ((error = optint(val, len, &v)) != 0)
-			return error;
-		if (so->so_laddrlen != 0)
-			return EINVAL;
-		optflag(so, SOO_V6ONLY, v);
-		return 0;
-	default:
-		return so->so_family == AF_UNIX ? EOPNOTSUPP : ENOPROTOOPT;
-	}
-}
-
-/* give back an option's value: at most *len bytes, *len set */
-static int
-optout(void *val, socklen_t *len, const void *v, size_t vlen)
-{
-
-	if ((int)*len < 0)
-		return EINVAL;
-	if ((size_t)*len > vlen)
-		*len = (socklen_t)vlen;
-	memcpy(val, v, (size_t)*len);
-	return 0;
-}
-
-static int
-sogetopt_socket(struct socket *so, int name, void *val, socklen_t *len)
-{
-	struct timeval tv;
-	struct ucred uc;
-	int64_t ns;
-	int v;
-
-	switch (name) {
-	case SO_LINGER:
-		return optout(val, len, &so->so_linger, sizeof(so->so_linger));
-	case SO_RCVTIMEO:
-	case SO_SNDTIMEO:
-		ns = name == SO_RCVTIMEO ? so->so_rcvtimeo : so->so_sndtimeo;
-		tv.tv_sec = ns / NSEC;
-		tv.tv_usec = (ns % NSEC) / 1000;
-		return optout(val, len, &tv, sizeof(tv));
-	case SO_PEERCRED:
-		uc.pid = so->so_peerpid;
-		uc.uid = so->so_peeruid;
-		uc.gid = so->so_peergid;
-		return optout(val, len, &uc, sizeof(uc));
-	case SO_REUSEADDR:
-		v = (so->so_options & SOO_REUSEADDR) != 0;
-		break;
-	case SO_REUSEPORT:
-		v = (so->so_options & SOO_REUSEPORT) != 0;
-		break;
-	case SO_KEEPALIVE:
-		v = (so->so_options & SOO_KEEPALIVE) != 0;
-		break;
-	case SO_BROADCAST:
-		v = (so->so_options & SOO_BROADCAST) != 0;
-		break;
-	case SO_OOBINLINE:
-		v = (so->so_options & SOO_OOBINLINE) != 0;
-		break;
-	case SO_PASSCRED:
-		v = (so->so_options & SOO_PASSCRED) != 0;
-		break;
-	case SO_RCVBUF:
-		v = (int)so->so_rcv.sb_hiwat;
-		break;
-	case SO_SNDBUF:
-		v = (int)so->so_sndbuf;
-		break;
-	case SO_TYPE:
-		v = so->so_type;
-		break;
-	case SO_DOMAIN:
-		v = so->so_family;
-		break;
-	case SO_PROTOCOL:
-		v = so->so_protocol;
-		break;
-	case SO_ACCEPTCONN:
-		v = (so->so_state & SS_LISTENING) != 0;
-		break;
-	case SO_ERROR:
-		v = so->so_error;
-		so->so_error = 0;
-		break;
-	default:
-		return ENOPROTOOPT;
-	}
-	return optout(val, len, &v, sizeof(v));
-}
-
-int
-sogetopt(struct socket *so, int level, int name, void *val,
-    socklen_t *len)
-{
-	int v;
-
-	switch (level) {
-	case SOL_SOCKET:
-		return sogetopt_socket(so, name, val, len);
-	case IPPROTO_TCP:
-		if (so->so_family == AF_UNIX)
-			return EOPNOTSUPP;
-		if (so->so_type != SOCK_STREAM || name != 1)
-			return ENOPROTOOPT;
-		v = (so->so_options & SOO_NODELAY) != 0;
-		return optout(val, len, &v, sizeof(v));
-	case IPPROTO_IPV6:
-		if (so->so_family != AF_INET6)
-			return so->so_family == AF_UNIX ? EOPNOTSUPP :
-			    ENOPROTOOPT;
-		if (name != IPV6_V6ONLY)
-			return ENOPROTOOPT;
-		v = (so->so_options & SOO_V6ONLY) != 0;
-		return optout(val, len, &v, sizeof(v));
-	default:
-		return so->so_family == AF_UNIX ? EOPNOTSUPP : ENOPROTOOPT;
-	}
 }

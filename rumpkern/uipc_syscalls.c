@@ -366,18 +366,6 @@ iov_in(const struct iovec *uiov, size_t n, struct iovec **iovp,
 	return 0;
 }
 
-static void
-rights_put(struct file **rights, int n)
-{
-	int i;
-
-	if (rights == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fd_putfile(rights[i]);
-	kmem_free(rights, sizeof(*rights) * (size_t)n);
-}
-
 /* add the descriptors of one SCM_RIGHTS message to sm */
 static int
 rights_add(struct proc *p, const int *fds, int n, struct somsg *sm)
@@ -553,7 +541,7 @@ sys_sendmsg(struct lwp *l, const struct sys_sendmsg_args *uap,
 	if (error == 0)
 		error = dosend(l, SCARG(uap, s), iov, (int)mh.msg_iovlen,
 		    total, &sm, SCARG(uap, flags), rv);
-	rights_put(sm.sm_rights, sm.sm_nrights);
+	sorights_free(sm.sm_rights, sm.sm_nrights);
 	if (iov != NULL)
 		kmem_free(iov, mh.msg_iovlen * sizeof(*iov));
 	return error;
@@ -576,7 +564,7 @@ dorecv(struct lwp *l, int s, struct iovec *iov, int iovcnt, size_t total,
 	sio.sio_rw = UIO_READ;
 	sm->sm_flags = flags;
 	error = soreceive(so, &sio, sm, (fp->f_flag & O_NONBLOCK) != 0 ||
-	    (flags & MSG_DONTWAIT) != 0, NULL);
+	    (flags & MSG_DONTWAIT) != 0);
 	fd_putfile(fp);
 	return error;
 }
@@ -594,7 +582,7 @@ sys_recvfrom(struct lwp *l, const struct sys_recvfrom_args *uap,
 	iov.iov_len = SCARG(uap, len);
 	error = dorecv(l, SCARG(uap, s), &iov, 1, iov.iov_len, &sm,
 	    SCARG(uap, flags));
-	rights_put(sm.sm_rights, sm.sm_nrights);
+	sorights_free(sm.sm_rights, sm.sm_nrights);
 	if (error != 0)
 		return error;
 	/* length 0: a stream, or an unnamed sender */
@@ -684,7 +672,7 @@ sys_recvmsg(struct lwp *l, const struct sys_recvmsg_args *uap,
 		error = control_out(l->l_proc, &sm, mh.msg_control,
 		    mh.msg_controllen, (SCARG(uap, flags) & MSG_CMSG_CLOEXEC)
 		    != 0, &used);
-	rights_put(sm.sm_rights, sm.sm_nrights);
+	sorights_free(sm.sm_rights, sm.sm_nrights);
 	if (error != 0)
 		return error;
 	namelen = 0;
@@ -697,7 +685,8 @@ sys_recvmsg(struct lwp *l, const struct sys_recvmsg_args *uap,
 	}
 	mh.msg_namelen = namelen;
 	mh.msg_controllen = used;
-	mh.msg_flags = sm.sm_flags;
+	/* Linux reflects MSG_CMSG_CLOEXEC in msg_flags */
+	mh.msg_flags = sm.sm_flags | (SCARG(uap, flags) & MSG_CMSG_CLOEXEC);
 	if ((error = copyout(&mh.msg_namelen, &umh->msg_namelen,
 	    sizeof(mh.msg_namelen))) != 0 ||
 	    (error = copyout(&mh.msg_controllen, &umh->msg_controllen,
