@@ -991,7 +991,8 @@ START_TEST(socklist_records)
 	struct rump_sockinfo si[16];
 	struct sockaddr_un sun;
 	int sv[2], l, c, n, i, found = 0;
-	socklen_t alen;
+	struct ucred uc;
+	socklen_t alen, len;
 	struct run r;
 
 	ck_assert_int_eq(rump_init(), 0);
@@ -1007,6 +1008,15 @@ START_TEST(socklist_records)
 	ck_assert_int_eq(rump_sys_connect(c, (struct sockaddr *)&sun, alen),
 	    0);
 	ck_assert_int_eq(rump_sys_write(sv[0], "abc", 3), 3);
+	/* the peer's credentials: pid 1, root, as at connect */
+	len = sizeof(uc);
+	memset(&uc, 0xff, sizeof(uc));
+	ck_assert_int_eq(rump_sys_getsockopt(c, SOL_SOCKET, SO_PEERCRED, &uc,
+	    &len), 0);
+	ck_assert_int_eq(len, sizeof(uc));
+	ck_assert_int_eq(uc.pid, 1);
+	ck_assert_int_eq(uc.uid, 0);
+	ck_assert_int_eq(uc.gid, 0);
 	/* too small: what fits, and the size all need */
 	ck_assert_int_eq(rump_sys_socklist(si, sizeof(si[0])),
 	    5 * (ssize_t)sizeof(si[0]));
