@@ -1045,6 +1045,65 @@ START_TEST(socklist_records)
 }
 END_TEST
 
+/* an IPv6 wildcard listener takes IPv4 connections, unless v6-only */
+static void
+sc_dual(struct run *r)
+{
+	const struct sops *o = r->o;
+	struct sockaddr_in6 s6, p6;
+	struct sockaddr_in s4;
+	socklen_t len;
+	int l, c, a, v;
+
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	s6.sin6_addr = in6addr_any;
+	CALLFD(r, l, o->socket(AF_INET6, SOCK_STREAM, 0));
+	CALL(r, o->bind(l, (struct sockaddr *)&s6, sizeof(s6)), 0);
+	CALL(r, o->listen(l, 4), 0);
+	len = sizeof(s6);
+	CALL(r, o->getsockname(l, (struct sockaddr *)&s6, &len), len);
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s4.sin_port = s6.sin6_port;
+	CALLFD(r, c, o->socket(AF_INET, SOCK_STREAM, 0));
+	CALL(r, o->connect(c, (struct sockaddr *)&s4, sizeof(s4)), 0);
+	len = sizeof(p6);
+	CALLFD(r, a, o->accept4(l, (struct sockaddr *)&p6, &len, 0));
+	CALL(r, len, IN6_IS_ADDR_V4MAPPED(&p6.sin6_addr));
+	len = sizeof(p6);
+	CALL(r, o->getsockname(a, (struct sockaddr *)&p6, &len),
+	    IN6_IS_ADDR_V4MAPPED(&p6.sin6_addr) &&
+	    p6.sin6_port == s6.sin6_port);
+	CALL(r, o->write(c, "46", 2), 0);
+	o->close(a);
+	o->close(c);
+	/* a v4 socket cannot take the port of the v6 wildcard */
+	CALLFD(r, c, o->socket(AF_INET, SOCK_STREAM, 0));
+	CALL(r, o->bind(c, (struct sockaddr *)&s4, sizeof(s4)), 0);
+	o->close(c);
+	o->close(l);
+	/* v6-only: IPv4 is refused, the v4 port is free */
+	CALLFD(r, l, o->socket(AF_INET6, SOCK_STREAM, 0));
+	v = 1;
+	CALL(r, o->setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v)), 0);
+	CALL(r, o->bind(l, (struct sockaddr *)&s6, sizeof(s6)), 0);
+	CALL(r, o->listen(l, 4), 0);
+	CALL(r, o->setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v)), 0);
+	CALLFD(r, c, o->socket(AF_INET, SOCK_STREAM, 0));
+	CALL(r, o->connect(c, (struct sockaddr *)&s4, sizeof(s4)), 0);
+	o->close(c);
+	o->close(l);
+}
+
+START_TEST(dual_stack_like_host)
+{
+
+	COMPARE(sc_dual);
+}
+END_TEST
+
 START_TEST(unix_pair_like_host)
 {
 
@@ -1102,6 +1161,7 @@ main(void)
 	tcase_add_test(tc, tcp4_like_host);
 	tcase_add_test(tc, tcp6_like_host);
 	tcase_add_test(tc, udp_like_host);
+	tcase_add_test(tc, dual_stack_like_host);
 	tcase_add_test(tc, rights_like_host);
 	tcase_add_test(tc, rights_in_flight_freed);
 	tcase_add_test(tc, blocking_wakeups);
