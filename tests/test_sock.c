@@ -12,7 +12,9 @@
  * on the host, /tmp/s in the kernel), and ports are the ones each side
  * chose, so the logs record relations (same port as getsockname said)
  * rather than numbers.  SIGPIPE is ignored so that the host gives
- * EPIPE, as the kernel does for a local process.
+ * EPIPE, as the kernel does for a local process.  With TEST_SOCK_TRACE
+ * set in the environment every logged call is also printed, to find
+ * where a scenario blocks.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -1146,6 +1148,68 @@ START_TEST(udp_like_host)
 }
 END_TEST
 
+/*
+ * Out of kernel memory: socket, socketpair, connect (the accepted
+ * socket) and sends fail with ENOMEM, nothing leaks, and closing gives
+ * the memory back so the same calls work again.
+ */
+START_TEST(out_of_memory)
+{
+	static int fds[RUMP_MAXFILES];
+	struct sockaddr_un sun;
+	uint64_t base;
+	char buf[4096];
+	int n = 0, i, sv[2], l, c, e;
+	socklen_t alen;
+	struct run r;
+
+	setenv("RUMP_MEMLIMIT", "262144", 1);
+	ck_assert_int_eq(rump_init(), 0);
+	memset(&r, 0, sizeof(r));
+	r.base = "/tmp";
+	alen = sun_at(&r, &sun, "oom");
+	ck_assert_int_ge(l = rump_sys_socket(AF_UNIX, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(rump_sys_bind(l, (struct sockaddr *)&sun, alen), 0);
+	ck_assert_int_eq(rump_sys_listen(l, 1000), 0);
+	/* the descriptor table at its largest first: it stays */
+	ck_assert_int_eq(rump_sys_dup2(l, RUMP_MAXFILES - 1),
+	    RUMP_MAXFILES - 1);
+	ck_assert_int_eq(rump_sys_close(RUMP_MAXFILES - 1), 0);
+	base = kmem_inuse();
+	e = 0;
+	while (n + 2 < RUMP_MAXFILES) {
+		if (rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+			e = errno;
+			break;
+		}
+		fds[n++] = sv[0];
+		fds[n++] = sv[1];
+	}
+	ck_assert_int_eq(e, ENOMEM);
+	/* the last bytes: connect or send fails, and cleanly */
+	e = 0;
+	for (i = 0; i < 100 && e == 0; i++) {
+		c = rump_sys_socket(AF_UNIX, SOCK_STREAM, 0);
+		if (c < 0) {
+			e = errno;
+			break;
+		}
+		if (rump_sys_connect(c, (struct sockaddr *)&sun, alen) != 0 ||
+		    rump_sys_write(c, buf, sizeof(buf)) != sizeof(buf))
+			e = errno;
+		rump_sys_close(c);
+	}
+	ck_assert_int_eq(e, ENOMEM);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(rump_sys_close(fds[i]), 0);
+	ck_assert_uint_eq(kmem_inuse(), base);
+	ck_assert_int_eq(rump_sys_close(l), 0);
+	ck_assert_int_eq(rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(rump_sys_write(sv[0], buf, sizeof(buf)), sizeof(buf));
+	ck_assert_int_eq(rump_sys_read(sv[1], buf, sizeof(buf)), sizeof(buf));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1166,6 +1230,7 @@ main(void)
 	tcase_add_test(tc, rights_in_flight_freed);
 	tcase_add_test(tc, blocking_wakeups);
 	tcase_add_test(tc, socklist_records);
+	tcase_add_test(tc, out_of_memory);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
