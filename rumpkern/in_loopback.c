@@ -27,6 +27,9 @@
  * to a wildcard; none is ECONNREFUSED for TCP and a lost datagram for
  * UDP.  Connecting to a wildcard address reaches the loopback address
  * (127.0.0.1 or ::1), as on Linux.
+ *
+ * Locking: the kernel lock; nothing here sleeps or copies, so a socket
+ * found in the table is valid until the caller next gives the lock up.
  */
 #include <arpa/inet.h>
 

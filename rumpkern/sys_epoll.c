@@ -19,6 +19,9 @@
  * without fo_poll (regular files, directories, devices) cannot be
  * added (EPERM), as on Linux.  An epoll instance can watch another
  * one; a scan goes at most EP_MAXDEPTH instances deep.
+ *
+ * Locking: the kernel lock, never given up during a scan (fo_poll does
+ * not sleep); epoll_wait copies its events out after the scan.
  */
 #include <sys/epoll.h>
 

@@ -13,6 +13,9 @@
  * last argument is Linux's: a pointer to { const sigset_t *ss;
  * size_t ss_len; }, checked and otherwise without effect, as for
  * ppoll.
+ *
+ * Locking: as poll: the sets are copied in first, scanned and slept on
+ * under the kernel lock, and copied out last.
  */
 #include <sys/select.h>
 

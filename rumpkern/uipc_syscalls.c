@@ -17,6 +17,11 @@
  *
  * A send that fails with EPIPE sends SIGPIPE to the caller
  * (proc_signal) unless MSG_NOSIGNAL is given.
+ *
+ * Locking: arguments are copied in before the socket is looked up and
+ * results copied out after it is released, except where a copy is part
+ * of the transfer (uipc_socket.c deals with those); the file reference
+ * taken with the descriptor keeps the socket alive across them.
  */
 #include "socketvar.h"
 #include "sysent.h"

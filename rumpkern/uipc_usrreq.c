@@ -15,6 +15,10 @@
  * the socket file; a name that is not a socket, or whose socket is
  * closed, is ECONNREFUSED.  A datagram socket connected to a path name
  * keeps the name and looks it up at each send.
+ *
+ * Locking: the kernel lock; namei and memfs do not give it up, so the
+ * socket a vnode points at is valid until the caller next sleeps.
+ * Addresses arrive copied in by uipc_syscalls.c.
  */
 #include "socketvar.h"
 #include "vfs.h"
