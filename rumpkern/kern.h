@@ -400,8 +400,6 @@ int	proclist_snapshot(struct rump_procinfo **, size_t *need,
 void	sysctl_init(void);
 int	sysctl_addquad(const char *parent, const char *name, int num,
 	    int64_t (*get)(void *), void *arg);
-/* send sig to p as kill(2) would, from the kernel (kern_sig.c) */
-void	proc_signal(struct proc *, int sig);
 
 /* misc (kern_misc.c, rump.c) */
 void	kern_hostname(char *, size_t);

@@ -203,21 +203,3 @@ fown_signal(struct file *fp, int sig)
 	}
 	kmem_free(pids, sizeof(*pids) * (size_t)max);
 }
-
-/*
- * A signal the kernel raises itself, such as SIGPIPE for a write to a
- * broken pipe or socket.  A remote client gets it through RAISE, in
- * its host process, where its own disposition applies (ignored,
- * caught or fatal).  A local process has no disposition the kernel
- * could know and an in-process program must not die of a signal meant
- * for a host process, so it does not get it: the call's error (EPIPE)
- * is what it sees.
- */
-void
-proc_signal(struct proc *p, int sig)
-{
-
-	if (p->p_spc == NULL)
-		return;
-	(void)sig_deliver(p, p, sig);
-}

@@ -88,8 +88,8 @@ dopoll(struct lwp *l, struct pollfd *ufds, nfds_t nfds, int64_t deadline,
 	size_t sz = nfds * sizeof(*fds);
 	int error = 0, n;
 
-	if (nfds > RUMP_MAXFILES)
-		return EINVAL;
+	if (nfds > (nfds_t)fd_limit(l->l_proc))
+		return EINVAL;		/* Linux: above RLIMIT_NOFILE */
 	if (nfds > 0) {
 		if ((fds = kmem_alloc(sz)) == NULL)
 			return ENOMEM;

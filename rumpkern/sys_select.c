@@ -2,8 +2,9 @@
  * sys_select.c -- select(2) and pselect6(2), built on the same scan
  * and wait as poll (subr_select.c, file_poll in sys_poll.c).
  *
- * Linux's rules: nfds < 0 is EINVAL and a larger nfds than the table
- * can hold (FD_SETSIZE, which is also RUMP_MAXFILES) is cut to it;
+ * Linux's rules: nfds < 0 is EINVAL and a larger nfds than an fd_set
+ * holds (FD_SETSIZE) is cut to it, so descriptors from FD_SETSIZE up
+ * cannot be selected (poll and epoll take them);
  * only ((nfds + 63) / 64) 64-bit words of each set are read and
  * written, as Linux does; a bit set for a descriptor that is not open
  * is EBADF; readable means POLLIN, POLLHUP or POLLERR, writable

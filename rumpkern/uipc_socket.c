@@ -1100,7 +1100,7 @@ soo_rw(struct file *fp, struct uio *uio, bool write)
 	uio->uio_uaddr = (char *)uio->uio_uaddr + sm.sm_done;
 	uio->uio_resid -= sm.sm_done;
 	if (write && error == EPIPE)
-		proc_signal(curproc, SIGPIPE);
+		kpsignal(curproc, SIGPIPE);
 	return error;
 }
 

@@ -16,7 +16,7 @@
  * SCM_CREDENTIALS is accepted and ignored.
  *
  * A send that fails with EPIPE sends SIGPIPE to the caller
- * (proc_signal) unless MSG_NOSIGNAL is given.
+ * (kpsignal) unless MSG_NOSIGNAL is given.
  *
  * Locking: arguments are copied in before the socket is looked up and
  * results copied out after it is released, except where a copy is part
@@ -481,7 +481,7 @@ dosend(struct lwp *l, int s, struct iovec *iov, int iovcnt, size_t total,
 	}
 	fd_putfile(fp);
 	if (error == EPIPE && (flags & MSG_NOSIGNAL) == 0)
-		proc_signal(p, SIGPIPE);
+		kpsignal(p, SIGPIPE);
 	if (error == 0)
 		rv[0] = (register_t)sm->sm_done;
 	return error;
