@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -238,7 +239,49 @@ int	uiomove(void *kbuf, size_t n, struct uio *);
  * Files and descriptors.  A struct file is an open file description,
  * shared by dup and fork; the descriptor table maps numbers to files.
  */
+/*
+ * Waiting for readiness (subr_select.c), after NetBSD's selinfo.  A
+ * poller (poll, select, epoll_wait) owns a struct selwait for the
+ * length of its call; an object that can become ready (a pipe, a
+ * socket) embeds a struct selinfo and calls selnotify() whenever its
+ * state changes.  The selinfo remembers the poller by number, not by
+ * pointer, so a poller that has returned is simply not found; when
+ * two pollers record on one selinfo it wakes every poller (NetBSD's
+ * collision).  All under the kernel lock: a poller scans and goes to
+ * sleep without giving it up, so no notification is lost in between.
+ */
+struct selinfo {
+	uint64_t	si_waiter;	/* sw_id of the poller recorded, 0: none */
+	bool		si_collision;	/* several recorded: wake every poller */
+};
+struct selwait {
+	LIST_ENTRY(selwait) sw_link;	/* the pollers now in the kernel */
+	uint64_t	sw_id;
+	bool		sw_fired;	/* a selnotify since selwait_arm */
+	kcondvar_t	sw_cv;
+};
 struct file;
+void	selwait_init(struct selwait *);
+void	selwait_fini(struct selwait *);
+void	selwait_arm(struct selwait *);		/* before a scan */
+/*
+ * Sleep until a selnotify of a recorded selinfo, or until the
+ * monotonic clock reaches deadline (nanoseconds; -1: none).  0 when
+ * woken, ETIMEDOUT, or EINTR when the lwp is told to exit.
+ */
+int	selwait_sleep(struct selwait *, int64_t deadline);
+void	selrecord(struct selwait *, struct selinfo *);
+void	selnotify(struct selinfo *);
+int64_t	sel_now(void);				/* monotonic ns */
+/* a file's fo_poll, or always ready without one (sys_poll.c) */
+int	file_poll(struct file *, int events, struct selwait *);
+/* copy in a struct timespec timeout: the deadline, EINVAL if negative */
+int	sel_timespec(const void *uts, int64_t *deadline);
+/* check a ppoll/pselect6 signal mask (Linux's 8 bytes); no effect */
+int	sel_sigmask(const void *usig, size_t size);
+/* the deadline for a relative timeout in ns (<0: none) */
+int64_t	sel_deadline(int64_t timeout);
+
 struct fileops {
 	/* flags: FOF_UPDATE_OFFSET: use and advance f_offset */
 	int	(*fo_read)(struct file *, struct uio *, int flags);
@@ -246,6 +289,13 @@ struct fileops {
 	int	(*fo_stat)(struct file *, struct stat *);
 	int	(*fo_seek)(struct file *, off_t, int whence, off_t *newoff);
 	int	(*fo_close)(struct file *);	/* last reference gone */
+	/*
+	 * Readiness: the POLL* bits of events (and POLLERR, POLLHUP) that
+	 * hold now.  With sw not NULL and none of events ready, record sw
+	 * on the object's selinfo so that a change wakes it.  NULL: always
+	 * readable and writable (regular files, devices).
+	 */
+	int	(*fo_poll)(struct file *, int events, struct selwait *sw);
 };
 #define FOF_UPDATE_OFFSET	0x01
 
@@ -259,11 +309,14 @@ struct file {
 	pid_t			 f_owner;	/* F_SETOWN: pid, -pgid, 0 none */
 	uid_t			 f_ownuid;	/* who set it: real and */
 	uid_t			 f_owneuid;	/* effective uid (sigio_perm) */
+	uint64_t		 f_serial;	/* unique: tells files apart */
 };
 #define FREAD		0x1
 #define FWRITE		0x2
 #define DTYPE_VNODE	1
 #define DTYPE_PIPE	2
+#define DTYPE_SOCKET	3
+#define DTYPE_EPOLL	4
 
 struct fdent {
 	struct file	*fe_file;
@@ -307,7 +360,7 @@ void	fown_signal(struct file *, int sig);	/* if O_ASYNC and owned */
  * VFS (vfs_*.c, memfs.c, dev.c).  Path names are kernel strings; the
  * vnode is reference counted with vref/vrele.
  */
-enum vtype { VNON, VREG, VDIR, VCHR, VLNK };
+enum vtype { VNON, VREG, VDIR, VCHR, VLNK, VSOCK };
 
 void	vfs_init(void);
 extern struct vnode *rootvnode;

@@ -129,11 +129,13 @@ fd_closeexec(struct filedesc *fdp)
 struct file *
 falloc_file(void)
 {
+	static uint64_t serial;
 	struct file *fp;
 
 	if ((fp = kmem_zalloc(sizeof(*fp))) == NULL)
 		return NULL;
 	fp->f_count = 1;
+	fp->f_serial = ++serial;
 	return fp;
 }
 

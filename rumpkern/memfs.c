@@ -499,6 +499,8 @@ memfs_dtype(const struct vnode *vp)
 		return DT_CHR;
 	case VLNK:
 		return DT_LNK;
+	case VSOCK:
+		return DT_SOCK;
 	default:
 		return DT_UNKNOWN;
 	}

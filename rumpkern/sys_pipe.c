@@ -38,6 +38,7 @@ struct pipe {
 	int		 pi_readers;	/* open read ends (0 or 1) */
 	int		 pi_writers;
 	kcondvar_t	 pi_cv;		/* readers and writers wait here */
+	struct selinfo	 pi_sel;	/* pollers of either end */
 	int64_t		 pi_mtime;
 	struct file	*pi_rfile;	/* the read end, NULL once closed */
 	struct file	*pi_wfile;	/* the write end */
@@ -47,6 +48,7 @@ static int	pipe_read(struct file *, struct uio *, int);
 static int	pipe_write(struct file *, struct uio *, int);
 static int	pipe_stat(struct file *, struct stat *);
 static int	pipe_close(struct file *);
+static int	pipe_poll(struct file *, int, struct selwait *);
 
 static const struct fileops pipeops = {
 	.fo_read = pipe_read,
@@ -54,7 +56,45 @@ static const struct fileops pipeops = {
 	.fo_stat = pipe_stat,
 	.fo_seek = NULL,
 	.fo_close = pipe_close,
+	.fo_poll = pipe_poll,
 };
+
+/* wake sleepers and pollers: the pipe changed */
+static void
+pipe_wakeup(struct pipe *pi)
+{
+
+	cv_broadcast(&pi->pi_cv);
+	selnotify(&pi->pi_sel);
+}
+
+/*
+ * The read end is readable with data or without a writer (POLLHUP);
+ * the write end writable with room for an atomic write, POLLERR
+ * without a reader, as Linux's pipe_poll.
+ */
+static int
+pipe_poll(struct file *fp, int events, struct selwait *sw)
+{
+	struct pipe *pi = fp->f_data;
+	int revents = 0;
+
+	if ((fp->f_flag & FREAD) != 0) {
+		if (pi->pi_len > 0)
+			revents |= events & (POLLIN | POLLRDNORM);
+		if (pi->pi_writers == 0)
+			revents |= POLLHUP;
+	}
+	if ((fp->f_flag & FWRITE) != 0) {
+		if (PIPE_SIZE - pi->pi_len >= PIPE_CHUNK)
+			revents |= events & (POLLOUT | POLLWRNORM);
+		if (pi->pi_readers == 0)
+			revents |= POLLERR;
+	}
+	if ((revents & (events | POLLHUP | POLLERR)) == 0)
+		selrecord(sw, &pi->pi_sel);
+	return revents;
+}
 
 static void
 ring_get(struct pipe *pi, char *dst, size_t n)
@@ -104,7 +144,7 @@ pipe_read(struct file *fp, struct uio *uio, int flags)
 		if (n > uio->uio_resid)
 			n = uio->uio_resid;
 		ring_get(pi, bounce, n);
-		cv_broadcast(&pi->pi_cv);
+		pipe_wakeup(pi);
 		if ((error = uiomove(bounce, n, uio)) != 0)
 			break;
 		done += n;
@@ -171,7 +211,7 @@ pipe_write(struct file *fp, struct uio *uio, int flags)
 		ring_put(pi, bounce, n);
 		done += n;
 		unsignalled = true;
-		cv_broadcast(&pi->pi_cv);
+		pipe_wakeup(pi);
 	}
 	error = 0;
  out:
@@ -224,7 +264,7 @@ pipe_close(struct file *fp)
 		pi->pi_writers--;
 		pi->pi_wfile = NULL;
 	}
-	cv_broadcast(&pi->pi_cv);
+	pipe_wakeup(pi);
 	if (pi->pi_readers == 0 && pi->pi_writers == 0)
 		pipe_free(pi);
 	return 0;

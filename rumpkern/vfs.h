@@ -65,6 +65,7 @@ struct vnode {
 	uid_t			 v_uid;
 	gid_t			 v_gid;
 	dev_t			 v_rdev;	/* VCHR */
+	struct socket		*v_socket;	/* VSOCK: bound socket or NULL */
 	off_t			 v_size;	/* VREG: bytes */
 	struct timespec		 v_atime, v_mtime, v_ctime;
 	union {

@@ -163,6 +163,8 @@ open_lookup(struct nameidata *ni, int flags, mode_t mode,
 	if (((flags & O_DIRECTORY) != 0 || ni->ni_slash) && vp->v_type != VDIR)
 		return ENOTDIR;
 	if ((flags & O_PATH) == 0) {
+		if (vp->v_type == VSOCK)
+			return ENXIO;	/* a socket is connected to, not opened */
 		if (vp->v_type == VDIR && (open_vaccess(flags) & VWRITE) != 0)
 			return EISDIR;
 		error = vn_access(vp, cred, open_vaccess(flags));

@@ -160,6 +160,8 @@ vn_typebits(enum vtype type)
 		return S_IFCHR;
 	case VLNK:
 		return S_IFLNK;
+	case VSOCK:
+		return S_IFSOCK;
 	default:
 		return S_IFREG;
 	}

@@ -406,3 +406,20 @@ raw_getpid(int fd, uint64_t reqno)
 		return -1;
 	return (long)rr.rsys_retval[0];
 }
+
+pid_t
+spawn_prog(const struct server *srv, int *tochild, int *fromchild,
+    const char *bin, ...)
+{
+	const char *argv[32];
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = bin;
+	va_start(ap, bin);
+	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return spawn(srv, bin, argv, tochild, fromchild);
+}

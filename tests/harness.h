@@ -32,6 +32,9 @@ int	run_prog(const struct server *, char *out, size_t outlen,
 int	run_client(const struct server *, char *out, size_t outlen, ...);
 /* start tclient in the background: its stdin and stdout are pipes */
 pid_t	spawn_client(const struct server *, int *tochild, int *fromchild, ...);
+/* the same for any program bin (args NULL-terminated) */
+pid_t	spawn_prog(const struct server *, int *tochild, int *fromchild,
+	    const char *bin, ...);
 /* read one line from fd (blocking, with a 10 s limit) */
 int	read_line(int fd, char *buf, size_t len);
 const char *builddir_path(const char *rel, char *buf, size_t len);

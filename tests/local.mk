@@ -9,4 +9,5 @@ include tests/vfs.mk
 include tests/kern.mk
 include tests/integration.mk
 include tests/cred.mk
+include tests/sock.mk
 endif

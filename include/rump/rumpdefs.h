@@ -6,6 +6,7 @@
 #define _RUMP_RUMPDEFS_H_
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stdint.h>
 
 /* One process, as rump_sys_proclist() reports it. */
@@ -57,5 +58,34 @@ struct rump_procinfo {
 #define RUMP_CTLTYPE_STRING	3
 #define RUMP_CTLTYPE_QUAD	4
 #define RUMP_CTLTYPE_STRUCT	5
+
+/*
+ * One socket as rump_sys_socklist() reports it: one record for every
+ * descriptor of every process that refers to a socket, then one with
+ * pid 0 and fd -1 for each socket no descriptor refers to (a
+ * connection not yet accepted, a socket in flight in SCM_RIGHTS).
+ * Addresses are Linux's struct sockaddr_* with their lengths (0: none;
+ * an unbound socket's local address is its family's empty one).
+ */
+struct rump_sockinfo {
+	int32_t	rsi_pid;	/* process holding it, 0: none */
+	int32_t	rsi_fd;		/* its descriptor there, -1: none */
+	int32_t	rsi_family;	/* AF_UNIX, AF_INET, AF_INET6 */
+	int32_t	rsi_type;	/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	int32_t	rsi_protocol;	/* 0, IPPROTO_TCP, IPPROTO_UDP */
+	int32_t	rsi_state;	/* RUMP_SOCK_* */
+	uint32_t rsi_rcvq;	/* bytes waiting to be read */
+	uint32_t rsi_sndq;	/* bytes sent, waiting in the peer */
+	uint64_t rsi_id;	/* the same for every descriptor of it */
+	uint32_t rsi_laddrlen;
+	uint32_t rsi_faddrlen;
+	struct sockaddr_storage rsi_laddr;	/* local address */
+	struct sockaddr_storage rsi_faddr;	/* peer address */
+};
+#define RUMP_SOCK_UNCONNECTED	1	/* new, bound, or a datagram socket */
+#define RUMP_SOCK_LISTEN	2
+#define RUMP_SOCK_CONNECTED	3
+#define RUMP_SOCK_CLOSED	4	/* the peer is gone */
+#define RUMP_SOCK_EMBRYONIC	5	/* queued on a listener, not accepted */
 
 #endif /* _RUMP_RUMPDEFS_H_ */
