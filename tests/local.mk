@@ -9,3 +9,6 @@ include tests/vfs.mk
 include tests/kern.mk
 include tests/integration.mk
 endif
+
+# libFuzzer harnesses: make fuzz, never make or make check (see there)
+include tests/fuzz/local.mk
