@@ -10,7 +10,9 @@
  * Protocol 0.5 extends NetBSD's 0.4 with optional inline copy data
  * (SYSCALL requests may carry regions, see struct rsp_sysreq) and with
  * a reason string in ERROR frames.  A peer that sends no regions gets
- * plain COPYIN/COPYOUT requests, exactly as with 0.4.
+ * plain COPYIN/COPYOUT requests, exactly as with 0.4.  Protocol 0.6
+ * adds the AUTH handshake (sp_auth.c), which a server with a key
+ * requires before GUEST or FORK and a server without one refuses.
  */
 #ifndef RUMP_COMMON_SP_PROTO_H
 #define RUMP_COMMON_SP_PROTO_H
@@ -31,7 +33,7 @@
 #endif
 
 #define RUMPSP_PROTOMAJOR	0
-#define RUMPSP_PROTOMINOR	5
+#define RUMPSP_PROTOMINOR	6
 #define RUMPSP_MAXBANNER	128
 
 /* Largest frame either side accepts, header included. */
@@ -94,9 +96,30 @@ enum rumpsp_err {
 
 enum rumpsp_handshake {
 	HANDSHAKE_GUEST = 0,	/* body: command name */
-	HANDSHAKE_AUTH = 1,	/* reserved, not implemented: AUTH error */
+	HANDSHAKE_AUTH = 1,	/* body: struct rsp_auth (0.6) */
 	HANDSHAKE_FORK = 2,	/* body: struct rsp_handshake_fork */
 	HANDSHAKE_EXEC = 3	/* body: new command name */
+};
+
+/*
+ * The AUTH handshake, two requests before GUEST or FORK.  Step 1: the
+ * client's nonce; the RESP body is struct rsp_auth_resp.  Step 2: the
+ * client's proof; an empty RESP.  A failure is RUMPSP_ERR_AUTH and the
+ * connection closes.
+ */
+#define RSP_NONCELEN	32
+#define RSP_MACLEN	32
+#define RSP_KEYMIN	16
+#define RSP_KEYMAX	1024
+struct rsp_auth {
+	uint32_t ra_step;		/* 1 or 2 */
+	uint32_t ra_pad;
+	uint8_t	 ra_nonce[RSP_NONCELEN];	/* step 1: the client's */
+	uint8_t	 ra_mac[RSP_MACLEN];	/* step 2: the client's proof */
+};
+struct rsp_auth_resp {
+	uint8_t	 rar_nonce[RSP_NONCELEN];	/* the server's */
+	uint8_t	 rar_mac[RSP_MACLEN];		/* the server's proof */
 };
 
 struct rsp_handshake_fork {
@@ -161,6 +184,20 @@ int	 rsp_sendv(int, const struct iovec *, int);
 int	 rsp_banner_make(char *, size_t, const char *, const char *,
 	    const char *);
 int	 rsp_banner_parse(const char *, int *, int *);
+
+/* sp_auth.c: the shared key and its proofs */
+struct rsp_key {
+	size_t	k_len;
+	uint8_t	k_data[RSP_KEYMAX];
+};
+int	 rsp_key_load(const char *, struct rsp_key *);
+int	 rsp_auth_init(void);
+void	 rsp_nonce(uint8_t [RSP_NONCELEN]);
+void	 rsp_proof(const struct rsp_key *, int, const uint8_t [RSP_NONCELEN],
+	    const uint8_t [RSP_NONCELEN], uint8_t [RSP_MACLEN]);
+int	 rsp_proof_ok(const struct rsp_key *, int,
+	    const uint8_t [RSP_NONCELEN], const uint8_t [RSP_NONCELEN],
+	    const uint8_t [RSP_MACLEN]);
 
 /* sp_sysreq.c: parsing a SYSCALL request body */
 struct rsp_sysreq_parsed {

@@ -145,6 +145,26 @@ rsp_url_parse(const char *url, int forserver, struct rsp_addr *ra)
 	return EPROTONOSUPPORT;
 }
 
+int
+rsp_addr_local(const struct rsp_addr *ra)
+{
+	const struct sockaddr_in *sin;
+	const struct sockaddr_in6 *sin6;
+
+	switch (ra->ra_family) {
+	case AF_UNIX:
+		return 1;
+	case AF_INET:
+		sin = (const struct sockaddr_in *)&ra->ra_sa;
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)&ra->ra_sa;
+		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+	default:
+		return 0;
+	}
+}
+
 void
 rsp_addr_str(const struct rsp_addr *ra, char *buf, size_t len)
 {

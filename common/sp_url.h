@@ -23,6 +23,9 @@ struct rsp_addr {
  */
 int	rsp_url_parse(const char *url, int forserver, struct rsp_addr *ra);
 
+/* Is ra reachable only from this host (Unix, loopback)? */
+int	rsp_addr_local(const struct rsp_addr *ra);
+
 /* Human-readable form of ra, for messages. */
 void	rsp_addr_str(const struct rsp_addr *ra, char *buf, size_t len);
 

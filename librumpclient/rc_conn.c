@@ -349,6 +349,78 @@ rc_conn_alloc(int fd, int major, int minor)
 }
 
 /*
+ * One AUTH request and its answer (rc_auth).  Returns 0 with the RESP
+ * body in ar (when given), or an errno.
+ */
+static int
+rc_auth_step(int fd, const struct rsp_auth *ra, struct rsp_auth_resp *ar,
+    const sigset_t *omask)
+{
+	char reason[RC_MAXREASON];
+	struct rsp_hdr h;
+	struct iovec iov[2];
+	size_t blen, n;
+	int error;
+
+	rsp_hdr_fill(&h, RSP_HDRSZ + sizeof(*ra), 1, RUMPSP_REQ,
+	    RUMPSP_HANDSHAKE, HANDSHAKE_AUTH);
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)(uintptr_t)ra;
+	iov[1].iov_len = sizeof(*ra);
+	if ((error = rsp_sendv(fd, iov, 2)) != 0)
+		return error;
+	if ((error = rc_recvall(fd, &h, sizeof(h), omask)) != 0)
+		return error;
+	if (rsp_hdr_check(&h, &(const char *){ NULL }) != RUMPSP_ERR_NONE ||
+	    h.rsp_type != RUMPSP_HANDSHAKE || h.rsp_class == RUMPSP_REQ)
+		return EPROTO;
+	blen = h.rsp_len - RSP_HDRSZ;
+	if (h.rsp_class == RUMPSP_ERROR) {
+		n = blen < sizeof(reason) ? blen : sizeof(reason);
+		if ((error = rc_recvall(fd, reason, n, NULL)) != 0 ||
+		    (error = rc_discard(fd, blen - n)) != 0)
+			return error;
+		return rc_errframe(&h, reason, n);
+	}
+	if (blen != (ar != NULL ? sizeof(*ar) : 0))
+		return EPROTO;
+	return ar != NULL ? rc_recvall(fd, ar, sizeof(*ar), NULL) : 0;
+}
+
+/*
+ * With a key (RUMP_KEYFILE), prove it and make the server prove it
+ * (sp_auth.c); a server that cannot is refused with EPERM.
+ */
+static int
+rc_auth(int fd, int minor, const sigset_t *omask)
+{
+	const struct rsp_key *key = &rc_client.c_key;
+	struct rsp_auth_resp ar;
+	struct rsp_auth ra;
+	int error;
+
+	if (key->k_len == 0)
+		return 0;
+	if (minor < 6) {
+		rc_debug("server does not authenticate (protocol 0.%d)", minor);
+		return EPERM;
+	}
+	memset(&ra, 0, sizeof(ra));
+	ra.ra_step = 1;
+	rsp_nonce(ra.ra_nonce);
+	if ((error = rc_auth_step(fd, &ra, &ar, omask)) != 0)
+		return error;
+	if (!rsp_proof_ok(key, 1, ra.ra_nonce, ar.rar_nonce, ar.rar_mac)) {
+		rc_debug("server does not hold our key");
+		return EPERM;
+	}
+	ra.ra_step = 2;
+	rsp_proof(key, 0, ra.ra_nonce, ar.rar_nonce, ra.ra_mac);
+	return rc_auth_step(fd, &ra, NULL, omask);
+}
+
+/*
  * Connect to ra and do one handshake of the given kind.  Returns 0 and
  * a connection holding one reference (the caller's), or an errno.
  */
@@ -361,6 +433,8 @@ rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
 	if ((error = rc_connect(ra, omask, &fd)) != 0)
 		return error;
 	if ((error = rc_banner(fd, omask, &major, &minor)) != 0 ||
+	    (error = rc_refused(fd)) != 0 ||
+	    (error = rc_auth(fd, minor, omask)) != 0 ||
 	    (error = rc_handshake(fd, kind, body, len, omask)) != 0) {
 		close(fd);
 		return error;
@@ -692,6 +766,15 @@ rc_init_locked(const sigset_t *omask)
 	int error;
 
 	url = getenv("RUMP_SERVER");
+	if ((v = getenv("RUMP_KEYFILE")) != NULL && *v != '\0' &&
+	    c->c_key.k_len == 0) {
+		if ((error = rsp_auth_init()) != 0 ||
+		    (error = rsp_key_load(v, &c->c_key)) != 0) {
+			rc_debug("%s: %s", v, error == EACCES ?
+			    "readable by group or others" : strerror(error));
+			return error;
+		}
+	}
 	comm = getprogname();
 	if (comm == NULL)
 		comm = "rumpclient";

@@ -139,6 +139,7 @@ struct rc_client {
 	uint64_t		c_connepoch;	/* reconnects finished */
 	TAILQ_HEAD(, rc_sleeper) c_connwait;
 	struct rc_listener	c_listener;
+	struct rsp_key		c_key;		/* RUMP_KEYFILE, k_len 0: none */
 };
 
 extern struct rc_client rc_client;

@@ -19,6 +19,9 @@
  *
  * Whoever uses the client after unscheduling pins it (sp_client.c).
  *
+ * The client's host credentials, for rump_server --peercred, are
+ * here too: the kernel asks for them when it makes the process.
+ *
  * A thread waiting for a COPYIN answer sleeps on its own condition
  * variable (struct sp_waiter, on the client's list under spc_mtx); the
  * leader hands it the answer's body and wakes it.  The wait counts as
@@ -26,6 +29,7 @@
  * with EFAULT, as a bad address would.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -105,6 +109,7 @@ sp_waiter_wait(struct sp_client *spc, struct sp_waiter *w, bool wait)
 	if (wait)
 		sp_pool_wait_end(true);
 	if (late) {
+		SP_STAT_ADD(RUMPUSER_SP_CUTOFF, 1);
 		sp_log("pid %d: no answer to a copy request in %d ms: cut off",
 		    (int)spc->spc_pid, rumpsp_copytimeout);
 		sp_out_close(spc);
@@ -171,6 +176,7 @@ sp_wire_copyin(struct sp_client *spc, int type, uint64_t raddr, size_t len,
 	    type, 0);
 	cd.rcp_addr = raddr;
 	cd.rcp_len = len;
+	SP_STAT_ADD(RUMPUSER_SP_COPYREQS, 1);
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = &cd;
@@ -266,6 +272,7 @@ sp_wire_copyout(struct sp_client *spc, int type, uint64_t raddr,
 	while (len > 0) {
 		n = len > RUMPSP_MAXCOPY ? RUMPSP_MAXCOPY : len;
 		reqno = sp_client_reqno(spc);
+		SP_STAT_ADD(RUMPUSER_SP_COPYREQS, 1);
 		rsp_hdr_fill(&hdr, RSP_HDRSZ + sizeof(cd) + n, reqno,
 		    RUMPSP_REQ, type, 0);
 		cd.rcp_addr = raddr;
@@ -508,4 +515,24 @@ rumpuser_sp_raise(void *arg, int signo)
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
 	return sp_send(spc, iov, 1);
+}
+
+int rumpsp_peercred;
+
+int
+rumpuser_sp_peercred(void *arg, uid_t *uid, gid_t *gid)
+{
+	struct sp_client *spc = arg;
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (!rumpsp_peercred)
+		return ENOENT;
+	if (getsockopt(spc->spc_fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1)
+		return errno;
+	if (uc.pid == 0)
+		return ENOENT;	/* not a Unix socket peer */
+	*uid = uc.uid;
+	*gid = uc.gid;
+	return 0;
 }

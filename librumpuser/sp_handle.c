@@ -230,6 +230,60 @@ sp_do_fork(struct sp_work *wk)
 	sp_hs_done(spc, &wk->wk_hdr);
 }
 
+struct rsp_key sp_key;
+
+int
+rumpuser_sp_keyfile(const char *path)
+{
+	int error;
+
+	if ((error = rsp_auth_init()) != 0)
+		return error;
+	return rsp_key_load(path, &sp_key);
+}
+
+/*
+ * The leader: an AUTH request (sp_auth.c has the exchange).  Pure
+ * computation, so the leader answers it itself.  Returns 0, or -1 to
+ * close (an ERROR frame is queued).
+ */
+static int
+sp_auth(struct sp_client *spc, struct sp_work *wk)
+{
+	struct rsp_auth_resp ar;
+	struct rsp_auth ra;
+
+	if (sp_key.k_len == 0)
+		return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
+		    "this server has no key");
+	if (wk->wk_len != sizeof(ra))
+		return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
+		    "bad authentication request");
+	memcpy(&ra, wk->wk_body, sizeof(ra));
+	if (ra.ra_step == 1 && spc->spc_authstep == 0) {
+		memcpy(spc->spc_cnonce, ra.ra_nonce, RSP_NONCELEN);
+		rsp_nonce(spc->spc_snonce);
+		memcpy(ar.rar_nonce, spc->spc_snonce, RSP_NONCELEN);
+		rsp_proof(&sp_key, 1, spc->spc_cnonce, spc->spc_snonce,
+		    ar.rar_mac);
+		spc->spc_authstep = 1;
+		(void)sp_send_resp(spc, wk->wk_hdr.rsp_reqno, RUMPSP_HANDSHAKE,
+		    0, &ar, sizeof(ar));
+	} else if (ra.ra_step == 2 && spc->spc_authstep == 1 &&
+	    rsp_proof_ok(&sp_key, 0, spc->spc_cnonce, spc->spc_snonce,
+	    ra.ra_mac)) {
+		spc->spc_authstep = 2;
+		(void)sp_send_resp(spc, wk->wk_hdr.rsp_reqno, RUMPSP_HANDSHAKE,
+		    0, NULL, 0);
+	} else {
+		sp_log("a client failed authentication");
+		return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
+		    "authentication failed");
+	}
+	sp_work_put(wk);
+	return 0;
+}
+
 /*
  * The leader: a complete request whose header sp_handle_hdr accepted,
  * in its work item.  Queues it on out, or returns -1 to close.
@@ -248,12 +302,16 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 		switch (hdr->rsp_arg) {
 		case HANDSHAKE_GUEST:
 		case HANDSHAKE_FORK:
+			if (sp_key.k_len != 0 && spc->spc_authstep != 2) {
+				sp_log("a client did not authenticate");
+				return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
+				    "authentication required");
+			}
 			atomic_store(&spc->spc_state, SPC_HANDSHAKE);
 			sp_server_newdone(spc);
 			break;
 		case HANDSHAKE_AUTH:
-			return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
-			    "authentication not supported");
+			return sp_auth(spc, wk);
 		case HANDSHAKE_EXEC:
 			return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
 			    "handshake required");

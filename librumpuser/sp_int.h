@@ -146,6 +146,9 @@ struct sp_client {
 	TAILQ_ENTRY(sp_client)	 spc_newentries; /* waiting for a handshake */
 	uint64_t		 spc_hsdeadline; /* sp_now_ms() */
 	bool			 spc_isnew;	/* on the handshake list */
+	int			 spc_authstep;	/* AUTH steps done: 2 is in */
+	uint8_t			 spc_cnonce[RSP_NONCELEN];
+	uint8_t			 spc_snonce[RSP_NONCELEN];
 
 	_Atomic(enum sp_state)	 spc_state;
 
@@ -224,6 +227,9 @@ int	 sp_out_flush(struct sp_client *);
 void	 sp_out_drop(struct sp_client *);
 void	 sp_out_close(struct sp_client *);
 
+/* the key clients must prove they hold (rumpuser_sp_keyfile), or none */
+extern struct rsp_key sp_key;
+
 /* sp_handle.c: requests */
 int	 sp_handle_hdr(struct sp_client *, const struct rsp_hdr *,
 	    const char **);
@@ -235,11 +241,18 @@ void	 sp_req_reply(struct sp_req *, int, const register_t [2]);
 struct sp_work *sp_work_get(struct sp_client *, size_t);
 void	 sp_work_put(struct sp_work *);
 
+/* sp_stats.c: counters (enum rumpuser_sp_counter) */
+extern _Atomic int64_t sp_stat[RUMPUSER_SP_NCOUNTERS];
+#define SP_STAT_ADD(which, n) \
+	atomic_fetch_add_explicit(&sp_stat[(which)], (int64_t)(n), \
+	    memory_order_relaxed)
+
 /* sp_pool.c: the threads */
 void	 sp_pool_init(void);
 int	 sp_pool_start(void);
 void	 sp_pool_stop(struct sp_workq *);
 bool	 sp_pool_overloaded(void);
+int64_t	 sp_pool_gauge(int);
 void	 sp_pool_wait_begin(bool);
 void	 sp_pool_wait_end(bool);
 

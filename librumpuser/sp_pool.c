@@ -213,6 +213,28 @@ sp_pool_stop(struct sp_workq *mine)
 	pthread_mutex_unlock(&pool.mtx);
 }
 
+/* The pool's gauges for sp_stats.c. */
+int64_t
+sp_pool_gauge(int which)
+{
+	int64_t v;
+
+	pthread_mutex_lock(&pool.mtx);
+	switch (which) {
+	case RUMPUSER_SP_THREADS:
+		v = pool.nthreads;
+		break;
+	case RUMPUSER_SP_IDLE:
+		v = pool.nidle;
+		break;
+	default:
+		v = atomic_load(&pool.nblocked);
+		break;
+	}
+	pthread_mutex_unlock(&pool.mtx);
+	return v;
+}
+
 /* Are too many threads asleep to start another system call? */
 bool
 sp_pool_overloaded(void)

@@ -66,6 +66,8 @@ static void
 sp_out_kill(struct sp_client *spc)
 {
 
+	if (!spc->spc_outdead)
+		SP_STAT_ADD(RUMPUSER_SP_QUEUED, -(int64_t)spc->spc_outbytes);
 	spc->spc_outdead = true;
 	(void)shutdown(spc->spc_fd, SHUT_RDWR);
 }
@@ -80,6 +82,7 @@ sp_out_queue(struct sp_client *spc, const struct iovec *iov, int iovcnt,
 	int i;
 
 	if (spc->spc_outbytes + (total - skip) > rumpsp_maxqueue) {
+		SP_STAT_ADD(RUMPUSER_SP_CUTOFF, 1);
 		sp_log("pid %d: %zu bytes queued and not read: cut off",
 		    (int)spc->spc_pid, spc->spc_outbytes + (total - skip));
 		sp_out_kill(spc);
@@ -107,6 +110,7 @@ sp_out_queue(struct sp_client *spc, const struct iovec *iov, int iovcnt,
 	}
 	STAILQ_INSERT_TAIL(&spc->spc_outq, ob, ob_entries);
 	spc->spc_outbytes += ob->ob_len;
+	SP_STAT_ADD(RUMPUSER_SP_QUEUED, ob->ob_len);
 	if (!spc->spc_outarmed) {
 		spc->spc_outarmed = true;
 		sp_server_arm(spc, true);
@@ -137,8 +141,10 @@ sp_send(struct sp_client *spc, const struct iovec *iov, int iovcnt)
 		if (n == -1 && errno != EAGAIN) {
 			error = errno;
 			sp_out_kill(spc);
-		} else if (n > 0)
+		} else if (n > 0) {
 			sent = (size_t)n;
+			SP_STAT_ADD(RUMPUSER_SP_BYTESOUT, n);
+		}
 	}
 	if (error == 0 && sent < total)
 		error = sp_out_queue(spc, iov, iovcnt, sent, total);
@@ -177,6 +183,8 @@ sp_out_flush(struct sp_client *spc)
 			break;
 		}
 		spc->spc_outbytes -= (size_t)done;
+		SP_STAT_ADD(RUMPUSER_SP_BYTESOUT, done);
+		SP_STAT_ADD(RUMPUSER_SP_QUEUED, -done);
 		while (done > 0) {
 			ob = STAILQ_FIRST(&spc->spc_outq);
 			n = ob->ob_len - ob->ob_off;
@@ -265,6 +273,7 @@ sp_send_error(struct sp_client *spc, uint64_t reqno, int type, int err,
 	struct rsp_hdr hdr;
 	struct iovec iov[2];
 
+	SP_STAT_ADD(RUMPUSER_SP_ERRORS, 1);
 	sp_error_frame(&hdr, iov, reqno, type, err, why);
 	return sp_send(spc, iov, 2);
 }

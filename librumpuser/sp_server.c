@@ -215,6 +215,7 @@ sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, spc->spc_fd, NULL);
 	TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients--;
+	SP_STAT_ADD(RUMPUSER_SP_CLIENTS, -1);
 	if (spc->spc_inwk != NULL) {
 		sp_work_put(spc->spc_inwk);
 		spc->spc_inwk = NULL;
@@ -282,6 +283,7 @@ sp_accept_refuse(void)
 	if (fd != -1) {
 		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
 		    RUMPSP_ERR_BUSY, "server out of descriptors");
+		SP_STAT_ADD(RUMPUSER_SP_REFUSED, 1);
 		close(fd);
 		if (rumpsp_verbose)
 			sp_log("refused a client: out of descriptors");
@@ -304,6 +306,7 @@ sp_conn_new(int fd)
 	if (sp_srv.maxclient >= 0 && sp_srv.nclients >= sp_srv.maxclient) {
 		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
 		    RUMPSP_ERR_BUSY, "client table full");
+		SP_STAT_ADD(RUMPUSER_SP_REFUSED, 1);
 		if (rumpsp_verbose)
 			sp_log("refused a client: %d clients connected",
 			    sp_srv.nclients);
@@ -327,6 +330,8 @@ sp_conn_new(int fd)
 	}
 	TAILQ_INSERT_TAIL(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients++;
+	SP_STAT_ADD(RUMPUSER_SP_CLIENTS, 1);
+	SP_STAT_ADD(RUMPUSER_SP_CONNECTS, 1);
 	spc->spc_hsdeadline = sp_now_ms() + (uint64_t)rumpsp_hstimeout;
 	spc->spc_isnew = true;
 	TAILQ_INSERT_TAIL(&sp_srv.newq, spc, spc_newentries);
@@ -434,6 +439,7 @@ sp_frame_end(struct sp_client *spc, struct sp_workq *out)
 		sp_waiter_deliver(spc, &hdr, body, len);
 		return 0;
 	}
+	SP_STAT_ADD(RUMPUSER_SP_REQUESTS, 1);
 	wk->wk_hdr = hdr;
 	wk->wk_len = len;
 	return sp_handle_frame(spc, wk, out);
@@ -493,6 +499,7 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 			n = read(spc->spc_fd, spc->spc_body + spc->spc_bodyoff,
 			    left);
 			if (n > 0) {
+				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				spc->spc_bodyoff += (size_t)n;
 				if (spc->spc_bodyoff == spc->spc_bodylen &&
 				    sp_frame_end(spc, out) != 0)
@@ -502,6 +509,7 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 		} else {
 			n = read(spc->spc_fd, sp_srv.rbuf, sizeof(sp_srv.rbuf));
 			if (n > 0) {
+				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				if (sp_consume(spc, sp_srv.rbuf,
 				    (size_t)n, out) != 0)
 					break;

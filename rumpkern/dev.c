@@ -1,6 +1,15 @@
 /*
- * dev.c -- character devices: the device switch and /dev/null and
- * /dev/zero, with Linux's numbers (1,3) and (1,5).
+ * dev.c -- character devices: the device switch and /dev/null,
+ * /dev/zero and /dev/console, with Linux's numbers (1,3), (1,5) and
+ * (5,1).
+ *
+ * /dev/console reads end of file at once; its writes go to the host
+ * process's standard error (rump_server -s keeps it, a detached one not)
+ * through rumpuser_conswrite(), with the kernel lock given up around
+ * the host write, which may block.  A process made by a sysproxy
+ * client's GUEST handshake starts with descriptors 0, 1 and 2 on it
+ * (dev_consopen, called by lwproc_rfork), as in NetBSD; the console
+ * vnode is held from boot for that, so it needs no lookup.
  *
  * A device node is a VCHR vnode in memfs whose v_rdev selects an entry
  * of the switch.  Devices ignore file offsets.  /dev/null and
@@ -14,7 +23,8 @@
 #include "vfs.h"
 
 struct cdevsw {
-	unsigned int	 d_minor;	/* of major CDEV_MAJOR_MEM */
+	unsigned int	 d_major;
+	unsigned int	 d_minor;
 	const char	*d_name;	/* its node in /dev */
 	int		(*d_read)(struct uio *);
 	int		(*d_write)(struct uio *);
@@ -53,21 +63,44 @@ zero_read(struct uio *uio)
 	return 0;
 }
 
+/* the console: host stderr, in pieces, the kernel lock given up */
+static int
+cons_write(struct uio *uio)
+{
+	char buf[512];
+	size_t n;
+	int error;
+
+	while (uio->uio_resid > 0) {
+		n = uio->uio_resid < sizeof(buf) ? uio->uio_resid : sizeof(buf);
+		if ((error = uiomove(buf, n, uio)) != 0)
+			return error;
+		rump_unschedule();
+		error = rumpuser_conswrite(buf, n);
+		rump_schedule();
+		if (error != 0)
+			return EIO;
+	}
+	return 0;
+}
+
 #define CDEV_MAJOR_MEM	1
+#define CDEV_MAJOR_TTYAUX	5
 static const struct cdevsw cdevsw[] = {
-	{ 3, "null", null_read, null_write },
-	{ 5, "zero", zero_read, null_write },
+	{ CDEV_MAJOR_MEM, 3, "null", null_read, null_write },
+	{ CDEV_MAJOR_MEM, 5, "zero", zero_read, null_write },
+	{ CDEV_MAJOR_TTYAUX, 1, "console", null_read, cons_write },
 };
+static struct vnode *consvp;	/* /dev/console, held from boot */
 
 static const struct cdevsw *
 cdev_lookup(dev_t dev)
 {
 	size_t i;
 
-	if (major(dev) != CDEV_MAJOR_MEM)
-		return NULL;
 	for (i = 0; i < __arraycount(cdevsw); i++)
-		if (minor(dev) == cdevsw[i].d_minor)
+		if (major(dev) == cdevsw[i].d_major &&
+		    minor(dev) == cdevsw[i].d_minor)
 			return &cdevsw[i];
 	return NULL;
 }
@@ -106,10 +139,32 @@ dev_init(struct vnode *devdir)
 	for (i = 0; i < __arraycount(cdevsw); i++) {
 		error = memfs_create(devdir, cdevsw[i].d_name,
 		    strlen(cdevsw[i].d_name), VCHR, 0666, &rootcred,
-		    makedev(CDEV_MAJOR_MEM, cdevsw[i].d_minor), &vp);
+		    makedev(cdevsw[i].d_major, cdevsw[i].d_minor), &vp);
 		if (error != 0)
 			panic("dev_init: cannot make /dev/%s: error %d",
 			    cdevsw[i].d_name, error);
-		vrele(vp);
+		if (cdevsw[i].d_major == CDEV_MAJOR_TTYAUX)
+			consvp = vp;	/* keep the reference */
+		else
+			vrele(vp);
 	}
+}
+
+/*
+ * Descriptors 0, 1 and 2 of p (its table empty) on one open file of
+ * the console, read-write, as NetBSD's rump_consdev.
+ */
+int
+dev_consopen(struct proc *p)
+{
+	struct file *fp;
+	int error, fd, i;
+
+	if ((error = vn_falloc(&fp)) != 0)
+		return error;
+	vn_attach(fp, consvp, FREAD | FWRITE);
+	for (i = 0, error = 0; i < 3 && error == 0; i++)
+		error = fd_install(p, fp, i, 0, &fd);
+	fd_putfile(fp);
+	return error;
 }

@@ -146,8 +146,11 @@ BEGIN {
 			printf "\tif (flags & (O_CREAT | O_TMPFILE)) {\n" > f
 			printf "\t\tva_start(ap, %s);\n\t\t%s = (mode_t)va_arg(ap, int);\n\t\tva_end(ap);\n\t}\n", aname[varmode - 1], aname[varmode] > f
 		} else if (varmode) {
-			# fcntl(2)'s argument is there only for commands that take one
+			# fcntl(2)'s argument is there only for commands that
+			# take one: these take an int (Linux's fcntl(2) list);
+			# the others take none or a pointer the kernel refuses
 			printf "\tswitch (cmd) {\n\tcase F_DUPFD:\n\tcase F_DUPFD_CLOEXEC:\n\tcase F_SETFD:\n\tcase F_SETFL:\n" > f
+			printf "\tcase F_SETOWN:\n\tcase F_SETSIG:\n\tcase F_SETLEASE:\n\tcase F_NOTIFY:\n\tcase F_SETPIPE_SZ:\n\tcase F_ADD_SEALS:\n" > f
 			printf "\t\tva_start(ap, %s);\n\t\t%s = (long)va_arg(ap, int);\n\t\tva_end(ap);\n\t\tbreak;\n\tdefault:\n\t\tbreak;\n\t}\n", aname[varmode - 1], aname[varmode] > f
 		}
 		if (nargs > 0) printf "\tmemset(&a, 0, sizeof(a));\n" > f

@@ -7,9 +7,11 @@
  * by rump_schedule() when a host thread enters the kernel and dropped
  * by rump_unschedule() when it leaves.  Everything below is protected
  * by it unless a comment says otherwise.  A thread gives it up only
- * while asleep (cv_wait*) and while a copy to or from a remote client
- * crosses the wire (copyin/copyinstr), so kernel state may change
- * across those calls: hold references over them and revalidate.
+ * while asleep (cv_wait*) and while a copy from a remote client waits
+ * for its answer (copyin/copyinstr), so kernel state may change across
+ * those calls: hold references over them and revalidate.  Frames to a
+ * client (copyout data, RAISE) go into the server's outbound queue and
+ * never wait, so copyout and signals to clients keep the lock.
  *
  * The kernel reaches the host only through rumpuser_*; it includes host
  * headers only for the Linux ABI (flag values, errno values, struct
@@ -20,6 +22,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -38,7 +41,9 @@
 #include <rump/rump_syscallargs.h>
 
 #define MAXCOMLEN	16	/* command name, NUL included (Linux TASK_COMM_LEN) */
-#define RUMP_MAXFILES	1024	/* descriptors per process */
+#define RUMP_MAXFILES	4096	/* descriptors per process: Linux's default
+				   RLIMIT_NOFILE hard limit; no rlimit
+				   may pass it (as Linux's nr_open) */
 #define RUMP_MAXPROC	32768	/* default of maxproc (RUMP_MAXPROC) */
 extern int maxproc;		/* processes in the kernel, set at boot */
 
@@ -86,13 +91,31 @@ char	*kmem_strdup(const char *);	/* free with kmem_strfree */
 void	 kmem_strfree(char *);
 void	 kmem_init(uint64_t limit);	/* 0: no limit */
 uint64_t kmem_inuse(void);
+/*
+ * Fault injection for tests: the nth allocation from now fails (1: the
+ * next one), once; 0 turns it off.  Returns the countdown it replaces:
+ * how many allocations were still to go before the previous injected
+ * failure (0 once it has happened), so that kmem_failnth(0) after a
+ * call tells whether the call got that far.
+ */
+long	 kmem_failnth(long n);
 
 /*
  * Credentials.
  */
+/*
+ * Credentials.  Part of struct proc (a copy per process): fork copies
+ * them, exec keeps them (the saved ids take the effective ones, as
+ * execve(2) does).  Supplementary groups are a bounded array: Linux's
+ * NGROUPS_MAX (65536) is too big for a per-process copy, so
+ * setgroups(2) past RUMP_NGROUPS fails with EINVAL.
+ */
+#define RUMP_NGROUPS	32
 struct cred {
 	uid_t	cr_uid, cr_euid, cr_suid;
 	gid_t	cr_gid, cr_egid, cr_sgid;
+	int	cr_ngroups;
+	gid_t	cr_groups[RUMP_NGROUPS];	/* sorted, as Linux keeps them */
 };
 /* The questions permission checks ask of credentials (kern_prot.c). */
 bool	cred_isroot(const struct cred *);	/* effective uid 0 */
@@ -138,10 +161,11 @@ struct proc {
 	void			*p_spc;		/* sysproxy client, NULL: local */
 	int			 p_lastsig;	/* last fatal signal sent to it */
 	kcondvar_t		 p_waitcv;	/* parent sleeps here in wait */
+	struct rlimit		 p_rlimit[RLIM_NLIMITS];	/* fork copies */
 };
 #define P_PREFORK	0x01	/* prefork image, not yet a visible child */
 #define P_WEXIT		0x02	/* exiting */
-#define P_SYSTEM	0x04	/* pid 1 */
+#define P_SYSTEM	0x04	/* pid 0 or 1: never exits, ignores signals */
 #define P_EXITED	0x08	/* p_xstat set by exit(2) or a kill */
 #define P_LWPEXIT	0x10	/* draining: new lwps are born told to exit */
 
@@ -151,6 +175,7 @@ struct proc {
 /* a sysproxy client that vanished without exit(2) */
 #define SIG_DISCONNECT	SIGKILL
 
+extern struct proc *proc0;		/* pid 0, the kernel's own */
 extern struct proc *initproc;		/* pid 1 */
 LIST_HEAD(proclist, proc);
 extern struct proclist allproc;
@@ -172,6 +197,7 @@ void	proc_free(struct proc *);	/* reap a zombie */
 void	proc_discard(struct proc *);	/* a new process without lwps */
 void	lwp_kick(struct lwp *);		/* LW_WEXIT and wake it */
 void	proc_setcomm(struct proc *, const char *);
+void	rlimit_init(struct rlimit *);	/* Linux's boot defaults */
 
 /* rump_lwproc(3) with the kernel scheduled (kern_lwproc.c) */
 int	lwproc_rfork(void *spc, int flags, const char *comm);
@@ -189,8 +215,9 @@ void	lwp_implicit_leave(struct lwp *);
  * memory over the wire for sysproxy clients.  Return 0 or EFAULT (or
  * ENAMETOOLONG for copyinstr).  copyin and copyinstr may give up the
  * kernel lock: their destination must be private to the caller (stack
- * or its own allocation).  copyout reads its source before it can give
- * up the lock, so the source may be shared kernel data.
+ * or its own allocation).  copyout keeps the lock (the server copies
+ * or queues the data before it returns), so its source may be shared
+ * kernel data.
  */
 int	copyin(const void *uaddr, void *kaddr, size_t len);
 int	copyout(const void *kaddr, void *uaddr, size_t len);
@@ -229,6 +256,9 @@ struct file {
 	const struct fileops	*f_ops;
 	void			*f_data;	/* vnode, pipe, ... */
 	int			 f_type;	/* DTYPE_* */
+	pid_t			 f_owner;	/* F_SETOWN: pid, -pgid, 0 none */
+	uid_t			 f_ownuid;	/* who set it: real and */
+	uid_t			 f_owneuid;	/* effective uid (sigio_perm) */
 };
 #define FREAD		0x1
 #define FWRITE		0x2
@@ -260,7 +290,18 @@ int	fd_install(struct proc *, struct file *, int minfd, int cloexec,
 int	fd_getfile(struct proc *, int fd, struct file **);
 void	fd_putfile(struct file *);	/* drop a reference */
 int	fd_close(struct proc *, int fd);
+/* descriptors below this number are allowed: RLIMIT_NOFILE's soft limit */
+int	fd_limit(const struct proc *);
 #define fhold(fp)	((fp)->f_count++)
+
+/*
+ * Signals sent by the kernel itself (kern_sig.c): SIGPIPE to a writer,
+ * SIGIO to the owner of an O_ASYNC file.  A RAISE to a client is
+ * queued and does not give up the kernel lock; hold what you use across
+ * them all the same, should that change.
+ */
+void	kpsignal(struct proc *, int sig);	/* no permission check */
+void	fown_signal(struct file *, int sig);	/* if O_ASYNC and owned */
 
 /*
  * VFS (vfs_*.c, memfs.c, dev.c).  Path names are kernel strings; the
@@ -274,6 +315,8 @@ void	vref(struct vnode *);
 void	vrele(struct vnode *);
 /* the open file operations on vnodes */
 extern const struct fileops vnops;
+/* descriptors 0-2 on /dev/console, for a new client process (dev.c) */
+int	dev_consopen(struct proc *);
 
 /*
  * System calls.
@@ -289,6 +332,21 @@ extern const struct sysent rump_sysent[];
 int	rump_syscall_local(int, const void *, size_t, register_t *);
 int	rump_syscall_dispatch(struct lwp *, int, const void *, register_t *);
 
+
+/* a snapshot of the process list (kern_proclist.c); kmem_free it */
+struct rump_procinfo;
+int	proclist_snapshot(struct rump_procinfo **, size_t *need,
+	    size_t *bufsz);
+
+/*
+ * sysctl (kern_sysctl.c).  sysctl_init builds the tree at boot;
+ * sysctl_addquad adds a read-only 64-bit leaf whose value a function
+ * gives, under an existing node named by its dotted path: the hook
+ * for counters that live outside the kernel (see kern_sysctl.c).
+ */
+void	sysctl_init(void);
+int	sysctl_addquad(const char *parent, const char *name, int num,
+	    int64_t (*get)(void *), void *arg);
 
 /* misc (kern_misc.c, rump.c) */
 void	kern_hostname(char *, size_t);

@@ -6,9 +6,10 @@
  * address space, so a copy is a memcpy.  A sysproxy client's memory is
  * in another host process: the copy goes through the sysproxy server,
  * which serves it from the data that came inline with the request when
- * it can and otherwise asks the client over the wire.  Going over the
- * wire gives up the kernel lock (the server unschedules), which is why
- * kern.h asks copyin destinations to be private.
+ * it can and otherwise asks the client over the wire.  Waiting for a
+ * client's answer gives up the kernel lock (the server unschedules),
+ * which is why kern.h asks copyin destinations to be private; a
+ * copyout's data is sent or queued at once, under the lock.
  */
 #include "kern.h"
 
@@ -31,11 +32,11 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (uaddr == NULL)
+		return EFAULT;
 	if ((error = copy_remote(p, &spc)) != 0)
 		return error;
 	if (spc == NULL) {
-		if (uaddr == NULL)
-			return EFAULT;
 		memcpy(kaddr, uaddr, len);
 		return 0;
 	}
@@ -51,11 +52,12 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 
 	if (len == 0)
 		return 0;
+	/* NULL is a fault for a client too: its COPYOUT has no answer */
+	if (uaddr == NULL)
+		return EFAULT;
 	if ((error = copy_remote(p, &spc)) != 0)
 		return error;
 	if (spc == NULL) {
-		if (uaddr == NULL)
-			return EFAULT;
 		memcpy(uaddr, kaddr, len);
 		return 0;
 	}

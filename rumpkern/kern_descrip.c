@@ -6,6 +6,20 @@
  * every descriptor that refers to it (fork copies, dup) and is closed
  * with its last reference: f_count counts table slots plus the
  * temporary references system calls take with fd_getfile().
+ *
+ * No descriptor is made at or past the process's RLIMIT_NOFILE soft
+ * limit (fd_limit()): EMFILE for calls that pick the number, EBADF
+ * for dup2/dup3 (which are given it) and EINVAL for F_DUPFD's
+ * minimum, as Linux.  A table shared by processes with different
+ * limits obeys the caller's.
+ *
+ * F_SETOWN records who gets SIGIO for an O_ASYNC file (a pid, or a
+ * process group as a negative number) together with the real and
+ * effective uid of the caller, which decide later whether the signal
+ * may be sent (kern_sig.c).  The owner is kept as a number, not a
+ * reference: once its process is gone, a process that gets the same
+ * pid later would get the signal (Linux holds the struct pid), but
+ * pids come round again only after all the others up to PID_MAX.
  */
 #include "kern.h"
 #include "sysent.h"
@@ -127,14 +141,16 @@ int
 fd_install(struct proc *p, struct file *fp, int minfd, int cloexec, int *fdp)
 {
 	struct filedesc *fdt = p->p_fd;
-	int fd, error;
+	int fd, error, lim = fd_limit(p);
 
-	if (minfd < 0 || minfd >= RUMP_MAXFILES)
-		return EINVAL;
-	for (fd = minfd; fd < fdt->fd_nfiles; fd++) {
+	if (minfd < 0 || minfd >= lim)
+		return minfd < 0 ? EINVAL : EMFILE;
+	for (fd = minfd; fd < fdt->fd_nfiles && fd < lim; fd++) {
 		if (fdt->fd_ofiles[fd].fe_file == NULL)
 			break;
 	}
+	if (fd >= lim)
+		return EMFILE;
 	if (fd >= fdt->fd_nfiles && (error = fd_grow(fdt, fd)) != 0)
 		return error;
 	fhold(fp);
@@ -207,25 +223,21 @@ sys_dup(struct lwp *l, const struct sys_dup_args *uap, register_t *rv)
 	return error;
 }
 
-int
-sys_dup2(struct lwp *l, const struct sys_dup2_args *uap, register_t *rv)
+/*
+ * dup2 and dup3: newfd becomes a descriptor for oldfd's file, closing
+ * what newfd had.  The callers have dealt with oldfd == newfd.
+ */
+static int
+do_dup2(struct proc *p, int oldfd, int newfd, int flags, register_t *rv)
 {
-	struct proc *p = l->l_proc;
 	struct filedesc *fdt = p->p_fd;
-	int oldfd = SCARG(uap, oldfd), newfd = SCARG(uap, newfd), error;
 	struct file *fp, *old;
+	int error;
 
+	if (newfd < 0 || newfd >= fd_limit(p))
+		return EBADF;
 	if ((error = fd_getfile(p, oldfd, &fp)) != 0)
 		return error;
-	if (newfd < 0 || newfd >= RUMP_MAXFILES) {
-		fd_putfile(fp);
-		return EBADF;
-	}
-	if (newfd == oldfd) {
-		fd_putfile(fp);
-		rv[0] = newfd;
-		return 0;
-	}
 	if (newfd >= fdt->fd_nfiles && (error = fd_grow(fdt, newfd)) != 0) {
 		fd_putfile(fp);
 		return error;
@@ -233,15 +245,73 @@ sys_dup2(struct lwp *l, const struct sys_dup2_args *uap, register_t *rv)
 	/* the reference from fd_getfile becomes the slot's */
 	old = fdt->fd_ofiles[newfd].fe_file;
 	fdt->fd_ofiles[newfd].fe_file = fp;
-	fdt->fd_ofiles[newfd].fe_flags = 0;
+	fdt->fd_ofiles[newfd].fe_flags = (flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
 	if (old != NULL)
 		fd_putfile(old);
 	rv[0] = newfd;
 	return 0;
 }
 
+int
+sys_dup2(struct lwp *l, const struct sys_dup2_args *uap, register_t *rv)
+{
+	struct proc *p = l->l_proc;
+	int oldfd = SCARG(uap, oldfd), newfd = SCARG(uap, newfd), error;
+	struct file *fp;
+
+	if (newfd == oldfd) {
+		/* Linux: EBADF if oldfd is not open, else nothing to do */
+		if ((error = fd_getfile(p, oldfd, &fp)) != 0)
+			return error;
+		fd_putfile(fp);
+		rv[0] = newfd;
+		return 0;
+	}
+	return do_dup2(p, oldfd, newfd, 0, rv);
+}
+
+int
+sys_dup3(struct lwp *l, const struct sys_dup3_args *uap, register_t *rv)
+{
+	int flags = SCARG(uap, flags);
+
+	if ((flags & ~O_CLOEXEC) != 0 || SCARG(uap, oldfd) == SCARG(uap, newfd))
+		return EINVAL;
+	return do_dup2(l->l_proc, SCARG(uap, oldfd), SCARG(uap, newfd), flags,
+	    rv);
+}
+
 /* the file status flags F_SETFL may change */
-#define FCNTLFLAGS	(O_APPEND | O_NONBLOCK)
+#define FCNTLFLAGS	(O_APPEND | O_NONBLOCK | O_ASYNC)
+
+/* F_SETOWN: a live process (owner > 0) or process group (owner < 0) */
+static int
+fown_set(struct proc *p, struct file *fp, long arg)
+{
+	struct proc *q;
+	pid_t owner = (pid_t)arg;
+	bool found = false;
+
+	if (owner == INT_MIN)		/* Linux takes the int of arg */
+		return EINVAL;
+	if (owner > 0)
+		found = proc_find(owner) != NULL;
+	else if (owner < 0) {
+		LIST_FOREACH(q, &allproc, p_list) {
+			if (q->p_pgid == -owner &&
+			    (q->p_flag & P_PREFORK) == 0) {
+				found = true;
+				break;
+			}
+		}
+	}
+	if (owner != 0 && !found)
+		return ESRCH;
+	fp->f_owner = owner;
+	fp->f_ownuid = p->p_cred.cr_uid;
+	fp->f_owneuid = p->p_cred.cr_euid;
+	return 0;
+}
 
 int
 sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *rv)
@@ -256,7 +326,7 @@ sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *rv)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg < 0 || arg >= RUMP_MAXFILES) {
+		if (arg < 0 || arg >= fd_limit(p)) {
 			error = EINVAL;
 			break;
 		}
@@ -280,6 +350,12 @@ sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *rv)
 	case F_SETFL:
 		fp->f_flag = (fp->f_flag & ~FCNTLFLAGS) |
 		    ((int)arg & FCNTLFLAGS);
+		break;
+	case F_GETOWN:
+		rv[0] = fp->f_owner;
+		break;
+	case F_SETOWN:
+		error = fown_set(p, fp, arg);
 		break;
 	default:
 		error = EINVAL;

@@ -5,6 +5,12 @@
  * The lwproc_* functions run with the kernel scheduled; the sysproxy
  * server calls them through its operations table (rump.c).  The
  * rump_pub_lwproc_* entry points schedule around them.
+ *
+ * A process made for a sysproxy client's GUEST handshake (a client,
+ * RUMP_RFCFDG, not a prefork image) starts with descriptors 0, 1 and
+ * 2 open on /dev/console, as in NetBSD, so that its first open or
+ * pipe returns 3.  An in-process rfork keeps rump_lwproc(3)'s rule:
+ * RUMP_RFCFDG is an empty table.
  */
 #include "kern.h"
 
@@ -15,6 +21,24 @@ lwproc_parent(void)
 	struct lwp *l = curlwp;
 
 	return l != NULL ? l->l_proc : initproc;
+}
+
+/*
+ * A new client's process takes its host user's credentials when the
+ * server knows them (rump_server --peercred): permissions and kill
+ * then work between host users.  Otherwise it inherits pid 1's: root.
+ */
+static void
+lwproc_peercred(struct proc *p, void *spc)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (rumpuser_sp_peercred(spc, &uid, &gid) != 0)
+		return;
+	p->p_cred.cr_uid = p->p_cred.cr_euid = p->p_cred.cr_suid = uid;
+	p->p_cred.cr_gid = p->p_cred.cr_egid = p->p_cred.cr_sgid = gid;
+	p->p_cred.cr_ngroups = 0;
 }
 
 int
@@ -32,6 +56,13 @@ lwproc_rfork(void *spc, int flags, const char *comm)
 		return error;
 	if (flags & RUMPUSER_SP_PREFORK)
 		p->p_flag |= P_PREFORK;
+	else if (spc != NULL && (flags & RUMP_RFCFDG) != 0 &&
+	    (error = dev_consopen(p)) != 0) {
+		proc_discard(p);
+		return error;
+	}
+	if (spc != NULL && (flags & RUMPUSER_SP_PREFORK) == 0)
+		lwproc_peercred(p, spc);
 	if ((error = lwp_create(p, &l)) != 0) {
 		proc_discard(p);
 		return error;

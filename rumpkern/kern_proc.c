@@ -9,6 +9,11 @@
  * status until its parent waits for it.  pid 1 waits for its children
  * at once, so a process whose parent is pid 1 is freed on exit.
  *
+ * Two processes never exit (P_SYSTEM): pid 0, the kernel's own process
+ * (NetBSD's proc0, where rump_pub_lwproc_newlwp(0) puts an lwp), and
+ * pid 1, init, the parent of clients and of implicit contexts.  Both
+ * reap their children at once, ignore signals and exit(2).
+ *
  * A prefork image (P_PREFORK) is a copy made for a sysproxy client that
  * is about to fork on the host; until the new connection claims it, it
  * is nobody's visible child, and if it is never claimed it vanishes
@@ -23,6 +28,7 @@ int maxproc = RUMP_MAXPROC;
 
 static LIST_HEAD(, proc) pidhash[PIDHASHSZ];
 struct proclist allproc = LIST_HEAD_INITIALIZER(allproc);
+struct proc *proc0;
 struct proc *initproc;
 int nprocs;
 static pid_t lastpid = 1;
@@ -97,24 +103,34 @@ proc_insert(struct proc *p)
 	nprocs++;
 }
 
+/* pid 0 or 1: root, in /, an empty descriptor table, its own group */
+static struct proc *
+proc_system(pid_t pid, const char *comm)
+{
+	struct proc *p;
+
+	if ((p = proc_alloc()) == NULL || (p->p_fd = fd_init()) == NULL)
+		panic("proc_init: no memory for pid %d", pid);
+	p->p_pid = pid;
+	p->p_pgid = p->p_sid = pid;
+	p->p_flag = P_SYSTEM;
+	rlimit_init(p->p_rlimit);
+	proc_setcomm(p, comm);
+	proc_insert(p);
+	if (pid == 0)
+		nprocs--;	/* the kernel: not counted against maxproc */
+	return p;
+}
+
 void
 proc_init(void)
 {
-	struct proc *p;
 	int i;
 
 	for (i = 0; i < PIDHASHSZ; i++)
 		LIST_INIT(&pidhash[i]);
-	if ((p = proc_alloc()) == NULL)
-		panic("proc_init: no memory for pid 1");
-	if ((p->p_fd = fd_init()) == NULL)
-		panic("proc_init: no memory for descriptors");
-	p->p_pid = 1;
-	p->p_pgid = p->p_sid = 1;
-	p->p_flag = P_SYSTEM;
-	proc_setcomm(p, "init");
-	proc_insert(p);
-	initproc = p;
+	proc0 = proc_system(0, "system");
+	initproc = proc_system(1, "init");
 }
 
 /*
@@ -150,6 +166,7 @@ proc_create(struct proc *parent, int rfflags, void *spc, const char *comm,
 	}
 	p->p_pid = pid_alloc();
 	p->p_cred = parent->p_cred;
+	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
 	p->p_pgid = parent->p_pgid;
 	p->p_sid = parent->p_sid;
 	p->p_spc = spc;
@@ -205,12 +222,12 @@ proc_free(struct proc *p)
 	kmem_free(p, sizeof(*p));
 }
 
-/* pid 1 reaps its children as soon as they exit */
+/* pid 0 and pid 1 reap their children as soon as they exit */
 static bool
 proc_autoreap(struct proc *parent)
 {
 
-	return parent == initproc;
+	return (parent->p_flag & P_SYSTEM) != 0;
 }
 
 /*
@@ -223,7 +240,7 @@ proc_exit_last(struct proc *p)
 	struct proc *child, *next;
 	struct proc *parent = p->p_pptr;
 
-	KASSERT(p != initproc);
+	KASSERT((p->p_flag & P_SYSTEM) == 0);
 	/*
 	 * Without exit(2) a local process ends with status 0 (it released
 	 * its last lwp); a client that went away died as if killed: by the
@@ -276,7 +293,7 @@ proc_discard(struct proc *p)
 
 /*
  * Remove an lwp.  If it was the last one of its process (and the
- * process is not pid 1), the process exits.
+ * process is not pid 0 or 1), the process exits.
  */
 void
 lwp_destroy(struct lwp *l)
@@ -287,19 +304,21 @@ lwp_destroy(struct lwp *l)
 	LIST_REMOVE(l, l_sibling);
 	p->p_nlwps--;
 	kmem_free(l, sizeof(*l));
-	if (p->p_nlwps == 0 && p != initproc)
+	if (p->p_nlwps == 0 && (p->p_flag & P_SYSTEM) == 0)
 		proc_exit_last(p);
 }
 
 /*
  * Every lwp of p is told to exit; the process goes with the last one.
- * The first status set sticks.
+ * The first status set sticks.  pid 0 and pid 1 do not exit.
  */
 void
 proc_exit(struct proc *p, int xstat)
 {
 	struct lwp *l;
 
+	if (p->p_flag & P_SYSTEM)
+		return;
 	if ((p->p_flag & P_EXITED) == 0) {
 		p->p_xstat = xstat;
 		p->p_flag |= P_EXITED;

@@ -3,7 +3,7 @@
  * listing its processes (rump.ps): one struct rump_procinfo per
  * process, pid 1 first, including prefork images (RUMP_PSTAT_PREFORK:
  * a fork under way that no connection has claimed yet, so a leaked one
- * shows).  With a buffer
+ * shows).  pid 0, the kernel's own process, is not listed.  With a buffer
  * too small it fills what fits and returns the number of bytes all of
  * them need, so a caller can retry with the right size.
  */
@@ -34,27 +34,45 @@ proc_info(struct proc *p, struct rump_procinfo *pi)
 	strlcpy(pi->rpi_comm, p->p_comm, sizeof(pi->rpi_comm));
 }
 
+/*
+ * A snapshot of every process (pid 1 first) in a new buffer of *bufszp
+ * bytes, *needp of them used; shared with sysctl's kern.proc.all.
+ */
 int
-sys_proclist(struct lwp *l, const struct sys_proclist_args *uap,
-    register_t *rv)
+proclist_snapshot(struct rump_procinfo **bufp, size_t *needp,
+    size_t *bufszp)
 {
 	struct rump_procinfo *buf;
 	struct proc *p;
-	size_t size = SCARG(uap, size), n = 0, max, need, bufsz;
-	int error;
+	size_t n = 0, max, bufsz;
 
-	/* snapshot under the lock, copy out after */
-	max = (size_t)nprocs;
+	max = (size_t)nprocs;		/* pid 0 is not counted */
 	bufsz = max * sizeof(*buf);
 	if ((buf = kmem_alloc(bufsz)) == NULL)
 		return ENOMEM;
 	proc_info(initproc, &buf[n++]);
 	LIST_FOREACH(p, &allproc, p_list) {
-		if (p == initproc || n == max)
+		if (p == initproc || p == proc0 || n == max)
 			continue;
 		proc_info(p, &buf[n++]);
 	}
-	need = n * sizeof(*buf);
+	*bufp = buf;
+	*needp = n * sizeof(*buf);
+	*bufszp = bufsz;
+	return 0;
+}
+
+int
+sys_proclist(struct lwp *l, const struct sys_proclist_args *uap,
+    register_t *rv)
+{
+	struct rump_procinfo *buf;
+	size_t size = SCARG(uap, size), need, bufsz;
+	int error;
+
+	/* snapshot under the lock, copy out after */
+	if ((error = proclist_snapshot(&buf, &need, &bufsz)) != 0)
+		return error;
 	error = copyout(buf, SCARG(uap, buf), need < size ? need :
 	    size - size % sizeof(*buf));
 	kmem_free(buf, bufsz);

@@ -4,11 +4,42 @@
  * kmem_free, so no header is kept per allocation.  The counter is
  * atomic because a few allocations happen before or outside the
  * kernel lock (boot).
+ *
+ * kmem_failnth() is fault injection for tests, in the manner of
+ * SQLite's test_malloc.c: it makes the nth allocation from now fail,
+ * so that a test can walk every allocation of a call and check that
+ * each failure is clean (an error returned, kmem_inuse() back where
+ * it was).  Its countdown is atomic like the counter.
  */
 #include "kern.h"
 
 static uint64_t kmem_limit;	/* 0: unlimited */
 static uint64_t kmem_used;
+static long kmem_countdown;	/* > 0: allocations left until one fails */
+
+long
+kmem_failnth(long n)
+{
+	long left;
+
+	left = __atomic_exchange_n(&kmem_countdown, n > 0 ? n : 0,
+	    __ATOMIC_RELAXED);
+	return left;
+}
+
+/* is this allocation the one to fail? */
+static bool
+kmem_injectfail(void)
+{
+	long left = __atomic_load_n(&kmem_countdown, __ATOMIC_RELAXED);
+
+	while (left > 0) {
+		if (__atomic_compare_exchange_n(&kmem_countdown, &left,
+		    left - 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return left == 1;
+	}
+	return false;
+}
 
 void
 kmem_init(uint64_t limit)
@@ -32,6 +63,8 @@ kmem_alloc(size_t len)
 
 	if (len == 0)
 		len = 1;
+	if (kmem_injectfail())
+		return NULL;
 	now = __atomic_add_fetch(&kmem_used, len, __ATOMIC_RELAXED);
 	if (kmem_limit != 0 && now > kmem_limit) {
 		__atomic_sub_fetch(&kmem_used, len, __ATOMIC_RELAXED);

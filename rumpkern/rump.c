@@ -69,8 +69,10 @@ rump_init(void)
 	sched_init();
 	rump_schedule();
 	proc_init();
+	sysctl_init();
 	vfs_init();
-	initproc->p_cwd = rootvnode;
+	proc0->p_cwd = initproc->p_cwd = rootvnode;
+	vref(rootvnode);
 	vref(rootvnode);
 	rump_unschedule();
 
@@ -127,7 +129,10 @@ spop_lwpexit(void)
 		lwp_kick(l);
 }
 
-/* exec: the process keeps its pid and descriptors, but not CLOEXEC ones */
+/*
+ * exec: the process keeps its pid, credentials and descriptors, but
+ * not CLOEXEC ones; as execve(2), the saved ids take the effective ids.
+ */
 static void
 spop_execnotify(const char *comm)
 {
@@ -135,6 +140,8 @@ spop_execnotify(const char *comm)
 	struct lwp *l;
 
 	proc_setcomm(p, comm);
+	p->p_cred.cr_suid = p->p_cred.cr_euid;
+	p->p_cred.cr_sgid = p->p_cred.cr_egid;
 	p->p_flag &= ~P_LWPEXIT;
 	if (p->p_fd != NULL)
 		fd_closeexec(p->p_fd);
@@ -163,12 +170,49 @@ static const struct rumpuser_sp_ops spops = {
 	.spop_getpid = spop_getpid,
 };
 
+/* kern.sysproxy.*: the server's counters, read when asked */
+static const char *const sysproxy_names[RUMPUSER_SP_NCOUNTERS] = {
+	[RUMPUSER_SP_CLIENTS] = "clients",
+	[RUMPUSER_SP_CONNECTS] = "connects",
+	[RUMPUSER_SP_REFUSED] = "refused",
+	[RUMPUSER_SP_THREADS] = "threads",
+	[RUMPUSER_SP_IDLE] = "idle",
+	[RUMPUSER_SP_BLOCKED] = "blocked",
+	[RUMPUSER_SP_REQUESTS] = "requests",
+	[RUMPUSER_SP_BYTESIN] = "bytes_in",
+	[RUMPUSER_SP_BYTESOUT] = "bytes_out",
+	[RUMPUSER_SP_QUEUED] = "queued",
+	[RUMPUSER_SP_COPYREQS] = "copyreqs",
+	[RUMPUSER_SP_ERRORS] = "errors",
+	[RUMPUSER_SP_CUTOFF] = "cutoff",
+};
+
+static int64_t
+sysproxy_get(void *arg)
+{
+
+	return rumpuser_sp_counter((int)(intptr_t)arg);
+}
+
 int
 rump_init_server(const char *url)
 {
+	int error, i;
 
 	if (initproc == NULL)
 		return ENXIO;
-	return rumpuser_sp_init(url, &spops, rump_ostype, rump_osrelease,
+	error = rumpuser_sp_init(url, &spops, rump_ostype, rump_osrelease,
 	    rump_machine);
+	if (error != 0)
+		return error;
+	rump_schedule();
+	for (i = 0; i < RUMPUSER_SP_NCOUNTERS && error == 0; i++)
+		error = sysctl_addquad("kern.sysproxy", sysproxy_names[i],
+		    i + 1, sysproxy_get, (void *)(intptr_t)i);
+	rump_unschedule();
+	/* a server without its counters still serves */
+	if (error != 0)
+		rumpuser_dprintf("rump kernel: kern.sysproxy: %s\n",
+		    strerror(error));
+	return 0;
 }

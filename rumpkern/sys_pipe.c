@@ -4,11 +4,26 @@
  * One structure holds the buffer and both ends; it is freed when both
  * ends are closed.  Data moves through a private bounce buffer so that
  * the ring is never touched while a copy has given up the kernel lock.
- * A write of at most PIPE_BUF bytes is atomic; larger writes may
- * interleave with others.  Writing with no reader left fails with
- * EPIPE; no SIGPIPE is sent (the kernel cannot know whether the client
- * ignores it).  Sleepers are interruptible: a process told to exit
- * gets EINTR.
+ * A write of at most PIPE_BUF bytes is atomic: it is fetched whole
+ * into the bounce buffer and put into the ring only when all of it
+ * fits, so concurrent writers never interleave inside it; larger
+ * writes go in PIPE_BUF pieces and may interleave with others.
+ * Writing with no reader left fails with EPIPE and sends SIGPIPE to
+ * the writing process (kern_sig.c: a sysproxy client's host process
+ * decides what it does; a local process only sees EPIPE).  Sleepers
+ * are interruptible: a process told to exit gets EINTR.
+ *
+ * SIGIO: each end's struct file is known to the pipe (pi_rfile,
+ * pi_wfile; there is one of each, dup and fork share it), so a write
+ * signals the owner of an O_ASYNC read end and a read the owner of an
+ * O_ASYNC write end, as Linux's kill_fasync.  Signals may give up the
+ * kernel lock; the file held by the caller keeps the pipe, and the
+ * loops look at its state again afterwards.  Closing an end sends
+ * nothing (Linux does): a close may run in the middle of a process's
+ * exit, where the lock must not be given up.
+ *
+ * pipe2 makes the pipe and both files before it counts any end, so a
+ * failure at any allocation frees exactly what was made.
  */
 #include "kern.h"
 #include "sysent.h"
@@ -24,6 +39,8 @@ struct pipe {
 	int		 pi_writers;
 	kcondvar_t	 pi_cv;		/* readers and writers wait here */
 	int64_t		 pi_mtime;
+	struct file	*pi_rfile;	/* the read end, NULL once closed */
+	struct file	*pi_wfile;	/* the write end */
 };
 
 static int	pipe_read(struct file *, struct uio *, int);
@@ -71,7 +88,7 @@ pipe_read(struct file *fp, struct uio *uio, int flags)
 	struct pipe *pi = fp->f_data;
 	char bounce[PIPE_CHUNK];
 	size_t n, done = 0;
-	int error;
+	int error = 0;
 
 	while (uio->uio_resid > 0) {
 		if (pi->pi_len == 0) {
@@ -89,10 +106,12 @@ pipe_read(struct file *fp, struct uio *uio, int flags)
 		ring_get(pi, bounce, n);
 		cv_broadcast(&pi->pi_cv);
 		if ((error = uiomove(bounce, n, uio)) != 0)
-			return done > 0 ? 0 : error;
+			break;
 		done += n;
 	}
-	return 0;
+	if (done > 0 && pi->pi_wfile != NULL)
+		fown_signal(pi->pi_wfile, SIGIO);
+	return done > 0 ? 0 : error;
 }
 
 /* undo the uiomove of n bytes that could not be written after all */
@@ -105,6 +124,14 @@ uio_giveback(struct uio *uio, size_t n)
 	uio->uio_offset -= (off_t)n;
 }
 
+static void
+pipe_sigio(struct file *fp)
+{
+
+	if (fp != NULL)
+		fown_signal(fp, SIGIO);
+}
+
 static int
 pipe_write(struct file *fp, struct uio *uio, int flags)
 {
@@ -112,6 +139,7 @@ pipe_write(struct file *fp, struct uio *uio, int flags)
 	char bounce[PIPE_CHUNK];
 	size_t n, done = 0;
 	int error;
+	bool unsignalled = false;	/* data put since the last SIGIO */
 
 	while (uio->uio_resid > 0) {
 		n = uio->uio_resid < sizeof(bounce) ? uio->uio_resid :
@@ -126,20 +154,36 @@ pipe_write(struct file *fp, struct uio *uio, int flags)
 				break;
 			if (fp->f_flag & O_NONBLOCK) {
 				uio_giveback(uio, n);
-				return done > 0 ? 0 : EAGAIN;
+				error = EAGAIN;
+				goto out;
+			}
+			/* the reader may be waiting for SIGIO to read */
+			if (unsignalled) {
+				unsignalled = false;
+				pipe_sigio(pi->pi_rfile);
+				continue;
 			}
 			if ((error = cv_wait_sig(&pi->pi_cv, 0)) != 0) {
 				uio_giveback(uio, n);
-				return done > 0 ? 0 : error;
+				goto out;
 			}
 		}
 		ring_put(pi, bounce, n);
 		done += n;
+		unsignalled = true;
 		cv_broadcast(&pi->pi_cv);
 	}
-	return 0;
+	error = 0;
+ out:
+	if (unsignalled)
+		pipe_sigio(pi->pi_rfile);
+	return done > 0 ? 0 : error;
  broken:
+	/* Linux sends SIGPIPE even when part of the write went through */
 	uio_giveback(uio, n);
+	if (unsignalled)
+		pipe_sigio(pi->pi_rfile);
+	kpsignal(curproc, SIGPIPE);
 	return done > 0 ? 0 : EPIPE;
 }
 
@@ -158,36 +202,76 @@ pipe_stat(struct file *fp, struct stat *sb)
 	return 0;
 }
 
+static void
+pipe_free(struct pipe *pi)
+{
+
+	cv_destroy(&pi->pi_cv);
+	kmem_free(pi->pi_buf, PIPE_SIZE);
+	kmem_free(pi, sizeof(*pi));
+}
+
 static int
 pipe_close(struct file *fp)
 {
 	struct pipe *pi = fp->f_data;
 
-	if (fp->f_flag & FREAD)
+	if (fp->f_flag & FREAD) {
 		pi->pi_readers--;
-	if (fp->f_flag & FWRITE)
-		pi->pi_writers--;
-	cv_broadcast(&pi->pi_cv);
-	if (pi->pi_readers == 0 && pi->pi_writers == 0) {
-		cv_destroy(&pi->pi_cv);
-		kmem_free(pi->pi_buf, PIPE_SIZE);
-		kmem_free(pi, sizeof(*pi));
+		pi->pi_rfile = NULL;
 	}
+	if (fp->f_flag & FWRITE) {
+		pi->pi_writers--;
+		pi->pi_wfile = NULL;
+	}
+	cv_broadcast(&pi->pi_cv);
+	if (pi->pi_readers == 0 && pi->pi_writers == 0)
+		pipe_free(pi);
 	return 0;
 }
 
+/* the pipe's structure and ring, no ends yet */
+static struct pipe *
+pipe_alloc(void)
+{
+	struct pipe *pi;
+	int64_t sec;
+	long nsec;
+
+	if ((pi = kmem_zalloc(sizeof(*pi))) == NULL)
+		return NULL;
+	if ((pi->pi_buf = kmem_alloc(PIPE_SIZE)) == NULL) {
+		kmem_free(pi, sizeof(*pi));
+		return NULL;
+	}
+	cv_init(&pi->pi_cv);
+	if (rumpuser_clock_gettime(RUMPUSER_CLOCK_RELWALL, &sec, &nsec) == 0)
+		pi->pi_mtime = sec;
+	return pi;
+}
+
+/* make an end; it counts once both ends exist (pipe_open) */
 static struct file *
-pipe_file(struct pipe *pi, int flag)
+pipe_file(int flag)
 {
 	struct file *fp;
 
 	if ((fp = falloc_file()) == NULL)
 		return NULL;
 	fp->f_flag = flag;
-	fp->f_ops = &pipeops;
-	fp->f_data = pi;
 	fp->f_type = DTYPE_PIPE;
 	return fp;
+}
+
+static void
+pipe_open(struct pipe *pi, struct file *rf, struct file *wf)
+{
+
+	rf->f_ops = wf->f_ops = &pipeops;
+	rf->f_data = wf->f_data = pi;
+	pi->pi_rfile = rf;
+	pi->pi_wfile = wf;
+	pi->pi_readers = pi->pi_writers = 1;
 }
 
 int
@@ -195,56 +279,36 @@ sys_pipe2(struct lwp *l, const struct sys_pipe2_args *uap, register_t *rv)
 {
 	struct proc *p = l->l_proc;
 	int flags = SCARG(uap, flags), fds[2] = { -1, -1 }, error;
-	struct file *rf = NULL, *wf = NULL;
+	struct file *rf, *wf;
 	struct pipe *pi;
-	int64_t sec;
-	long nsec;
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return EINVAL;
-	if ((pi = kmem_zalloc(sizeof(*pi))) == NULL)
+	if ((pi = pipe_alloc()) == NULL)
 		return ENFILE;
-	if ((pi->pi_buf = kmem_alloc(PIPE_SIZE)) == NULL) {
-		kmem_free(pi, sizeof(*pi));
-		return ENFILE;
-	}
-	cv_init(&pi->pi_cv);
-	if (rumpuser_clock_gettime(RUMPUSER_CLOCK_RELWALL, &sec, &nsec) == 0)
-		pi->pi_mtime = sec;
-	pi->pi_readers = pi->pi_writers = 1;
-	rf = pipe_file(pi, FREAD | (flags & O_NONBLOCK));
-	wf = pipe_file(pi, FWRITE | (flags & O_NONBLOCK));
+	rf = pipe_file(FREAD | (flags & O_NONBLOCK));
+	wf = pipe_file(FWRITE | (flags & O_NONBLOCK));
 	if (rf == NULL || wf == NULL) {
-		error = ENFILE;
-		goto fail;
+		/* files without fileops: dropping them only frees them */
+		if (rf != NULL)
+			fd_putfile(rf);
+		if (wf != NULL)
+			fd_putfile(wf);
+		pipe_free(pi);
+		return ENFILE;
 	}
-	if ((error = fd_install(p, rf, 0, flags & O_CLOEXEC, &fds[0])) != 0)
-		goto fail;
-	if ((error = fd_install(p, wf, 0, flags & O_CLOEXEC, &fds[1])) != 0)
-		goto fail;
+	pipe_open(pi, rf, wf);
+	/* from here the last reference to each end closes it */
+	if ((error = fd_install(p, rf, 0, flags & O_CLOEXEC, &fds[0])) == 0 &&
+	    (error = fd_install(p, wf, 0, flags & O_CLOEXEC, &fds[1])) != 0)
+		fd_close(p, fds[0]);
 	fd_putfile(rf);
 	fd_putfile(wf);
+	if (error != 0)
+		return error;
 	if ((error = copyout(fds, SCARG(uap, fds), sizeof(fds))) != 0) {
 		fd_close(p, fds[0]);
 		fd_close(p, fds[1]);
-	}
-	return error;
- fail:
-	if (fds[0] != -1)
-		fd_close(p, fds[0]);
-	/* the last references close the ends and free the pipe */
-	if (rf != NULL)
-		fd_putfile(rf);
-	else
-		pi->pi_readers--;
-	if (wf != NULL)
-		fd_putfile(wf);
-	else
-		pi->pi_writers--;
-	if (rf == NULL && wf == NULL) {
-		cv_destroy(&pi->pi_cv);
-		kmem_free(pi->pi_buf, PIPE_SIZE);
-		kmem_free(pi, sizeof(*pi));
 	}
 	return error;
 }

@@ -2,7 +2,7 @@
 # missing (Debian packages), then configure and build in a build
 # directory.  Sourced, not run.
 
-PKGS="build-essential autoconf automake libtool pkg-config libbsd-dev check mandoc"
+PKGS="build-essential autoconf automake libtool pkg-config libbsd-dev libsodium-dev check mandoc"
 
 need_pkgs() {
 	missing=

@@ -61,6 +61,7 @@ struct options {
 	int		 o_foreground;	/* -s */
 	int		 o_verbose;	/* -v */
 	long		 o_maxproc;	/* --maxproc, 0: kernel default */
+	const char	*o_key;		/* --key, or NULL */
 	long		 o_ncpu;	/* -c, 0: kernel default */
 	uint64_t	 o_memlimit;	/* -r, 0: no limit */
 	const char	*o_url;
@@ -78,7 +79,9 @@ enum {
 	OPT_MAXPREFORK,
 	OPT_HSTIMEOUT,
 	OPT_COPYTIMEOUT,
-	OPT_SOCKMODE
+	OPT_SOCKMODE,
+	OPT_KEY,
+	OPT_PEERCRED
 };
 
 static const struct option longopts[] = {
@@ -94,6 +97,8 @@ static const struct option longopts[] = {
 	{ "handshake-timeout", required_argument, NULL,	OPT_HSTIMEOUT },
 	{ "copy-timeout", required_argument,	NULL,	OPT_COPYTIMEOUT },
 	{ "sockmode",	required_argument,	NULL,	OPT_SOCKMODE },
+	{ "key",	required_argument,	NULL,	OPT_KEY },
+	{ "peercred",	no_argument,		NULL,	OPT_PEERCRED },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -107,7 +112,9 @@ usage(FILE *fp, int status)
 	    "                   [--maxqueue bytes] [--maxproc n] "
 	    "[--maxcalls n]\n"
 	    "                   [--maxprefork n] [--handshake-timeout ms]\n"
-	    "                   [--copy-timeout ms] [--sockmode mode] url\n",
+	    "                   [--copy-timeout ms] [--sockmode mode] "
+	    "[--key file]\n"
+	    "                   [--peercred] url\n",
 	    PROGNAME);
 	exit(status);
 }
@@ -277,6 +284,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SOCKMODE:
 			rumpsp_sockmode = parse_mode(optarg);
+			break;
+		case OPT_KEY:
+			o->o_key = optarg;
+			break;
+		case OPT_PEERCRED:
+			rumpsp_peercred = 1;
 			break;
 		case OPT_MAXPROC:
 			o->o_maxproc = parse_long("--maxproc", optarg, 2,
@@ -484,6 +497,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rsp_addr_str(&ra, addr, sizeof(addr));
+	if (opts.o_key != NULL &&
+	    (error = rumpuser_sp_keyfile(opts.o_key)) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROGNAME, opts.o_key,
+		    error == EACCES ? "readable by group or others" :
+		    error == EINVAL ? "not a key of 16 to 1024 bytes" :
+		    strerror(error));
+		return 1;
+	}
+	if (opts.o_key == NULL && !rsp_addr_local(&ra))
+		fprintf(stderr, "%s: warning: %s is reachable from other "
+		    "hosts and no --key is set: anyone who can connect can "
+		    "make system calls\n", PROGNAME, addr);
 	export_params(&opts);
 	raise_nofile();
 

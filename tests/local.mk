@@ -8,6 +8,7 @@ include tests/client.mk
 include tests/vfs.mk
 include tests/kern.mk
 include tests/integration.mk
+include tests/cred.mk
 endif
 
 # libFuzzer harnesses: make fuzz, never make or make check (see there)

@@ -23,7 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rump/rump.h>
 #include <rump/rumpclient.h>
+#include <rump/rumpdefs.h>
 #include <rump/rump_syscalls.h>
 
 #define CHECK(e) do {							\
@@ -307,6 +309,30 @@ main(int argc, char *argv[])
 		return cmd_execfail();
 	if (argc >= 3 && strcmp(argv[1], "closefrom") == 0)
 		return cmd_closefrom(atoi(argv[2]));
+	if (argc >= 2 && strcmp(argv[1], "ids") == 0) {
+		/* credentials, then whether this client may halt the kernel */
+		printf("%d %d ", (int)rump_sys_getuid(),
+		    (int)rump_sys_getgid());
+		if (rump_sys_reboot(RUMP_RB_HALT, NULL) == -1)
+			printf("%s\n", strerror(errno));
+		else
+			printf("halted\n");
+		return 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "counter") == 0) {
+		/* a kern.sysproxy counter by name, through sysctl */
+		int q[2] = { RUMP_CTL_SYSCTL, RUMP_SYSCTL_NAME2OID }, mib[4];
+		size_t mlen = sizeof(mib), vlen;
+		int64_t v;
+
+		CHECK(rump_sys___sysctl(q, 2, mib, &mlen, argv[2],
+		    strlen(argv[2])) == 0);
+		vlen = sizeof(v);
+		CHECK(rump_sys___sysctl(mib, (unsigned)(mlen / sizeof(int)), &v,
+		    &vlen, NULL, 0) == 0 && vlen == sizeof(v));
+		printf("%lld\n", (long long)v);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "getpid") == 0) {
 		printf("%d\n", (int)rump_sys_getpid());
 		return 0;

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <check.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -552,9 +553,12 @@ START_TEST(out_of_descriptors)
 	for (n = 0; n < 64 && !refused; n++) {
 		fds[n] = raw_connect(&srv);
 		ck_assert_int_ge(fds[n], 0);
-		if (raw_handshake(fds[n], "fd") == 0)
-			continue;
+		/* the send may fail: a refused client was closed already */
+		(void)raw_send(fds[n], RSP_HDRSZ + 2, 1, RUMPSP_REQ,
+		    RUMPSP_HANDSHAKE, HANDSHAKE_GUEST, "fd", 2);
 		ck_assert_int_eq(raw_recv(fds[n], &h, NULL, 0), 0);
+		if (h.rsp_class == RUMPSP_RESP)
+			continue;
 		ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
 		ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_BUSY);
 		refused = 1;
@@ -575,6 +579,219 @@ START_TEST(out_of_descriptors)
 		usleep(10000);
 	}
 	ck_assert_int_lt(i, 500);
+	stop();
+}
+END_TEST
+
+/* a key file of mode mode in dir; returns its path (the caller frees) */
+static char *
+keyfile(const char *dir, const char *name, const char *key, mode_t mode)
+{
+	char *p;
+	int fd;
+
+	ck_assert_int_gt(asprintf(&p, "%s/%s", dir, name), 0);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, key, strlen(key)), (ssize_t)strlen(key));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+	return p;
+}
+
+/*
+ * --key: a client proves it holds the key (and the server proves it
+ * too); without it, or with another, the client is refused with EPERM.
+ */
+START_TEST(shared_key)
+{
+	char dir[] = "/tmp/rumpkey.XXXXXX", out[256];
+	char *good, *bad, *loose;
+	const char *extra[3] = { "--key", NULL, NULL };
+	int st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	good = keyfile(dir, "good", "correct horse battery staple", 0600);
+	extra[1] = good;
+	start("tcp4", extra);
+	setenv("RUMP_KEYFILE", good, 1);
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	bad = keyfile(dir, "bad", "incorrect horse battery staple", 0600);
+	setenv("RUMP_KEYFILE", bad, 1);
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, strerror(EPERM)) != NULL, "%s", out);
+	loose = keyfile(dir, "loose", "correct horse battery staple", 0640);
+	setenv("RUMP_KEYFILE", loose, 1);
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, strerror(EACCES)) != NULL, "%s", out);
+	unsetenv("RUMP_KEYFILE");
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, strerror(EPERM)) != NULL, "%s", out);
+	stop();
+
+	/* nor does a server start with a key others may read */
+	{
+		char server[PATH_MAX], url[300];
+
+		builddir_path("rump_server", server, sizeof(server));
+		snprintf(url, sizeof(url), "unix://%s/s", dir);
+		st = run_prog(&srv, out, sizeof(out), server, "-s", "--key",
+		    loose, url, NULL);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+		    "0x%x", st);
+	}
+
+	/* a client with a key does not talk to a server without one */
+	start("unix", NULL);
+	setenv("RUMP_KEYFILE", good, 1);
+	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
+	unsetenv("RUMP_KEYFILE");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, strerror(EPERM)) != NULL, "%s", out);
+	stop();
+	unlink(good);
+	unlink(bad);
+	unlink(loose);
+	free(good);
+	free(bad);
+	free(loose);
+	rmdir(dir);
+}
+END_TEST
+
+/* A forged proof is refused and the connection closed. */
+START_TEST(forged_proof)
+{
+	char dir[] = "/tmp/rumpkey.XXXXXX", *key;
+	const char *extra[3] = { "--key", NULL, NULL };
+	struct rsp_auth ra;
+	struct rsp_auth_resp ar;
+	struct rsp_hdr h;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	extra[1] = key = keyfile(dir, "k", "0123456789abcdef0123", 0600);
+	start("unix", extra);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	/* GUEST first: refused */
+	ck_assert_int_eq(raw_handshake(fd, "intruder"), -1);
+	close(fd);
+	fd = raw_connect(&srv);
+	memset(&ra, 0, sizeof(ra));
+	ra.ra_step = 1;
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ + sizeof(ra), 1, RUMPSP_REQ,
+	    RUMPSP_HANDSHAKE, HANDSHAKE_AUTH, &ra, sizeof(ra)), 0);
+	ck_assert_int_eq(raw_recv(fd, &h, &ar, sizeof(ar)), 0);
+	ck_assert_int_eq(h.rsp_class, RUMPSP_RESP);
+	ra.ra_step = 2;
+	memcpy(ra.ra_mac, ar.rar_mac, sizeof(ra.ra_mac));	/* replayed */
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ + sizeof(ra), 1, RUMPSP_REQ,
+	    RUMPSP_HANDSHAKE, HANDSHAKE_AUTH, &ra, sizeof(ra)), 0);
+	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), 0);
+	ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
+	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_AUTH);
+	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), -1);
+	close(fd);
+	stop();
+	unlink(key);
+	free(key);
+	rmdir(dir);
+}
+END_TEST
+
+/* run tengine ids as host uid/gid 1000 (we are root), its output */
+static void
+ids_as_1000(char *out, size_t len)
+{
+	int p[2], st;
+	ssize_t n;
+	size_t got = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		if (setgroups(0, NULL) == -1 || setgid(1000) == -1 ||
+		    setuid(1000) == -1)
+			_exit(126);
+		setenv("RUMP_SERVER", srv.url, 1);
+		execl(tengine, tengine, "ids", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (got + 1 < len && (n = read(p[0], out + got, len - got - 1)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "0x%x", st);
+}
+
+/*
+ * --peercred: a client runs with its host user's credentials in the
+ * kernel, so it may not halt it; without, every client is root.
+ */
+START_TEST(peer_credentials)
+{
+	static const char *const cred[] = { "--peercred", "--sockmode",
+	    "0666", NULL };
+	static const char *const open[] = { "--sockmode", "0666", NULL };
+	char out[256], want[256];
+
+	if (geteuid() != 0)
+		return;		/* needs to become another user */
+	start("unix", cred);
+	/* the socket's directory is mkdtemp's 0700: let uid 1000 in */
+	ck_assert_int_eq(chmod(srv.dir, 0711), 0);
+	ids_as_1000(out, sizeof(out));
+	snprintf(want, sizeof(want), "1000 1000 %s\n", strerror(EPERM));
+	ck_assert_str_eq(out, want);
+	stop();
+	start("unix", open);
+	ck_assert_int_eq(chmod(srv.dir, 0711), 0);
+	ids_as_1000(out, sizeof(out));
+	ck_assert_str_eq(out, "0 0 halted\n");
+	(void)srv_stop(&srv);
+}
+END_TEST
+
+/* kern.sysproxy.*: the server's counters move with what it does */
+static long long
+counter(const char *name)
+{
+	char out[64];
+	int st;
+
+	st = run_prog(&srv, out, sizeof(out), tengine, "counter", name, NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %s", name,
+	    out);
+	return atoll(out);
+}
+
+START_TEST(server_counters)
+{
+	long long req, conn, threads;
+
+	start("unix", NULL);
+	conn = counter("kern.sysproxy.connects");
+	req = counter("kern.sysproxy.requests");
+	/* each run is a new client making two sysctl calls at least */
+	ck_assert_int_eq(counter("kern.sysproxy.connects"), conn + 2);
+	ck_assert_int_ge(counter("kern.sysproxy.requests"), req + 4);
+	ck_assert_int_eq(counter("kern.sysproxy.clients"), 1);
+	threads = counter("kern.sysproxy.threads");
+	ck_assert_int_ge(threads, 1);
+	ck_assert_int_le(counter("kern.sysproxy.idle"), threads);
+	ck_assert_int_ge(counter("kern.sysproxy.bytes_out"), 1);
 	stop();
 }
 END_TEST
@@ -604,6 +821,10 @@ main(void)
 	tcase_add_test(tc, calls_per_client);
 	tcase_add_test(tc, socket_mode);
 	tcase_add_test(tc, out_of_descriptors);
+	tcase_add_test(tc, shared_key);
+	tcase_add_test(tc, forged_proof);
+	tcase_add_test(tc, peer_credentials);
+	tcase_add_test(tc, server_counters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

@@ -346,6 +346,16 @@ churn_start(int i)
 	hp = fork();
 	ck_assert_int_ge(hp, 0);
 	if (hp == 0) {
+		sigset_t usr1;
+
+		/*
+		 * SIGUSR1 stays pending until tproc has its handler (it
+		 * unblocks it then): on a loaded machine the first SIGUSR1
+		 * may come before that.
+		 */
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
 		setenv("RUMP_SERVER", srv.url, 1);
 		execl(tproc, tproc, "churn", mode, (char *)NULL);
 		_exit(127);

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,7 +450,12 @@ cmd_retry(const char *mode)
  * a few calls and exit, MODE 2 execs itself now and then.  Exit status
  * 0 only if every answer was right.
  */
-static volatile sig_atomic_t churn_stop;
+/*
+ * Set by the SIGUSR1 handler, read by every thread: an atomic (lock
+ * free, so safe in a handler), not just a sig_atomic_t, which says
+ * nothing about other threads.
+ */
+static atomic_int churn_stop;
 static int churn_bad;
 static pthread_mutex_t churn_mtx = PTHREAD_MUTEX_INITIALIZER;
 

@@ -26,4 +26,36 @@ struct rump_procinfo {
 #define RUMP_PSTAT_ZOMBIE	2
 #define RUMP_PSTAT_PREFORK	3	/* forked for a client, not yet claimed */
 
+/*
+ * rump_sys___sysctl() names: NetBSD's numbers where NetBSD has the
+ * node, prefixed so as not to meet Linux's <linux/sysctl.h>.  See
+ * rump(3).
+ */
+#define RUMP_CTL_MAXNAME	12	/* most levels in a name */
+#define RUMP_CTL_SYSCTL		0	/* the tree itself, below */
+#define RUMP_CTL_KERN		1
+#define RUMP_CTL_HW		6
+
+#define RUMP_KERN_OSTYPE	1	/* string */
+#define RUMP_KERN_OSRELEASE	2	/* string */
+#define RUMP_KERN_MAXPROC	6	/* int */
+#define RUMP_KERN_HOSTNAME	10	/* string, root may set */
+#define RUMP_KERN_PROC		14	/* node */
+#define RUMP_KERN_PROC_ALL	0	/* struct rump_procinfo[] */
+
+#define RUMP_HW_MACHINE		1	/* string */
+#define RUMP_HW_NCPU		3	/* int */
+
+/* under RUMP_CTL_SYSCTL (FreeBSD's scheme): what a tool needs to walk */
+#define RUMP_SYSCTL_NAME	1	/* {0,1,mib}: the dotted name */
+#define RUMP_SYSCTL_NEXT	2	/* {0,2,mib}: the next leaf's mib */
+#define RUMP_SYSCTL_NAME2OID	3	/* {0,3}, new: a name; old: its mib */
+#define RUMP_SYSCTL_TYPE	4	/* {0,4,mib}: an int RUMP_CTLTYPE_* */
+
+#define RUMP_CTLTYPE_NODE	1
+#define RUMP_CTLTYPE_INT	2
+#define RUMP_CTLTYPE_STRING	3
+#define RUMP_CTLTYPE_QUAD	4
+#define RUMP_CTLTYPE_STRUCT	5
+
 #endif /* _RUMP_RUMPDEFS_H_ */

@@ -73,6 +73,8 @@ int	rumpuser_getparam(const char *name, void *buf, size_t blen);
 /* console output and exit */
 void	rumpuser_dprintf(const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 1, 2)));
+/* /dev/console: len bytes to the host's standard error, whole; errno */
+int	rumpuser_conswrite(const void *buf, size_t len);
 #define RUMPUSER_PANIC	(-1)
 void	rumpuser_exit(int value) __attribute__((__noreturn__));
 /* a fatal kernel error: print "rump kernel panic: <msg>" and abort */
@@ -112,6 +114,13 @@ struct rumpuser_sp_ops {
 	pid_t (*spop_getpid)(void);
 };
 
+/*
+ * Require clients to prove that they hold the key in this file (the
+ * AUTH handshake, rump_sp(7)); before rumpuser_sp_init().  Returns 0,
+ * EACCES when group or others may read the file, EINVAL for a key of
+ * the wrong size (16 to 1024 bytes), or the errno of reading it.
+ */
+int	rumpuser_sp_keyfile(const char *path);
 int	rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 	    const char *ostype, const char *osrelease, const char *machine);
 /* stop serving; arg is the calling client (answered first) or NULL */
@@ -127,6 +136,35 @@ int	rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr,
 	    size_t *dlen);
 int	rumpuser_sp_anonmmap(void *arg, size_t howmuch, void **addr);
 int	rumpuser_sp_raise(void *arg, int signo);
+/*
+ * The host credentials of the client's peer (a Unix socket's
+ * SO_PEERCRED) when the server was told to use them
+ * (rumpsp_peercred); ENOENT otherwise.
+ */
+int	rumpuser_sp_peercred(void *arg, uid_t *uid, gid_t *gid);
+
+/*
+ * The server's live counters, read by the kernel for its
+ * kern.sysproxy.* sysctl nodes.  rumpuser_sp_counter returns one, or
+ * -1 for an unknown one.
+ */
+enum rumpuser_sp_counter {
+	RUMPUSER_SP_CLIENTS,		/* connected now */
+	RUMPUSER_SP_CONNECTS,		/* accepted since start */
+	RUMPUSER_SP_REFUSED,		/* refused (table full, no fds) */
+	RUMPUSER_SP_THREADS,		/* server threads alive */
+	RUMPUSER_SP_IDLE,		/* of those, idle */
+	RUMPUSER_SP_BLOCKED,		/* of those, asleep in the kernel */
+	RUMPUSER_SP_REQUESTS,		/* requests read */
+	RUMPUSER_SP_BYTESIN,		/* bytes read from clients */
+	RUMPUSER_SP_BYTESOUT,		/* bytes sent to clients */
+	RUMPUSER_SP_QUEUED,		/* bytes waiting in outbound queues */
+	RUMPUSER_SP_COPYREQS,		/* copy requests sent to clients */
+	RUMPUSER_SP_ERRORS,		/* ERROR frames sent */
+	RUMPUSER_SP_CUTOFF,		/* clients cut off by a limit */
+	RUMPUSER_SP_NCOUNTERS
+};
+int64_t	rumpuser_sp_counter(int which);
 
 /*
  * Server limits, settable before rumpuser_sp_init() (rump_server(1)
@@ -142,6 +180,7 @@ extern int rumpsp_maxprefork;	/* fork images one client may hold */
 extern int rumpsp_hstimeout;	/* ms to finish the handshake */
 extern int rumpsp_copytimeout;	/* ms a copy waits for its client */
 extern int rumpsp_sockmode;	/* mode of a Unix socket file */
+extern int rumpsp_peercred;	/* clients get their host credentials */
 extern int rumpsp_verbose;	/* log connects, disconnects, refusals */
 
 #endif /* _RUMP_RUMPUSER_H_ */
