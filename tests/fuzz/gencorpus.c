@@ -188,6 +188,7 @@ static void
 gen_frame(void)
 {
 	struct rsp_handshake_fork hf;
+	struct rsp_auth au;
 	struct rsp_copydata cd;
 	struct rsp_sysresp sr;
 	uint64_t a[1] = { 0 };
@@ -203,8 +204,13 @@ gen_frame(void)
 	    sizeof(hf));
 	savebuf("frame", "hs_fork", &b);
 	b.len = 0;
-	frame(&b, 1, RUMPSP_REQ, RUMPSP_HANDSHAKE, HANDSHAKE_AUTH, NULL, 0);
+	memset(&au, 0, sizeof(au));
+	au.ra_step = 1;
+	memset(au.ra_nonce, 0xa5, sizeof(au.ra_nonce));
+	frame(&b, 1, RUMPSP_REQ, RUMPSP_HANDSHAKE, HANDSHAKE_AUTH, &au,
+	    sizeof(au));
 	savebuf("frame", "hs_auth", &b);
+	savebuf("server", "auth_nokey", &b);
 	b.len = 0;
 	frame(&b, 1, RUMPSP_REQ, RUMPSP_HANDSHAKE, HANDSHAKE_EXEC, "new", 3);
 	savebuf("frame", "hs_exec", &b);
