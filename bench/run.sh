@@ -3,22 +3,46 @@
 # run.sh -- run the benchmarks against the programs of a build
 # directory.  It builds nothing.
 #
-# usage: bench/run.sh [builddir [bench_getpid options]]
+# usage: bench/run.sh [builddir] [-q] [-k case] [-- program options]
 #
-# For each transport (a Unix socket in a temporary directory, TCP on
-# 127.0.0.1) it starts "rump_server -s -v" in the background, waits for
-# its "listening on" line (or its error line), runs bench_getpid
-# against all of them in one run, and stops the servers with SIGTERM.
-# A TCP port in use is retried with another one.
+#	-q	a quick run (under a minute): fewer calls and 10 rounds
+#	-k case	only this case: calls, stream, scale, idle or profile
+#		(profile is never run by default: perf record of the
+#		server during getpid, the top of the report)
+#	--	the rest goes to every bench program (-n, -r, -c, -i)
+#
+# It starts "rump_server -s -v" on a Unix socket in a temporary
+# directory and on TCP 127.0.0.1 (another port if one is in use),
+# waits for each one's "listening on" line, runs the bench programs
+# against them with the server's pid (-s) for the counters, and stops
+# the servers with SIGTERM.  The idle case gets a fresh server of its
+# own, so that its memory figures start from a server that served no
+# one else.
 #
 set -eu
 
-B=${1:-./build}
-[ $# -gt 0 ] && shift
+B=./build
+case "${1:-}" in
+""|-*) ;;
+*) B=$1; shift ;;
+esac
+quick=
+only=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-q) quick=-q ;;
+	-k) [ $# -ge 2 ] || { echo "run.sh: -k needs a case" >&2; exit 2; }
+	    only=$2; shift ;;
+	--) shift; break ;;
+	*) echo "usage: run.sh [builddir] [-q] [-k calls|stream|scale|idle|profile] [-- options]" >&2
+	   exit 2 ;;
+	esac
+	shift
+done
 
 server=$B/rump_server
-bench=$B/bench/bench_getpid
-for p in "$server" "$bench"; do
+for p in "$server" "$B/bench/bench_calls" "$B/bench/bench_stream" \
+    "$B/bench/bench_scale" "$B/bench/bench_idle"; do
 	if [ ! -x "$p" ]; then
 		echo "run.sh: $p: not built (run make in $B first)" >&2
 		exit 1
@@ -38,9 +62,10 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# start URL LOG: 0 once the server listens, 1 if it failed or hung.
+# start URL LOG: sets spid; 0 once the server listens, 1 if it failed.
 start()
 {
+	: >"$2"
 	"$server" -s -v "$1" >"$2" 2>&1 &
 	spid=$!
 	n=0
@@ -58,26 +83,82 @@ start()
 	return 0
 }
 
-unixurl="unix://$tmp/sock"
-if ! start "$unixurl" "$tmp/unix.log"; then
-	echo "run.sh: rump_server $unixurl did not start:" >&2
-	cat "$tmp/unix.log" >&2
-	exit 1
-fi
+# stop PID: SIGTERM and wait.
+stop()
+{
+	kill "$1" 2>/dev/null || :
+	wait "$1" 2>/dev/null || :
+}
 
-port=$(( ($$ % 20000) + 30000 ))
-tries=0
-while :; do
-	tcpurl="tcp://127.0.0.1:$port"
-	start "$tcpurl" "$tmp/tcp.log" && break
-	tries=$((tries + 1))
-	if [ $tries -ge 10 ] || ! grep -q "Address already in use" \
-	    "$tmp/tcp.log"; then
-		echo "run.sh: rump_server $tcpurl did not start:" >&2
-		cat "$tmp/tcp.log" >&2
+start_unix()
+{
+	unixurl="unix://$tmp/sock$1"
+	if ! start "$unixurl" "$tmp/unix$1.log"; then
+		echo "run.sh: rump_server $unixurl did not start:" >&2
+		cat "$tmp/unix$1.log" >&2
 		exit 1
 	fi
-	port=$((port + 97))
-done
+	unixpid=$spid
+}
 
-"$bench" "$@" "$unixurl" "$tcpurl"
+start_tcp()
+{
+	port=$(( ($$ % 20000) + 30000 ))
+	tries=0
+	while :; do
+		tcpurl="tcp://127.0.0.1:$port"
+		start "$tcpurl" "$tmp/tcp.log" && break
+		tries=$((tries + 1))
+		if [ $tries -ge 10 ] || ! grep -q "Address already in use" \
+		    "$tmp/tcp.log"; then
+			echo "run.sh: rump_server $tcpurl did not start:" >&2
+			cat "$tmp/tcp.log" >&2
+			exit 1
+		fi
+		port=$((port + 97))
+	done
+	tcppid=$spid
+}
+
+want()
+{
+	[ -z "$only" ] && [ "$1" != profile ] && return 0
+	[ "$only" = "$1" ]
+}
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -srm), $(nproc) CPUs," \
+    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+command -v perf >/dev/null 2>&1 ||
+    echo "# perf not found: no system call counts (apt-get install linux-perf)"
+
+if want calls || want stream || want scale || want profile; then
+	start_unix 0
+fi
+if want calls; then
+	start_tcp
+	"$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
+	"$B/bench/bench_calls" $quick -s "$tcppid" "$@" "$tcpurl"
+	stop "$tcppid"
+fi
+if want stream; then
+	"$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
+fi
+if want scale; then
+	"$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
+fi
+if want profile; then
+	# where the server's time goes during getpid over AF_UNIX
+	"$B/bench/bench_calls" -k getpid -r 10 "$@" "$unixurl" \
+	    >"$tmp/profile.out" &
+	bpid=$!
+	sleep 2
+	perf record -q -g -o "$tmp/perf.data" -p "$unixpid" -- sleep 5 \
+	    >/dev/null 2>&1 || :
+	wait "$bpid" || :
+	perf report -q -i "$tmp/perf.data" --no-children --sort dso,sym \
+	    --stdio -g none 2>/dev/null | head -40 || :
+fi
+if want idle; then
+	start_unix 1
+	"$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
+fi

@@ -15,6 +15,7 @@
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -68,8 +69,38 @@ parse_port(const char *s, in_port_t *port)
 	return 0;
 }
 
+/*
+ * A host name (not an address): the first address getaddrinfo(3)
+ * gives for it, IPv4 or IPv6.  EADDRNOTAVAIL when it has none.
+ */
 static int
-parse_tcp(const char *hp, int forserver, struct rsp_addr *ra)
+resolve_host(const char *host, in_port_t port, struct rsp_addr *ra)
+{
+	struct addrinfo hints, *res;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+		return EADDRNOTAVAIL;
+	if (res->ai_addrlen > sizeof(ra->ra_sa)) {
+		freeaddrinfo(res);
+		return EADDRNOTAVAIL;
+	}
+	memcpy(&ra->ra_sa, res->ai_addr, res->ai_addrlen);
+	ra->ra_family = res->ai_family;
+	ra->ra_len = res->ai_addrlen;
+	if (res->ai_family == AF_INET)
+		((struct sockaddr_in *)&ra->ra_sa)->sin_port = port;
+	else
+		((struct sockaddr_in6 *)&ra->ra_sa)->sin6_port = port;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int
+parse_tcp(const char *hp, int forserver, int resolve, struct rsp_addr *ra)
 {
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *colon, *close;
@@ -119,7 +150,8 @@ parse_tcp(const char *hp, int forserver, struct rsp_addr *ra)
 			sin->sin_addr.s_addr = htonl(INADDR_ANY);
 		} else {
 			if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-				return EINVAL;
+				return resolve ? resolve_host(host, port, ra) :
+				    EINVAL;
 			if (!forserver && sin->sin_addr.s_addr == INADDR_ANY)
 				return EINVAL;
 		}
@@ -129,8 +161,8 @@ parse_tcp(const char *hp, int forserver, struct rsp_addr *ra)
 	return 0;
 }
 
-int
-rsp_url_parse(const char *url, int forserver, struct rsp_addr *ra)
+static int
+url_parse(const char *url, int forserver, int resolve, struct rsp_addr *ra)
 {
 
 	memset(ra, 0, sizeof(*ra));
@@ -139,10 +171,24 @@ rsp_url_parse(const char *url, int forserver, struct rsp_addr *ra)
 	if (strncmp(url, "unix://", 7) == 0)
 		return parse_unix(url + 7, ra);
 	if (strncmp(url, "tcp://", 6) == 0)
-		return parse_tcp(url + 6, forserver, ra);
+		return parse_tcp(url + 6, forserver, resolve, ra);
 	if (strstr(url, "://") == NULL)
 		return EINVAL;
 	return EPROTONOSUPPORT;
+}
+
+int
+rsp_url_parse(const char *url, int forserver, struct rsp_addr *ra)
+{
+
+	return url_parse(url, forserver, 0, ra);
+}
+
+int
+rsp_url_resolve(const char *url, int forserver, struct rsp_addr *ra)
+{
+
+	return url_parse(url, forserver, 1, ra);
 }
 
 int

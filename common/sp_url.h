@@ -22,6 +22,13 @@ struct rsp_addr {
  * says when a relative path cannot be made absolute.
  */
 int	rsp_url_parse(const char *url, int forserver, struct rsp_addr *ra);
+/*
+ * The same, and a TCP host that is a name rather than an address is
+ * looked up (getaddrinfo(3), the first address, IPv4 or IPv6):
+ * EADDRNOTAVAIL when it has none.  The parser proper never looks
+ * anything up.
+ */
+int	rsp_url_resolve(const char *url, int forserver, struct rsp_addr *ra);
 
 /* Is ra reachable only from this host (Unix, loopback)? */
 int	rsp_addr_local(const struct rsp_addr *ra);

@@ -200,23 +200,53 @@ rc_connect(const struct rsp_addr *ra, const sigset_t *omask, int *fdp)
 	return 0;
 }
 
-/* Read the banner line (bounded, must end in '\n') and check the major. */
+/*
+ * Read the banner line (bounded, must end in '\n') and check the major.
+ * A peer that sends no banner within RC_BANNER_MS is not a server:
+ * ETIMEDOUT, rather than a wait for ever.
+ */
 static int
 rc_banner(int fd, const sigset_t *omask, int *major, int *minor)
 {
 	char b[RUMPSP_MAXBANNER + 1];
+	struct timespec start, now, left;
+	struct pollfd pfd;
+	long ms;
 	size_t i;
+	ssize_t n;
 	int error;
 
-	for (i = 0; i < RUMPSP_MAXBANNER; i++) {
-		if ((error = rc_recvall(fd, &b[i], 1, omask)) != 0)
-			return error;
-		if (b[i] == '\n')
-			break;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < RUMPSP_MAXBANNER; ) {
+		n = recv(fd, &b[i], 1, MSG_DONTWAIT);
+		if (n == 1) {
+			if (b[i++] == '\n')
+				break;
+			continue;
+		}
+		if (n == 0)
+			return ECONNRESET;
+		if (errno != EAGAIN && errno != EINTR)
+			return errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = RC_BANNER_MS - ((now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (ms <= 0) {
+			rc_debug("no banner from the server in %d ms",
+			    RC_BANNER_MS);
+			return ETIMEDOUT;
+		}
+		left.tv_sec = ms / 1000;
+		left.tv_nsec = (ms % 1000) * 1000000;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, &left, omask) == -1 && errno != EINTR)
+			return errno;
 	}
-	if (i == RUMPSP_MAXBANNER)
+	if (i == 0 || b[i - 1] != '\n')
 		return EPROTO;
-	b[i + 1] = '\0';
+	b[i] = '\0';
 	if ((error = rsp_banner_parse(b, major, minor)) != 0)
 		return error;
 	if (*major != RUMPSP_PROTOMAJOR) {
@@ -790,7 +820,7 @@ rc_init_locked(const sigset_t *omask)
 			}
 		}
 		if (error == 0 && url != NULL &&
-		    rsp_url_parse(url, 0, &c->c_addr) == 0)
+		    rsp_url_resolve(url, 0, &c->c_addr) == 0)
 			c->c_haveaddr = true;
 		if (error == 0)
 			c->c_inited = true;
@@ -800,7 +830,7 @@ rc_init_locked(const sigset_t *omask)
 	}
 	if (url == NULL)
 		return ENOENT;
-	if ((error = rsp_url_parse(url, 0, &ra)) != 0)
+	if ((error = rsp_url_resolve(url, 0, &ra)) != 0)
 		return error;
 	error = rc_open(&ra, HANDSHAKE_GUEST, comm,
 	    strnlen(comm, RUMPSP_MAXCOMM), omask, &cn);

@@ -144,6 +144,8 @@ struct rc_client {
 
 extern struct rc_client rc_client;
 
+/* How long a peer has to send its banner. */
+#define RC_BANNER_MS	10000
 /* How long a wait goes before checking that its descriptor is ours. */
 #define RC_CHECK_MS	1000
 

@@ -54,6 +54,7 @@ sp_client_alloc(int fd)
 	atomic_init(&spc->spc_state, SPC_NEW);
 	atomic_init(&spc->spc_lwpcache, NULL);
 	atomic_init(&spc->spc_wkcache, NULL);
+	atomic_init(&spc->spc_why, NULL);
 	spc->spc_connected = true;
 	spc->spc_nextreq = 1;
 	TAILQ_INIT(&spc->spc_waiters);
@@ -194,6 +195,15 @@ sp_client_disconnect(struct sp_client *spc)
 	pthread_mutex_unlock(&spc->spc_mtx);
 	if (last)
 		sp_client_free(spc);
+}
+
+/* The first reason given for closing the connection is the one logged. */
+void
+sp_client_why(struct sp_client *spc, const char *why)
+{
+	const char *none = NULL;
+
+	(void)atomic_compare_exchange_strong(&spc->spc_why, &none, why);
 }
 
 /* A request number for a frame of ours (copy, raise). */

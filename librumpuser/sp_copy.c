@@ -110,6 +110,7 @@ sp_waiter_wait(struct sp_client *spc, struct sp_waiter *w, bool wait)
 		sp_pool_wait_end(true);
 	if (late) {
 		SP_STAT_ADD(RUMPUSER_SP_CUTOFF, 1);
+		sp_client_why(spc, "cut off: a copy request not answered");
 		sp_log("pid %d: no answer to a copy request in %d ms: cut off",
 		    (int)spc->spc_pid, rumpsp_copytimeout);
 		sp_out_close(spc);

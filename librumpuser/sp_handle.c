@@ -137,6 +137,7 @@ sp_fail(struct sp_client *spc, struct sp_work *wk, int err, const char *why)
 
 	(void)sp_send_error(spc, wk->wk_hdr.rsp_reqno, wk->wk_hdr.rsp_type,
 	    err, why);
+	sp_client_why(spc, why);
 	sp_work_put(wk);
 	return -1;
 }
@@ -148,6 +149,7 @@ sp_hs_fail(struct sp_client *spc, const struct rsp_hdr *hdr, int err,
 {
 
 	(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type, err, why);
+	sp_client_why(spc, why);
 	sp_out_close(spc);
 }
 
@@ -211,6 +213,7 @@ sp_do_fork(struct sp_work *wk)
 		sp_lwproc_release();
 		(void)sp_send_resp(spc, wk->wk_hdr.rsp_reqno,
 		    RUMPSP_HANDSHAKE, 0, NULL, 0);
+		sp_client_why(spc, "fork cancelled");
 		sp_out_close(spc);
 		return;
 	}

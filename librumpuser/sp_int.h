@@ -151,6 +151,8 @@ struct sp_client {
 	uint8_t			 spc_snonce[RSP_NONCELEN];
 
 	_Atomic(enum sp_state)	 spc_state;
+	/* why the connection is closing (a static string), for -v */
+	_Atomic(const char *)	 spc_why;
 
 	/*
 	 * Written by the handshake before the state becomes RUNNING;
@@ -210,6 +212,7 @@ void	 sp_client_hold(struct sp_client *);
 bool	 sp_client_hold_call(struct sp_client *);
 void	 sp_client_rele(struct sp_client *);
 void	 sp_client_dying(struct sp_client *);
+void	 sp_client_why(struct sp_client *, const char *);
 void	 sp_client_disconnect(struct sp_client *);
 int	 sp_client_pin(struct sp_client *);
 void	 sp_client_unpin(struct sp_client *);

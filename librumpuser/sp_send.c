@@ -83,6 +83,7 @@ sp_out_queue(struct sp_client *spc, const struct iovec *iov, int iovcnt,
 
 	if (spc->spc_outbytes + (total - skip) > rumpsp_maxqueue) {
 		SP_STAT_ADD(RUMPUSER_SP_CUTOFF, 1);
+		sp_client_why(spc, "cut off: replies not read");
 		sp_log("pid %d: %zu bytes queued and not read: cut off",
 		    (int)spc->spc_pid, spc->spc_outbytes + (total - skip));
 		sp_out_kill(spc);
@@ -90,6 +91,7 @@ sp_out_queue(struct sp_client *spc, const struct iovec *iov, int iovcnt,
 	}
 	if ((ob = malloc(sizeof(*ob) + (total - skip))) == NULL) {
 		/* a frame lost would break the stream: give up on it */
+		sp_client_why(spc, "out of memory for its outbound queue");
 		sp_log("pid %d: out of memory for its outbound queue: cut off",
 		    (int)spc->spc_pid);
 		sp_out_kill(spc);
@@ -140,6 +142,7 @@ sp_send(struct sp_client *spc, const struct iovec *iov, int iovcnt)
 		n = sp_sendmsg_nb(spc->spc_fd, iov, iovcnt);
 		if (n == -1 && errno != EAGAIN) {
 			error = errno;
+			sp_client_why(spc, "write error");
 			sp_out_kill(spc);
 		} else if (n > 0) {
 			sent = (size_t)n;

@@ -227,7 +227,9 @@ sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 	spc->spc_diswork.wk_spc = spc;
 	TAILQ_INSERT_TAIL(out, &spc->spc_diswork, wk_entries);
 	if (rumpsp_verbose)
-		sp_log("pid %d: disconnected", (int)spc->spc_pid);
+		sp_log("pid %d: disconnected: %s", (int)spc->spc_pid,
+		    atomic_load(&spc->spc_why) != NULL ?
+		    atomic_load(&spc->spc_why) : "closed by the client");
 }
 
 /* The leader: spc's handshake arrived (or it closes). */
@@ -259,6 +261,7 @@ sp_handshake_expire(struct sp_workq *out)
 		    "closed", rumpsp_hstimeout);
 		(void)sp_send_error(spc, 0, RUMPSP_HANDSHAKE,
 		    RUMPSP_ERR_TIMEOUT, "handshake not done in time");
+		sp_client_why(spc, "handshake not done in time");
 		sp_conn_close(spc, out);
 	}
 	if (spc == NULL)
@@ -402,6 +405,7 @@ sp_frame_begin(struct sp_client *spc)
 	    (err = sp_handle_hdr(spc, hdr, &why)) != RUMPSP_ERR_NONE) {
 		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
 		    err, why);
+		sp_client_why(spc, why);
 		return -1;
 	}
 	spc->spc_bodylen = (size_t)(hdr->rsp_len - RSP_HDRSZ);
@@ -417,6 +421,7 @@ sp_frame_begin(struct sp_client *spc)
 	    (hdr->rsp_class == RUMPSP_REQ && spc->spc_inwk == NULL)) {
 		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
 		    RUMPSP_ERR_NOMEM, "out of memory");
+		sp_client_why(spc, "out of memory for a request");
 		return -1;
 	}
 	return 0;
@@ -522,6 +527,8 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			return;
+		if (n == -1)
+			sp_client_why(spc, "read error");
 		break;		/* EOF or error */
 	}
 	if (i == SP_MAXREADS)
@@ -594,8 +601,10 @@ sp_shutdown(struct sp_workq *out)
 
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, sp_srv.lfd, NULL);
 	close(sp_srv.lfd);
-	while ((spc = TAILQ_FIRST(&sp_srv.clients)) != NULL)
+	while ((spc = TAILQ_FIRST(&sp_srv.clients)) != NULL) {
+		sp_client_why(spc, "server stopping");
 		sp_conn_close(spc, out);
+	}
 	/* the eventfd and epoll stay: late threads may still use them */
 	sp_pool_stop(out);
 }
@@ -635,6 +644,7 @@ sp_server_poll(struct sp_workq *out)
 		}
 		spc = ev[i].data.ptr;
 		if ((ev[i].events & EPOLLOUT) && sp_out_flush(spc) != 0) {
+			sp_client_why(spc, "write error");
 			sp_conn_close(spc, out);
 			continue;
 		}
@@ -703,7 +713,7 @@ rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 	struct rsp_addr ra;
 	int error;
 
-	if ((error = rsp_url_parse(url, 1, &ra)) != 0)
+	if ((error = rsp_url_resolve(url, 1, &ra)) != 0)
 		return error;
 	pthread_mutex_lock(&sp_srv_mtx);
 	if (sp_srv_started) {

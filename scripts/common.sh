@@ -11,10 +11,23 @@ need_pkgs() {
 		    grep -q "install ok installed" || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
-	echo "==> installing:$missing"
-	if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-	$SUDO apt-get update -qq &&
-	    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+	echo "==> installing:$missing (apt-get, log in /tmp/rump-apt.log)"
+	if [ "$(id -u)" = 0 ]; then
+		SUDO=
+	elif command -v sudo >/dev/null 2>&1; then
+		SUDO=sudo
+	else
+		echo "missing packages and no sudo: as root, run" >&2
+		echo "    apt-get install$missing" >&2
+		return 1
+	fi
+	if ! { $SUDO apt-get update -qq &&
+	    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+	    $missing; } >/tmp/rump-apt.log 2>&1; then
+		tail -20 /tmp/rump-apt.log >&2
+		echo "apt-get failed: see /tmp/rump-apt.log" >&2
+		return 1
+	fi
 }
 
 # build DIR [configure args...]: names are prefixed, as sh has no locals

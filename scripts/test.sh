@@ -5,8 +5,9 @@
 #	scripts/test.sh --sanitize=address,undefined	in ./build-asan
 #	scripts/test.sh --sanitize=thread	in ./build-tsan
 #
-# Prints the Automake summary and, last, one line "N passed, N failed,
-# N skipped" counting every test case of every test program.
+# Prints a line for each test program as it finishes, the failures,
+# and, last, one line "N passed, N failed, N skipped" counting every
+# test case of every test program.  The full output is in DIR/check.log.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
@@ -32,8 +33,27 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # clients are multi-threaded (the listener) and fork: let TSan follow
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0
+# one line per test program as it finishes (automake writes its .trs)
+( seen=
+  while [ ! -f check.done ]; do
+	for t in tests/*.trs; do
+		case " $seen " in *" $t "*) continue ;; esac
+		# complete once the driver has written its verdict
+		grep -q '^:global-test-result:' "$t" 2>/dev/null || continue
+		seen="$seen $t"
+		res=$(sed -n 's/^:test-result: //p' "$t" | sort | uniq -c |
+		    awk '{ printf "%s%d %s", (NR > 1 ? ", " : ""), $1, $2 }')
+		echo "    ${t%.trs}: $res"
+	done
+	sleep 1
+  done ) &
+watcher=$!
+rm -f check.done tests/*.trs
 make -j"$(nproc)" check >check.log 2>&1
 rc=$?
+touch check.done
+wait "$watcher" 2>/dev/null
+rm -f check.done
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL|# )' check.log | grep -v '^PASS' || true
 [ $rc -ne 0 ] && [ -f test-suite.log ] && grep -E '^(not ok|Bail out|#.*fail)' -r --include='*.log' tests | head -40
 if [ ! -f test-suite.log ]; then

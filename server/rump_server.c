@@ -69,6 +69,7 @@ struct options {
 
 enum {
 	OPT_HELP = 256,
+	OPT_VERSION,
 	OPT_MAXWORKER,
 	OPT_IDLEWORKER,
 	OPT_MAXCLIENT,
@@ -86,6 +87,7 @@ enum {
 
 static const struct option longopts[] = {
 	{ "help",	no_argument,		NULL,	OPT_HELP },
+	{ "version",	no_argument,		NULL,	OPT_VERSION },
 	{ "maxworker",	required_argument,	NULL,	OPT_MAXWORKER },
 	{ "idleworker",	required_argument,	NULL,	OPT_IDLEWORKER },
 	{ "maxclient",	required_argument,	NULL,	OPT_MAXCLIENT },
@@ -242,6 +244,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_HELP:
 			usage(stdout, 0);
 			break;
+		case OPT_VERSION:
+			printf("%s (%s) %s\n", PROGNAME, PACKAGE_NAME,
+			    PACKAGE_VERSION);
+			exit(0);
 		case OPT_MAXWORKER:
 			rumpsp_maxworker = parse_limit("--maxworker", optarg,
 			    1);
@@ -491,7 +497,7 @@ main(int argc, char **argv)
 	/* getopt's messages name argv[0]; libtool's would be "lt-..." */
 	argv[0] = progname;
 	parse_options(argc, argv, &opts);
-	if ((error = rsp_url_parse(opts.o_url, 1, &ra)) != 0) {
+	if ((error = rsp_url_resolve(opts.o_url, 1, &ra)) != 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROGNAME, opts.o_url,
 		    strerror(error));
 		return 1;

@@ -8,7 +8,9 @@
  */
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -68,6 +70,19 @@ tengine_ok(const char *cmd, const char *arg)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "tengine %s: status 0x%x, output %s", cmd, st, out);
 	ck_assert_msg(strcmp(out, "ok\n") == 0, "tengine %s: %s", cmd, out);
+}
+
+/* Run tengine under another name (a link): swap the path, get the old. */
+static char *
+tengine_path_swap(char *path)
+{
+	static char saved[PATH_MAX];
+	static char back[PATH_MAX];
+
+	strlcpy(back, tengine, sizeof(back));
+	strlcpy(tengine, path, sizeof(tengine));
+	strlcpy(saved, back, sizeof(saved));
+	return saved;
 }
 
 /* tengine in the background, its stdin and stdout pipes */
@@ -796,6 +811,92 @@ START_TEST(server_counters)
 }
 END_TEST
 
+/*
+ * rump.sysctl, rump.stat and rump.ps show the server's state, and
+ * never print a client-chosen string raw: escape sequences come out
+ * as text.
+ */
+START_TEST(tools_show_and_escape)
+{
+	char sysctl[PATH_MAX], stat[PATH_MAX], ps[PATH_MAX], out[4096];
+	char link[PATH_MAX], line[64];
+	int st, to, from;
+	pid_t pid;
+
+	builddir_path("rump.sysctl", sysctl, sizeof(sysctl));
+	builddir_path("rump.stat", stat, sizeof(stat));
+	builddir_path("rump.ps", ps, sizeof(ps));
+	start("unix", NULL);
+	st = run_prog(&srv, out, sizeof(out), sysctl, "-w",
+	    "kern.hostname=\033[31mred", NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	st = run_prog(&srv, out, sizeof(out), sysctl, "kern.hostname", NULL);
+	ck_assert_str_eq(out, "kern.hostname = \\033[31mred\n");
+	st = run_prog(&srv, out, sizeof(out), sysctl, "-n",
+	    "kern.sysproxy.clients", NULL);
+	ck_assert_str_eq(out, "1\n");
+	st = run_prog(&srv, out, sizeof(out), sysctl, "kern.nosuch", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	st = run_prog(&srv, out, sizeof(out), stat, "-c", "1", NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "clients"));
+	ck_assert_ptr_nonnull(strstr(out, "\n      1 "));
+
+	/* a client whose name is an escape sequence */
+	snprintf(link, sizeof(link), "%s/\033[1mbold", srv.dir);
+	ck_assert_ptr_nonnull(realpath(tengine, out));
+	ck_assert_int_eq(symlink(out, link), 0);
+	{
+		char *save = tengine_path_swap(link);
+
+		pid = tengine_spawn(&to, &from, "blockers", "0");
+		tengine_path_swap(save);
+	}
+	if (line_within(from, line, sizeof(line), 30) != 0) {
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_abort_msg("%s did not start: 0x%x", link, st);
+	}
+	st = run_prog(&srv, out, sizeof(out), ps, NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	ck_assert_ptr_null(strchr(out, '\033'));
+	ck_assert_ptr_nonnull(strstr(out, "\\033[1mbold"));
+	ck_assert_int_eq(write(to, "go\n", 3), 3);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	close(to);
+	close(from);
+	unlink(link);
+	stop();
+}
+END_TEST
+
+/* A peer that never sends a banner: the client gives up, with a reason. */
+START_TEST(no_banner)
+{
+	struct server mute;
+	struct sockaddr_un sun;
+	char dir[] = "/tmp/rumpmute.XXXXXX", out[256];
+	int s, st;
+
+	builddir_path("tests/tengine", tengine, sizeof(tengine));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/s", dir);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(s, 1), 0);
+	memset(&mute, 0, sizeof(mute));
+	snprintf(mute.url, sizeof(mute.url), "unix://%s", sun.sun_path);
+	st = run_prog(&mute, out, sizeof(out), tengine, "getpid", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, strerror(ETIMEDOUT)) != NULL, "%s", out);
+	close(s);
+	unlink(sun.sun_path);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -825,6 +926,8 @@ main(void)
 	tcase_add_test(tc, forged_proof);
 	tcase_add_test(tc, peer_credentials);
 	tcase_add_test(tc, server_counters);
+	tcase_add_test(tc, tools_show_and_escape);
+	tcase_add_test(tc, no_banner);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

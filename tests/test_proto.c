@@ -332,6 +332,17 @@ START_TEST(url_tcp)
 	rsp_addr_str(&ra, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "tcp://127.0.0.1:1234");
 
+	/* host names: looked up by rsp_url_resolve only */
+	ck_assert_int_eq(rsp_url_parse("tcp://localhost:1234", 0, &ra), EINVAL);
+	ck_assert_int_eq(rsp_url_resolve("tcp://localhost:1234", 0, &ra), 0);
+	ck_assert(rsp_addr_local(&ra));
+	ck_assert_uint_eq(ntohs(ra.ra_family == AF_INET ? sin->sin_port :
+	    sin6->sin6_port), 1234);
+	ck_assert_int_eq(rsp_url_resolve("tcp://nosuchhost.invalid:1", 0, &ra),
+	    EADDRNOTAVAIL);
+	ck_assert_int_eq(rsp_url_resolve("tcp://127.0.0.1:1234", 0, &ra), 0);
+	ck_assert_uint_eq(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
+
 	ck_assert_int_eq(rsp_url_parse("tcp://*:99", 1, &ra), 0);
 	ck_assert_uint_eq(sin->sin_addr.s_addr, htonl(INADDR_ANY));
 	ck_assert_int_eq(rsp_url_parse("tcp://*:99", 0, &ra), EINVAL);

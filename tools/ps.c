@@ -4,8 +4,12 @@
  *
  * The call returns how many bytes the whole list takes; a list that
  * grew between two calls is simply asked for again with more room.
+ * Command names are the clients' choice: they are printed through
+ * strvis(3), so that none reaches the terminal as an escape sequence.
  */
 #include "config.h"
+
+#define LIBBSD_OPENBSD_VIS
 
 #include <sys/wait.h>
 
@@ -14,6 +18,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <vis.h>
 
 #include <rump/rump_syscalls.h>
 
@@ -77,7 +82,7 @@ int
 main(int argc, char **argv)
 {
 	struct rump_procinfo *pi;
-	char buf[32];
+	char buf[32], comm[4 * sizeof(pi->rpi_comm) + 1];
 	size_t n, i;
 	int ch, verbose = 0;
 
@@ -100,10 +105,12 @@ main(int argc, char **argv)
 	printf("%5s %5s %5s %5s %4s %-10s %s\n", "PID", "PPID", "PGID", "SID",
 	    "NLWP", "STAT", "COMMAND");
 	for (i = 0; i < n; i++) {
+		pi[i].rpi_comm[sizeof(pi[i].rpi_comm) - 1] = '\0';
+		strvis(comm, pi[i].rpi_comm, VIS_SAFE | VIS_OCTAL);
 		printf("%5d %5d %5d %5d %4d %-10s %s\n", pi[i].rpi_pid,
 		    pi[i].rpi_ppid, pi[i].rpi_pgid, pi[i].rpi_sid,
 		    pi[i].rpi_nlwps, statname(&pi[i], buf, sizeof(buf)),
-		    pi[i].rpi_comm);
+		    comm);
 	}
 	free(pi);
 	return 0;

@@ -10,7 +10,8 @@
 /*
  * Name the program for getopt(3), err(3), warn(3) and the kernel's
  * command name, whatever argv[0] says (in the build tree libtool runs
- * ".libs/lt-rump.cat").  Replaces argv[0].
+ * ".libs/lt-rump.cat").  Replaces argv[0].  A lone --version
+ * argument prints the name and version and exits 0.
  */
 void	tool_setname(char **argv, const char *name);
 

@@ -49,6 +49,12 @@ tool_setname(char **argv, const char *name)
 	program_invocation_short_name = namebuf;
 	program_invocation_name = namebuf;
 	setprogname(namebuf);
+	/* every tool answers --version alike, before its own options */
+	if (argv[1] != NULL && strcmp(argv[1], "--version") == 0 &&
+	    argv[2] == NULL) {
+		printf("%s (%s) %s\n", name, PACKAGE_NAME, PACKAGE_VERSION);
+		exit(0);
+	}
 }
 
 void
@@ -59,6 +65,10 @@ tool_connect(int verbose)
 	if (rumpclient_init() == -1) {
 		if ((url = getenv("RUMP_SERVER")) == NULL)
 			errx(1, "RUMP_SERVER is not set");
+		if (*url == '\0')
+			errx(1, "RUMP_SERVER is empty");
+		if (errno == EADDRNOTAVAIL)
+			errx(1, "%s: no address for this host name", url);
 		err(1, "%s", url);
 	}
 	if (verbose)
