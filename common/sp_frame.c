@@ -153,28 +153,43 @@ rsp_banner_make(char *buf, size_t len, const char *ostype,
 }
 
 /*
+ * A version number of the banner: decimal digits, at most INT_MAX.
+ * strtol(3) alone would also take leading blanks and a sign, so that
+ * "RUMPSP-0.-0" or "RUMPSP- +0.5" passed for a banner.
+ */
+static const char *
+rsp_banner_num(const char *s, int *v)
+{
+	char *end;
+	long n;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || n > INT_MAX)
+		return NULL;
+	*v = (int)n;
+	return end;
+}
+
+/*
  * Parse "RUMPSP-<major>.<minor>-..." (the newline already stripped or
  * not).  Returns 0 or EPROTO if it is not a banner.
  */
 int
 rsp_banner_parse(const char *b, int *major, int *minor)
 {
-	char *end;
-	long v;
+	int v, w;
 
 	if (strncmp(b, "RUMPSP-", 7) != 0)
 		return EPROTO;
-	b += 7;
-	errno = 0;
-	v = strtol(b, &end, 10);
-	if (end == b || *end != '.' || v < 0 || v > INT_MAX || errno)
+	if ((b = rsp_banner_num(b + 7, &v)) == NULL || *b != '.')
 		return EPROTO;
-	*major = (int)v;
-	b = end + 1;
-	v = strtol(b, &end, 10);
-	if (end == b || (*end != '-' && *end != '\n' && *end != '\0') ||
-	    v < 0 || v > INT_MAX || errno)
+	if ((b = rsp_banner_num(b + 1, &w)) == NULL ||
+	    (*b != '-' && *b != '\n' && *b != '\0'))
 		return EPROTO;
-	*minor = (int)v;
+	*major = v;
+	*minor = w;
 	return 0;
 }

@@ -11,3 +11,6 @@ include tests/integration.mk
 include tests/cred.mk
 include tests/sock.mk
 endif
+
+# libFuzzer harnesses: make fuzz, never make or make check (see there)
+include tests/fuzz/local.mk

@@ -231,6 +231,15 @@ START_TEST(banner)
 	    &minor), EPROTO);
 	ck_assert_int_eq(rsp_banner_parse("RUMPSP-0.-a\n", &major, &minor),
 	    EPROTO);
+	/* numbers are digits only: no blanks, no sign (found by fuzz_banner) */
+	ck_assert_int_eq(rsp_banner_parse("RUMPSP-0.-0-x\n", &major, &minor),
+	    EPROTO);
+	ck_assert_int_eq(rsp_banner_parse("RUMPSP- +0.5-x\n", &major,
+	    &minor), EPROTO);
+	ck_assert_int_eq(rsp_banner_parse("RUMPSP-0.\n5-x\n", &major,
+	    &minor), EPROTO);
+	ck_assert_int_eq(rsp_banner_parse("RUMPSP-2147483648.5-x\n", &major,
+	    &minor), EPROTO);
 	ck_assert_int_ne(rsp_banner_make(buf, 16, "rump", "0.1", "x86_64"),
 	    0);
 }
