@@ -194,6 +194,12 @@ parse_memlimit(const char *s)
 	}
 	if (*end != '\0' || v == 0 || v > UINT64_MAX / mult)
 		goto bad;
+	if ((uint64_t)v * mult < RUMP_MEMLIMIT_MIN) {
+		fprintf(stderr, "%s: memory limit %s is too small: the kernel "
+		    "needs at least %d bytes (%dk) to boot\n", PROGNAME, s,
+		    RUMP_MEMLIMIT_MIN, RUMP_MEMLIMIT_MIN / 1024);
+		exit(1);
+	}
 	return (uint64_t)v * mult;
  bad:
 	fprintf(stderr, "%s: invalid memory limit: %s (expected a positive "
@@ -367,8 +373,13 @@ server_start(const struct options *o, const char *addr)
 	int error;
 
 	if ((error = rump_init()) != 0) {
-		fprintf(stderr, "%s: rump_init: %s\n", PROGNAME,
-		    strerror(error));
+		if (error == ENOMEM && o->o_memlimit != 0)
+			fprintf(stderr, "%s: memory limit %" PRIu64 " is too "
+			    "small to boot the kernel\n", PROGNAME,
+			    o->o_memlimit);
+		else
+			fprintf(stderr, "%s: rump_init: %s\n", PROGNAME,
+			    strerror(error));
 		return -1;
 	}
 	if ((error = rump_init_server(o->o_url)) != 0) {

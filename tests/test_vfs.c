@@ -17,7 +17,9 @@
  * Each test runs in a child forked by Check and boots its own kernel.
  */
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -27,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/magic.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -68,6 +71,44 @@ struct fsops {
 	ssize_t	(*getdents64)(int, void *, size_t);
 	int	(*chdir)(const char *);
 	int	(*getcwd)(char *, size_t);	/* the system call's answer */
+	int	(*link)(const char *, const char *);
+	int	(*linkat)(int, const char *, int, const char *, int);
+	int	(*symlink)(const char *, const char *);
+	int	(*symlinkat)(const char *, int, const char *);
+	ssize_t	(*readlink)(const char *, char *, size_t);
+	ssize_t	(*readlinkat)(int, const char *, char *, size_t);
+	int	(*rename)(const char *, const char *);
+	int	(*renameat)(int, const char *, int, const char *);
+	int	(*renameat2)(int, const char *, int, const char *, unsigned);
+	int	(*unlinkat)(int, const char *, int);
+	int	(*mkdirat)(int, const char *, mode_t);
+	int	(*mknod)(const char *, mode_t, dev_t);
+	int	(*mknodat)(int, const char *, mode_t, dev_t);
+	int	(*truncate)(const char *, off_t);
+	int	(*ftruncate)(int, off_t);
+	int	(*chmod)(const char *, mode_t);
+	int	(*fchmod)(int, mode_t);
+	int	(*fchmodat)(int, const char *, mode_t, int);
+	int	(*chown)(const char *, uid_t, gid_t);
+	int	(*fchown)(int, uid_t, gid_t);
+	int	(*lchown)(const char *, uid_t, gid_t);
+	int	(*fchownat)(int, const char *, uid_t, gid_t, int);
+	int	(*utimensat)(int, const char *, const struct timespec *, int);
+	int	(*futimens)(int, const struct timespec *);
+	mode_t	(*umask)(mode_t);
+	int	(*access)(const char *, int);
+	int	(*faccessat)(int, const char *, int, int);
+	int	(*fstatat)(int, const char *, struct stat *, int);
+	int	(*statx)(int, const char *, int, unsigned, struct statx *);
+	int	(*fchdir)(int);
+	int	(*statfs)(const char *, struct statfs *);
+	int	(*fstatfs)(int, struct statfs *);
+	int	(*fsync)(int);
+	int	(*fdatasync)(int);
+	ssize_t	(*readv)(int, const struct iovec *, int);
+	ssize_t	(*writev)(int, const struct iovec *, int);
+	ssize_t	(*preadv)(int, const struct iovec *, int, off_t);
+	ssize_t	(*pwritev)(int, const struct iovec *, int, off_t);
 };
 
 static int
@@ -80,6 +121,12 @@ host_getcwd(char *buf, size_t size)
 static const struct fsops hostops = {
 	open, openat, close, read, write, pread, pwrite, lseek, fstat,
 	stat, lstat, mkdir, rmdir, unlink, getdents64, chdir, host_getcwd,
+	link, linkat, symlink, symlinkat, readlink, readlinkat, rename,
+	renameat, renameat2, unlinkat, mkdirat, mknod, mknodat, truncate,
+	ftruncate, chmod, fchmod, fchmodat, chown, fchown, lchown,
+	fchownat, utimensat, futimens, umask, access, faccessat, fstatat,
+	statx, fchdir, statfs, fstatfs, fsync, fdatasync, readv, writev,
+	preadv, pwritev,
 };
 
 static const struct fsops rumpops = {
@@ -87,7 +134,18 @@ static const struct fsops rumpops = {
 	rump_sys_write, rump_sys_pread, rump_sys_pwrite, rump_sys_lseek,
 	rump_sys_fstat, rump_sys_stat, rump_sys_lstat, rump_sys_mkdir,
 	rump_sys_rmdir, rump_sys_unlink, rump_sys_getdents64, rump_sys_chdir,
-	rump_sys_getcwd,
+	rump_sys_getcwd, rump_sys_link, rump_sys_linkat, rump_sys_symlink,
+	rump_sys_symlinkat, rump_sys_readlink, rump_sys_readlinkat,
+	rump_sys_rename, rump_sys_renameat, rump_sys_renameat2,
+	rump_sys_unlinkat, rump_sys_mkdirat, rump_sys_mknod, rump_sys_mknodat,
+	rump_sys_truncate, rump_sys_ftruncate, rump_sys_chmod,
+	rump_sys_fchmod, rump_sys_fchmodat, rump_sys_chown, rump_sys_fchown,
+	rump_sys_lchown, rump_sys_fchownat, rump_sys_utimensat,
+	rump_sys_futimens, rump_sys_umask, rump_sys_access,
+	rump_sys_faccessat, rump_sys_fstatat, rump_sys_statx,
+	rump_sys_fchdir, rump_sys_statfs, rump_sys_fstatfs, rump_sys_fsync,
+	rump_sys_fdatasync, rump_sys_readv, rump_sys_writev,
+	rump_sys_preadv, rump_sys_pwritev,
 };
 
 #define MAXREC	512
@@ -700,6 +758,434 @@ sc_unlinked(struct run *run)
 	CALLFD(run, fd, o->open("tmp", O_RDONLY));
 }
 
+
+/* log a readlink: its length and a hash of what it returned */
+#define CALLRL(run, expr, buf) do {					\
+	long r_;							\
+	errno = 0;							\
+	memset((buf), 0, sizeof(buf));					\
+	r_ = (long)(expr);						\
+	rec_add(run, __LINE__, #expr, r_, errno, r_ > 0 ?		\
+	    (long)(fnv1a((buf), (size_t)r_, 0) & 0xffffff) : 0, 0, 0);	\
+} while (0)
+
+/* log the permission bits and owner after a call */
+#define CALLMODE(run, path) do {					\
+	struct stat st_;						\
+	long r_;							\
+	errno = 0;							\
+	memset(&st_, 0, sizeof(st_));					\
+	r_ = (long)run->o->lstat((path), &st_);				\
+	rec_add(run, __LINE__, path, r_, errno, (long)st_.st_mode,	\
+	    (long)st_.st_uid, (long)st_.st_gid);			\
+} while (0)
+
+/* symbolic links: lookup through them, their own calls, ELOOP */
+static void
+sc_symlinks(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char buf[PATH_MAX + 100], name[32], target[32];
+	struct stat st;
+	int fd, i;
+
+	CALL(run, o->mkdir("d", 0755));
+	CALLFD(run, fd, o->open("d/f", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->write(fd, "target", 6));
+	CALL(run, o->close(fd));
+	CALL(run, o->symlink("d/f", "lf"));
+	CALL(run, o->symlink("d", "ld"));
+	CALL(run, o->symlink("nowhere", "dangling"));
+	CALL(run, o->symlink("../d/f", "d/up"));
+	CALL(run, o->symlink("x", "lf"));
+	CALL(run, o->symlink("", "empty"));
+	CALL(run, o->symlink("x", "nodir/l"));
+	CALL(run, o->symlink("x", "newl/"));
+	snprintf(buf, sizeof(buf), "%s/d/f", run->base);
+	CALL(run, o->symlink(buf, "abs"));
+	CONTENTS(run, "lf");
+	CONTENTS(run, "ld/f");
+	CONTENTS(run, "d/up");
+	CONTENTS(run, "abs");
+	CONTENTS(run, "ld/../ld/up");
+	CALLST(run, o->stat("lf", &st), st);
+	CALLST(run, o->lstat("lf", &st), st);
+	CALLST(run, o->lstat("ld", &st), st);
+	CALLST(run, o->lstat("ld/", &st), st);
+	CALLST(run, o->stat("dangling", &st), st);
+	CALLST(run, o->lstat("dangling", &st), st);
+	CALLST(run, o->lstat("lf/", &st), st);
+	CALLRL(run, o->readlink("lf", buf, sizeof(buf)), buf);
+	CALLRL(run, o->readlink("lf", buf, 2), buf);
+	CALLRL(run, o->readlink("lf", buf, 0), buf);
+	CALLRL(run, o->readlink("d/f", buf, sizeof(buf)), buf);
+	CALLRL(run, o->readlink("ld/", buf, sizeof(buf)), buf);
+	CALLRL(run, o->readlink("nope", buf, sizeof(buf)), buf);
+	CALLFD(run, fd, o->open("lf", O_RDONLY | O_NOFOLLOW));
+	CALLFD(run, fd, o->open("ld/", O_RDONLY | O_NOFOLLOW));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("ld", O_RDONLY | O_DIRECTORY));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("lf", O_RDONLY | O_CREAT | O_EXCL, 0644));
+	CALLFD(run, fd, o->open("dangling", O_RDONLY | O_CREAT | O_EXCL,
+	    0644));
+	CALLFD(run, fd, o->open("dangling", O_WRONLY | O_CREAT, 0644));
+	CALL(run, o->write(fd, "made", 4));
+	CALL(run, o->close(fd));
+	CONTENTS(run, "nowhere");
+	CALLFD(run, fd, o->open("lf", O_PATH | O_NOFOLLOW));
+	CALLRL(run, o->readlinkat(fd, "", buf, sizeof(buf)), buf);
+	CALL(run, o->read(fd, buf, 1));
+	CALL(run, o->close(fd));
+	/* loops and chains */
+	CALL(run, o->symlink("loop2", "loop1"));
+	CALL(run, o->symlink("loop1", "loop2"));
+	CALLST(run, o->stat("loop1", &st), st);
+	CALLST(run, o->lstat("loop1", &st), st);
+	CALLFD(run, fd, o->open("loop1/x", O_RDONLY));
+	CALLFD(run, fd, o->open("loop1", O_RDWR | O_CREAT, 0644));
+	CALL(run, o->symlink("d/f", "c0"));
+	for (i = 1; i <= 41; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		snprintf(target, sizeof(target), "c%d", i - 1);
+		CALL(run, o->symlink(target, name));
+	}
+	CALLST(run, o->stat("c39", &st), st);
+	CALLST(run, o->stat("c40", &st), st);
+	CALLST(run, o->stat("c41", &st), st);
+	/* links in the middle, unlink and rmdir of links */
+	CALL(run, o->mkdir("ld/sub", 0755));
+	CALLST(run, o->stat("d/sub", &st), st);
+	CALL(run, o->rmdir("ld/sub"));
+	CALL(run, o->rmdir("ld"));
+	CALL(run, o->rmdir("ld/"));
+	CALL(run, o->unlink("ld/"));
+	CALL(run, o->mkdir("dangling", 0755));
+	CALL(run, o->mkdir("ld/", 0755));
+	CALL(run, o->chdir("ld"));
+	CALL(run, o->chdir(".."));
+	/* a link whose target makes the path too long */
+	memset(buf, 'a', 3000);
+	buf[3000] = '\0';
+	for (i = 100; i < 3000; i += 100)
+		buf[i] = '/';
+	CALL(run, o->symlink(buf, "long"));
+	memset(buf, 'b', 2000);
+	memcpy(buf, "long/", 5);
+	buf[2000] = '\0';
+	for (i = 100; i < 2000; i += 100)
+		buf[i] = '/';
+	CALLST(run, o->stat(buf, &st), st);
+	memset(buf, 'c', PATH_MAX);
+	buf[PATH_MAX] = '\0';
+	CALL(run, o->symlink(buf, "toolong"));
+	CALL(run, o->unlink("ld"));
+	CALL(run, o->unlink("lf"));
+	CALLST(run, o->stat("d/f", &st), st);
+	log_listing(run, ".", 4096);
+}
+
+/* hard links: nlink, EEXIST, EPERM for directories, linkat flags */
+static void
+sc_links(struct run *run)
+{
+	const struct fsops *o = run->o;
+	struct stat st;
+	int fd, dfd;
+
+	CALLFD(run, fd, o->open("f", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->write(fd, "shared", 6));
+	CALL(run, o->link("f", "g"));
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->link("f", "g"));
+	CALL(run, o->link("nope", "h"));
+	CALL(run, o->link("f", "nodir/h"));
+	CALL(run, o->link("f", "h/"));
+	CALL(run, o->link("f/", "h"));
+	CALL(run, o->mkdir("d", 0755));
+	CALL(run, o->link("d", "dd"));
+	CALL(run, o->link("f", "d/f"));
+	CALL(run, o->link("f", "."));
+	CALLST(run, o->stat("d/f", &st), st);
+	CALL(run, o->unlink("f"));
+	CALLST(run, o->stat("g", &st), st);
+	CONTENTS(run, "d/f");
+	CALL(run, o->symlink("g", "sl"));
+	CALL(run, o->link("sl", "hl"));
+	CALLST(run, o->lstat("hl", &st), st);
+	CALL(run, o->linkat(AT_FDCWD, "sl", AT_FDCWD, "hf", AT_SYMLINK_FOLLOW));
+	CALLST(run, o->lstat("hf", &st), st);
+	CALL(run, o->linkat(AT_FDCWD, "sl", AT_FDCWD, "hx", 0x10000));
+	CALLFD(run, dfd, o->open("d", O_RDONLY | O_DIRECTORY));
+	CALL(run, o->linkat(dfd, "f", dfd, "f2", 0));
+	CALL(run, o->linkat(fd, "", AT_FDCWD, "fromfd", AT_EMPTY_PATH));
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->close(fd));
+	CALL(run, o->close(dfd));
+	log_listing(run, ".", 4096);
+	log_listing(run, "d", 4096);
+}
+
+/* rename and renameat2: replacing, across directories, the errors */
+static void
+sc_rename(struct run *run)
+{
+	const struct fsops *o = run->o;
+	struct stat st;
+	int fd, dfd;
+
+	CALL(run, o->mkdir("a", 0755));
+	CALL(run, o->mkdir("a/sub", 0755));
+	CALL(run, o->mkdir("b", 0755));
+	CALL(run, o->mkdir("full", 0755));
+	CALL(run, o->mkdir("full/x", 0755));
+	CALLFD(run, fd, o->open("f", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->write(fd, "one", 3));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("g", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->write(fd, "two!", 4));
+	CALL(run, o->close(fd));
+	CALL(run, o->rename("f", "f2"));
+	CALL(run, o->rename("f", "f3"));
+	CALL(run, o->rename("f2", "g"));
+	CONTENTS(run, "g");
+	CALL(run, o->rename("g", "a/g"));
+	CALL(run, o->rename("a/g", "a/g"));
+	CALL(run, o->link("a/g", "hard"));
+	CALL(run, o->rename("a/g", "hard"));
+	CALLST(run, o->stat("hard", &st), st);
+	CALL(run, o->rename("a/g", "a"));
+	CALL(run, o->rename("a", "hard"));
+	CALL(run, o->rename("a", "full"));
+	CALL(run, o->rename("a", "a/sub/x"));
+	CALL(run, o->rename("a", "a/x"));
+	CALL(run, o->rename("a/sub", "b/sub"));
+	CALLST(run, o->stat("a", &st), st);
+	CALLST(run, o->stat("b", &st), st);
+	CALL(run, o->rename("b/sub", "b/sub/.."));
+	CALL(run, o->rename(".", "x"));
+	CALL(run, o->rename("a", "."));
+	CALL(run, o->rename("a/..", "x"));
+	CALL(run, o->rename("hard/", "x"));
+	CALL(run, o->rename("hard", "x/"));
+	CALL(run, o->rename("a/", "c/"));
+	CALLST(run, o->stat("c", &st), st);
+	CALL(run, o->rename("c", "b/sub"));
+	CALL(run, o->rename("full/x", "c"));
+	CALL(run, o->rename("b", "full/x/y"));
+	CALL(run, o->rename("full/x", "full"));
+	CALL(run, o->rename("nodir/x", "y"));
+	CALL(run, o->rename("hard", "nodir/y"));
+	CALL(run, o->rename("", "y"));
+	/* renameat2 */
+	CALLFD(run, fd, o->open("p", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->write(fd, "P", 1));
+	CALL(run, o->close(fd));
+	CALL(run, o->renameat2(AT_FDCWD, "p", AT_FDCWD, "hard",
+	    RENAME_NOREPLACE));
+	CALL(run, o->renameat2(AT_FDCWD, "p", AT_FDCWD, "q",
+	    RENAME_NOREPLACE));
+	CALL(run, o->renameat2(AT_FDCWD, "q", AT_FDCWD, "hard",
+	    RENAME_EXCHANGE));
+	CONTENTS(run, "q");
+	CONTENTS(run, "hard");
+	CALL(run, o->renameat2(AT_FDCWD, "q", AT_FDCWD, "none",
+	    RENAME_EXCHANGE));
+	CALL(run, o->renameat2(AT_FDCWD, "q", AT_FDCWD, "c",
+	    RENAME_EXCHANGE));
+	CALLST(run, o->stat("q", &st), st);
+	CALLST(run, o->stat("c", &st), st);
+	CALL(run, o->renameat2(AT_FDCWD, "q", AT_FDCWD, "c",
+	    RENAME_EXCHANGE | RENAME_NOREPLACE));
+	CALL(run, o->renameat2(AT_FDCWD, "q", AT_FDCWD, "c", 0x100));
+	CALL(run, o->renameat2(AT_FDCWD, "q", AT_FDCWD, "full",
+	    RENAME_EXCHANGE));
+	CALL(run, o->renameat2(AT_FDCWD, "full", AT_FDCWD, "full/x",
+	    RENAME_EXCHANGE));
+	CALLFD(run, dfd, o->open("full", O_RDONLY | O_DIRECTORY));
+	CALL(run, o->renameat(dfd, "x", AT_FDCWD, "xx"));
+	CALL(run, o->renameat(AT_FDCWD, "xx", dfd, "back"));
+	CALL(run, o->close(dfd));
+	log_listing(run, ".", 4096);
+	log_listing(run, "full", 4096);
+}
+
+/* the *at calls with directory descriptors, unlinkat, mknod */
+static void
+sc_at(struct run *run)
+{
+	const struct fsops *o = run->o;
+	struct stat st;
+	int dfd, fd;
+
+	CALL(run, o->mkdir("d", 0755));
+	CALLFD(run, dfd, o->open("d", O_RDONLY | O_DIRECTORY));
+	CALL(run, o->mkdirat(dfd, "sub", 0700));
+	CALL(run, o->mkdirat(dfd, "sub", 0700));
+	CALL(run, o->mkdirat(999, "x", 0700));
+	CALLST(run, o->fstatat(dfd, "sub", &st, 0), st);
+	CALL(run, o->mknodat(dfd, "reg", S_IFREG | 0600, 0));
+	CALL(run, o->mknod("plain", 0644, 0));
+	CALLST(run, o->stat("plain", &st), st);
+	CALL(run, o->mknod("dir", S_IFDIR | 0755, 0));
+	CALL(run, o->mknod("bad", 0170000 | 0644, 0));
+	CALL(run, o->mknod("plain", S_IFREG | 0644, 0));
+	CALL(run, o->mknod("chr", S_IFCHR | 0644, makedev(1, 3)));
+	CALLST(run, o->stat("chr", &st), st);
+	CALLFD(run, fd, o->open("chr", O_WRONLY));
+	CALL(run, o->write(fd, "x", 1));
+	CALL(run, o->close(fd));
+	CALL(run, o->symlinkat("reg", dfd, "sl"));
+	CALLST(run, o->fstatat(dfd, "sl", &st, 0), st);
+	CALLST(run, o->fstatat(dfd, "sl", &st, AT_SYMLINK_NOFOLLOW), st);
+	CALLST(run, o->fstatat(dfd, "", &st, 0), st);
+	CALLST(run, o->fstatat(dfd, "", &st, AT_EMPTY_PATH), st);
+	CALLST(run, o->fstatat(dfd, "sl", &st, 0x4000000), st);
+	CALL(run, o->unlinkat(dfd, "sub", 0));
+	CALL(run, o->unlinkat(dfd, "reg", AT_REMOVEDIR));
+	CALL(run, o->unlinkat(dfd, "reg", 0x1));
+	CALL(run, o->unlinkat(dfd, "sub", AT_REMOVEDIR));
+	CALL(run, o->unlinkat(dfd, "reg", 0));
+	CALL(run, o->unlinkat(dfd, "sl", 0));
+	CALL(run, o->fchdir(dfd));
+	CALLFD(run, fd, o->open("here", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(fd));
+	CALL(run, o->chdir(".."));
+	CALLST(run, o->stat("d/here", &st), st);
+	CALLFD(run, fd, o->open("d/here", O_RDONLY));
+	CALL(run, o->fchdir(fd));
+	CALL(run, o->fchdir(999));
+	CALL(run, o->close(fd));
+	CALL(run, o->close(dfd));
+	CALL(run, o->unlinkat(AT_FDCWD, "d/here", 0));
+	CALL(run, o->unlinkat(AT_FDCWD, "d", AT_REMOVEDIR));
+	log_listing(run, ".", 4096);
+}
+
+/* chmod, chown, umask, access, set-id bits */
+static void
+sc_attrs(struct run *run)
+{
+	const struct fsops *o = run->o;
+	int fd;
+
+	CALL(run, o->umask(027));
+	CALLFD(run, fd, o->open("f", O_CREAT | O_RDWR, 0777));
+	CALLMODE(run, "f");
+	CALL(run, o->mkdir("d", 0777));
+	CALLMODE(run, "d");
+	CALL(run, o->umask(022));
+	CALL(run, o->chmod("f", 04755));
+	CALLMODE(run, "f");
+	CALL(run, o->chown("f", 1234, 5678));
+	CALLMODE(run, "f");
+	CALL(run, o->chmod("f", 06775));
+	CALL(run, o->fchown(fd, (uid_t)-1, (gid_t)-1));
+	CALLMODE(run, "f");
+	CALL(run, o->fchmod(fd, 02755));
+	CALL(run, o->lchown("f", 0, (gid_t)-1));
+	CALLMODE(run, "f");
+	CALL(run, o->chmod("d", 06777));
+	CALL(run, o->chown("d", 42, 43));
+	CALLMODE(run, "d");
+	CALL(run, o->symlink("f", "l"));
+	CALL(run, o->lchown("l", 7, 8));
+	CALLMODE(run, "l");
+	CALLMODE(run, "f");
+	CALL(run, o->fchownat(AT_FDCWD, "l", 9, 9, 0));
+	CALLMODE(run, "f");
+	CALL(run, o->fchownat(AT_FDCWD, "l", 9, 9, 0x8000));
+	CALL(run, o->fchmodat(AT_FDCWD, "l", 0600, 0));
+	CALLMODE(run, "f");
+	CALL(run, o->chmod("nope", 0600));
+	CALL(run, o->chown("f/", 1, 1));
+	CALL(run, o->access("f", R_OK | W_OK));
+	CALL(run, o->access("f", X_OK));
+	CALL(run, o->chmod("f", 0644));
+	CALL(run, o->access("f", X_OK));
+	CALL(run, o->access("f", F_OK));
+	CALL(run, o->access("f", 8));
+	CALL(run, o->access("nope", F_OK));
+	CALL(run, o->access("d", X_OK));
+	CALL(run, o->faccessat(AT_FDCWD, "l", R_OK, AT_EACCESS));
+	CALL(run, o->faccessat(AT_FDCWD, "l", R_OK, 0x4000));
+	CALL(run, o->close(fd));
+	CALL(run, o->fchmod(fd, 0600));
+	CALL(run, o->fchown(fd, 1, 1));
+	CALL(run, o->unlink("l"));
+	CALL(run, o->unlink("f"));
+	CALL(run, o->rmdir("d"));
+}
+
+/* truncate, ftruncate, fsync, fdatasync, statfs, readv and writev */
+static void
+sc_sizes(struct run *run)
+{
+	const struct fsops *o = run->o;
+	char a[10], b[20], c[5000];
+	struct iovec iov[4];
+	struct statfs sf;
+	struct stat st;
+	int fd, rfd;
+
+	memset(c, 'c', sizeof(c));
+	CALLFD(run, fd, o->open("f", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->write(fd, c, sizeof(c)));
+	CALL(run, o->truncate("f", 100));
+	CALLST(run, o->fstat(fd, &st), st);
+	CALL(run, o->truncate("f", 10000));
+	CONTENTS(run, "f");
+	CALL(run, o->truncate("f", -1));
+	CALL(run, o->truncate(".", 0));
+	CALL(run, o->truncate("nope", 0));
+	CALL(run, o->ftruncate(fd, 7));
+	CALL(run, o->ftruncate(fd, -7));
+	CALL(run, o->ftruncate(999, 7));
+	CALLST(run, o->fstat(fd, &st), st);
+	CALLFD(run, rfd, o->open("f", O_RDONLY));
+	CALL(run, o->ftruncate(rfd, 0));
+	CALL(run, o->fsync(fd));
+	CALL(run, o->fdatasync(rfd));
+	CALL(run, o->fsync(999));
+	CALL(run, o->statfs("f", &sf));
+	CALL(run, o->statfs("nope", &sf));
+	CALL(run, o->fstatfs(fd, &sf));
+	CALL(run, o->fstatfs(999, &sf));
+	/* vectors */
+	CALL(run, o->lseek(fd, 0, SEEK_SET));
+	iov[0].iov_base = (void *)(uintptr_t)"hello ";
+	iov[0].iov_len = 6;
+	iov[1].iov_base = (void *)(uintptr_t)"";
+	iov[1].iov_len = 0;
+	iov[2].iov_base = (void *)(uintptr_t)"vector world";
+	iov[2].iov_len = 12;
+	CALL(run, o->writev(fd, iov, 3));
+	CALL(run, o->pwritev(fd, iov, 1, 100));
+	CALL(run, o->writev(fd, iov, -1));
+	CALL(run, o->writev(fd, iov, 0));
+	CALL(run, o->writev(rfd, iov, 1));
+	CALL(run, o->pwritev(fd, iov, 1, -1));
+	CALLST(run, o->fstat(fd, &st), st);
+	iov[0].iov_base = a;
+	iov[0].iov_len = sizeof(a);
+	iov[1].iov_base = b;
+	iov[1].iov_len = sizeof(b);
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	CALL(run, o->readv(rfd, iov, 2));
+	CALL(run, (long)fnv1a(a, sizeof(a), fnv1a(b, sizeof(b), 0)) &
+	    0xffffff);
+	CALL(run, o->preadv(rfd, iov, 2, 3));
+	CALL(run, (long)fnv1a(a, sizeof(a), fnv1a(b, sizeof(b), 0)) &
+	    0xffffff);
+	CALL(run, o->readv(fd, iov, 2));
+	CALL(run, o->readv(999, iov, 2));
+	CALL(run, o->close(rfd));
+	CALL(run, o->close(fd));
+	CONTENTS(run, "f");
+	CALL(run, o->unlink("f"));
+}
+
 #define SCENARIO(name)							\
 START_TEST(cmp_##name)							\
 {									\
@@ -716,6 +1202,12 @@ SCENARIO(getdents)
 SCENARIO(cwd)
 SCENARIO(removed)
 SCENARIO(unlinked)
+SCENARIO(symlinks)
+SCENARIO(links)
+SCENARIO(rename)
+SCENARIO(at)
+SCENARIO(attrs)
+SCENARIO(sizes)
 
 /*
  * The tests below check the kernel alone.
@@ -1257,6 +1749,477 @@ START_TEST(append_threads)
 }
 END_TEST
 
+
+/* make the current process's credentials these, in place */
+static void
+setcred(uid_t ruid, uid_t euid, gid_t rgid, gid_t egid)
+{
+	struct cred *cr;
+
+	rump_schedule();
+	cr = &curproc->p_cred;
+	cr->cr_uid = ruid;
+	cr->cr_euid = cr->cr_suid = euid;
+	cr->cr_gid = rgid;
+	cr->cr_egid = cr->cr_sgid = egid;
+	rump_unschedule();
+}
+
+static int
+mkfile(const char *path, mode_t mode)
+{
+	int fd;
+
+	fd = rump_sys_open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	if (fd >= 0)
+		rump_sys_close(fd);
+	return fd >= 0 ? 0 : -1;
+}
+
+static mode_t
+modeof(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(rump_sys_lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* who may change attributes, as a user and as root (kernel alone) */
+START_TEST(attr_permissions)
+{
+	struct timespec ts[2];
+	struct stat st;
+	struct lwp *rootl;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(rump_pub_lwproc_rfork(RUMP_RFCFDG), 0);
+	rootl = rump_pub_lwproc_curlwp();
+	ck_assert_int_eq(mkfile("/tmp/rootf", 0644), 0);
+	ck_assert_int_eq(mkfile("/tmp/shared", 0666), 0);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/shared", 0666), 0);
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/rootdir", 0755), 0);
+	ck_assert_int_eq(mkfile("/tmp/rootdir/inside", 0644), 0);
+
+	become(1000, 1000);
+	ck_assert_int_eq(mkfile("/tmp/mine", 0644), 0);
+	FAILS(rump_sys_chmod("/tmp/rootf", 0777), EPERM);
+	FAILS(rump_sys_chown("/tmp/rootf", 1000, 1000), EPERM);
+	FAILS(rump_sys_chown("/tmp/mine", 1001, -1), EPERM);
+	FAILS(rump_sys_chown("/tmp/mine", -1, 1001), EPERM);
+	ck_assert_int_eq(rump_sys_chown("/tmp/mine", 1000, 1000), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/mine", -1, -1), 0);
+	/* set-group-ID of a group one is not in is dropped by chmod */
+	setcred(0, 0, 0, 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/mine", 1000, 50), 0);
+	setcred(1000, 1000, 1000, 1000);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/mine", 02755), 0);
+	ck_assert_int_eq(modeof("/tmp/mine"), 0755);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/mine", 04755), 0);
+	ck_assert_int_eq(modeof("/tmp/mine"), 04755);
+	/* a write by someone not root clears set-user-ID */
+	fd = rump_sys_open("/tmp/mine", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_write(fd, "x", 1), 1);
+	ck_assert_int_eq(modeof("/tmp/mine"), 0755);
+	/* ... as does a truncate */
+	ck_assert_int_eq(rump_sys_fchmod(fd, 04755), 0);
+	ck_assert_int_eq(rump_sys_ftruncate(fd, 0), 0);
+	ck_assert_int_eq(modeof("/tmp/mine"), 0755);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	/* times: explicit ones need ownership, "now" write permission */
+	ts[0].tv_sec = 1000;
+	ts[0].tv_nsec = 0;
+	ts[1].tv_sec = 2000;
+	ts[1].tv_nsec = 0;
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/rootf", ts, 0), EPERM);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/rootf", NULL, 0), EACCES);
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/shared", NULL,
+	    0), 0);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/shared", ts, 0), EPERM);
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_NOW;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/shared", ts, 0),
+	    0);
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/rootf", ts, 0),
+	    0);
+	/* device nodes are root's; so is linking by descriptor */
+	FAILS(rump_sys_mknod("/tmp/null2", S_IFCHR | 0666, makedev(1, 3)),
+	    EPERM);
+	ck_assert_int_eq(rump_sys_mknod("/tmp/plain", S_IFREG | 0600, 0), 0);
+	/* protected hard links: not another's file one cannot write */
+	FAILS(rump_sys_link("/tmp/rootf", "/tmp/hl"), EPERM);
+	ck_assert_int_eq(rump_sys_link("/tmp/shared", "/tmp/hl"), 0);
+	fd = rump_sys_open("/tmp/mine", O_RDONLY);
+	FAILS(rump_sys_linkat(fd, "", AT_FDCWD, "/tmp/hl2", AT_EMPTY_PATH),
+	    ENOENT);
+	rump_sys_close(fd);
+	/* renaming needs write on both parents, sticky rules apply */
+	FAILS(rump_sys_rename("/tmp/rootdir/inside", "/tmp/out"), EACCES);
+	FAILS(rump_sys_rename("/tmp/rootf", "/tmp/mine2"), EPERM);
+	ck_assert_int_eq(rump_sys_rename("/tmp/mine", "/tmp/mine2"), 0);
+	FAILS(rump_sys_rename("/tmp/mine2", "/tmp/rootdir/x"), EACCES);
+	FAILS(rump_sys_rename("/tmp/mine2", "/tmp/rootf"), EPERM);
+	/* searching through a directory, also behind a symlink */
+	ck_assert_int_eq(rump_sys_symlink("/tmp/rootdir", "/tmp/lnk"), 0);
+	rump_pub_lwproc_switch(rootl);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/rootdir", 0700), 0);
+	become(1000, 1000);
+	FAILS(rump_sys_stat("/tmp/lnk/inside", &st), EACCES);
+	FAILS(rump_sys_access("/tmp/lnk/inside", F_OK), EACCES);
+	ck_assert_int_eq(rump_sys_lstat("/tmp/lnk", &st), 0);
+	/* access asks with the real ids, AT_EACCESS with the effective */
+	setcred(1000, 0, 1000, 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/lnk/inside", &st), 0);
+	FAILS(rump_sys_access("/tmp/lnk/inside", F_OK), EACCES);
+	ck_assert_int_eq(rump_sys_faccessat(AT_FDCWD, "/tmp/lnk/inside",
+	    R_OK | W_OK, AT_EACCESS), 0);
+	setcred(0, 1000, 0, 1000);
+	ck_assert_int_eq(rump_sys_access("/tmp/rootf", R_OK | W_OK), 0);
+	FAILS(rump_sys_access("/tmp/rootf", X_OK), EACCES);
+	FAILS(rump_sys_faccessat(AT_FDCWD, "/tmp/rootf", W_OK, AT_EACCESS),
+	    EACCES);
+	rump_pub_lwproc_releaselwp();
+
+	/* root: chown clears set-user-ID, even to the same owner */
+	rump_pub_lwproc_switch(rootl);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/rootf", 06755), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/rootf", -1, -1), 0);
+	ck_assert_int_eq(modeof("/tmp/rootf"), 0755);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/rootf", 06745), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/rootf", 5, 6), 0);
+	ck_assert_int_eq(modeof("/tmp/rootf"), 02745);
+	ck_assert_int_eq(rump_sys_stat("/tmp/rootf", &st), 0);
+	ck_assert_int_eq(st.st_uid, 5);
+	ck_assert_int_eq(st.st_gid, 6);
+	/* new files in a set-group-ID directory take its group */
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/sgid", 0777), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/sgid", 0, 77), 0);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/sgid", 02777), 0);
+	ck_assert_int_eq(mkfile("/tmp/sgid/f", 0644), 0);
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/sgid/d", 0755), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/sgid/f", &st), 0);
+	ck_assert_int_eq(st.st_gid, 77);
+	ck_assert_int_eq(rump_sys_stat("/tmp/sgid/d", &st), 0);
+	ck_assert_int_eq(st.st_gid, 77);
+	ck_assert_int_eq(st.st_mode & 07777, 02755);
+}
+END_TEST
+
+/* umask: per process, inherited by children, returned old */
+START_TEST(umask_inherit)
+{
+	struct stat st;
+
+	boot();
+	ck_assert_int_eq(rump_sys_umask(077), 022);
+	ck_assert_int_eq(rump_pub_lwproc_rfork(RUMP_RFFDG), 0);
+	ck_assert_int_eq(rump_sys_umask(0), 077);
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/open", 0777), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/open", &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0777);
+	ck_assert_int_eq(rump_sys_umask(01777), 0);
+	ck_assert_int_eq(rump_sys_umask(0), 0777);
+	rump_pub_lwproc_releaselwp();
+	ck_assert_int_eq(rump_sys_umask(022), 077);
+}
+END_TEST
+
+static bool
+ts_eq(const struct timespec *a, time_t sec, long nsec)
+{
+
+	return a->tv_sec == sec && a->tv_nsec == nsec;
+}
+
+/* utimensat and futimens, and ctime on metadata changes */
+START_TEST(utimens)
+{
+	struct timespec ts[2];
+	struct stat st, st2;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(mkfile("/tmp/t", 0644), 0);
+	ts[0].tv_sec = 100;
+	ts[0].tv_nsec = 5;
+	ts[1].tv_sec = 200;
+	ts[1].tv_nsec = 6;
+	ck_assert_int_eq(rump_sys_stat("/tmp/t", &st), 0);
+	pause_clock();
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/t", ts, 0), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/t", &st2), 0);
+	ck_assert(ts_eq(&st2.st_atim, 100, 5));
+	ck_assert(ts_eq(&st2.st_mtim, 200, 6));
+	ck_assert(ts_after(&st2.st_ctim, &st.st_ctim));
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_nsec = UTIME_NOW;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/t", ts, 0), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/t", &st), 0);
+	ck_assert(ts_eq(&st.st_atim, 100, 5));
+	ck_assert(ts_after(&st.st_mtim, &st2.st_mtim));
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/none", ts, 0), 0);
+	ts[0].tv_nsec = 1000000000;
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/t", ts, 0), EINVAL);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/t", NULL, 0x1), EINVAL);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/none", NULL, 0), ENOENT);
+	fd = rump_sys_open("/tmp/t", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ts[0].tv_sec = 7;
+	ts[0].tv_nsec = 0;
+	ts[1].tv_nsec = UTIME_OMIT;
+	ck_assert_int_eq(rump_sys_futimens(fd, ts), 0);
+	ck_assert_int_eq(rump_sys_utimensat(fd, NULL, NULL, 0), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(ts_after(&st2.st_atim, &st.st_atim));
+	FAILS(rump_sys_futimens(999, NULL), EBADF);
+	/* symlinks: AT_SYMLINK_NOFOLLOW sets the link's own times */
+	ck_assert_int_eq(rump_sys_symlink("t", "/tmp/l"), 0);
+	ts[0].tv_sec = ts[1].tv_sec = 42;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/l", ts,
+	    AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_int_eq(rump_sys_lstat("/tmp/l", &st), 0);
+	ck_assert(ts_eq(&st.st_mtim, 42, 0));
+	ck_assert_int_eq(rump_sys_stat("/tmp/l", &st), 0);
+	ck_assert(!ts_eq(&st.st_mtim, 42, 0));
+	/* ctime: chmod, chown, link, rename all set it */
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	pause_clock();
+	ck_assert_int_eq(rump_sys_chmod("/tmp/t", 0600), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(ts_after(&st2.st_ctim, &st.st_ctim));
+	pause_clock();
+	ck_assert_int_eq(rump_sys_link("/tmp/t", "/tmp/t2"), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert(ts_after(&st.st_ctim, &st2.st_ctim));
+	ck_assert_int_eq(st.st_nlink, 2);
+	pause_clock();
+	ck_assert_int_eq(rump_sys_rename("/tmp/t2", "/tmp/t3"), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(ts_after(&st2.st_ctim, &st.st_ctim));
+	ck_assert(!ts_after(&st2.st_mtim, &st.st_mtim));
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+}
+END_TEST
+
+/* statx and statfs: the kernel's own numbers */
+START_TEST(statx_statfs)
+{
+	struct statfs sf;
+	struct statx sx;
+	struct stat st;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(mkfile("/tmp/s", 0640), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/s", &st), 0);
+	ck_assert_int_eq(rump_sys_statx(AT_FDCWD, "/tmp/s", 0,
+	    STATX_BASIC_STATS, &sx), 0);
+	ck_assert_int_eq(sx.stx_mask & STATX_BASIC_STATS, STATX_BASIC_STATS);
+	ck_assert_int_eq(sx.stx_mode, S_IFREG | 0640);
+	ck_assert_int_eq(sx.stx_ino, st.st_ino);
+	ck_assert_int_eq(sx.stx_nlink, 1);
+	ck_assert_int_eq(sx.stx_blksize, 4096);
+	ck_assert_int_eq(sx.stx_mtime.tv_sec, st.st_mtim.tv_sec);
+	ck_assert_int_eq(sx.stx_mtime.tv_nsec, st.st_mtim.tv_nsec);
+	ck_assert_int_eq(makedev(sx.stx_dev_major, sx.stx_dev_minor),
+	    st.st_dev);
+	ck_assert_int_eq(rump_sys_statx(AT_FDCWD, "/dev/null", 0,
+	    STATX_BASIC_STATS, &sx), 0);
+	ck_assert_int_eq(sx.stx_rdev_major, 1);
+	ck_assert_int_eq(sx.stx_rdev_minor, 3);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/s", 0, STATX__RESERVED, &sx),
+	    EINVAL);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/s", AT_STATX_SYNC_TYPE,
+	    STATX_BASIC_STATS, &sx), EINVAL);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/s", 0x10000000,
+	    STATX_BASIC_STATS, &sx), EINVAL);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/none", 0, STATX_BASIC_STATS,
+	    &sx), ENOENT);
+	fd = rump_sys_open("/tmp", O_PATH);
+	ck_assert_int_eq(rump_sys_statx(fd, "", AT_EMPTY_PATH,
+	    STATX_BASIC_STATS, &sx), 0);
+	ck_assert(S_ISDIR(sx.stx_mode));
+	ck_assert_int_eq(rump_sys_fstatfs(fd, &sf), 0);
+	ck_assert_int_eq(sf.f_type, TMPFS_MAGIC);
+	ck_assert_int_eq(sf.f_bsize, 4096);
+	ck_assert_int_eq(sf.f_namelen, 255);
+	ck_assert_int_eq(sf.f_blocks, 0);	/* no memory limit */
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_int_eq(rump_sys_statfs("/dev/null", &sf), 0);
+	ck_assert_int_eq(sf.f_type, TMPFS_MAGIC);
+	FAILS(rump_sys_statfs("/nonexistent", &sf), ENOENT);
+}
+END_TEST
+
+/* full, random and urandom; mknod'ed nodes act as the device */
+START_TEST(more_devices)
+{
+	unsigned char a[4096], b[4096];
+	struct stat st;
+	size_t i, nz;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(rump_sys_stat("/dev/full", &st), 0);
+	ck_assert_int_eq(st.st_rdev, makedev(1, 7));
+	fd = rump_sys_open("/dev/full", O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	FAILS(rump_sys_write(fd, "x", 1), ENOSPC);
+	memset(a, 1, sizeof(a));
+	ck_assert_int_eq(rump_sys_read(fd, a, sizeof(a)), sizeof(a));
+	for (i = 0; i < sizeof(a); i++)
+		ck_assert_int_eq(a[i], 0);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_int_eq(rump_sys_stat("/dev/random", &st), 0);
+	ck_assert_int_eq(st.st_rdev, makedev(1, 8));
+	ck_assert_int_eq(rump_sys_stat("/dev/urandom", &st), 0);
+	ck_assert_int_eq(st.st_rdev, makedev(1, 9));
+	fd = rump_sys_open("/dev/urandom", O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	ck_assert_int_eq(rump_sys_read(fd, a, sizeof(a)), sizeof(a));
+	ck_assert_int_eq(rump_sys_read(fd, b, sizeof(b)), sizeof(b));
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	for (i = 0, nz = 0; i < sizeof(a); i++)
+		nz += a[i] == 0;
+	ck_assert_uint_lt(nz, 64);
+	ck_assert_int_eq(rump_sys_write(fd, "seed", 4), 4);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	fd = rump_sys_open("/dev/random", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_read(fd, a, 7), 7);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	/* mknod: a node with /dev/zero's numbers is /dev/zero */
+	ck_assert_int_eq(rump_sys_mknod("/tmp/z", S_IFCHR | 0600,
+	    makedev(1, 5)), 0);
+	fd = rump_sys_open("/tmp/z", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	memset(a, 1, 10);
+	ck_assert_int_eq(rump_sys_read(fd, a, 10), 10);
+	ck_assert_int_eq(a[9], 0);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_int_eq(rump_sys_mknod("/tmp/nodev", S_IFCHR | 0600,
+	    makedev(99, 1)), 0);
+	FAILS(rump_sys_open("/tmp/nodev", O_RDONLY), ENXIO);
+	ck_assert_int_eq(rump_sys_mknod("/tmp/blk", S_IFBLK | 0600,
+	    makedev(8, 0)), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/blk", &st), 0);
+	ck_assert(S_ISBLK(st.st_mode));
+	ck_assert_int_eq(st.st_rdev, makedev(8, 0));
+	FAILS(rump_sys_open("/tmp/blk", O_RDONLY), ENXIO);
+	FAILS(rump_sys_mknod("/tmp/fifo", S_IFIFO | 0600, 0), EPERM);
+	fd = rump_sys_open("/dev/null", O_RDONLY);
+	FAILS(rump_sys_fsync(fd), EINVAL);
+	rump_sys_close(fd);
+}
+END_TEST
+
+/*
+ * getdents64 while other threads create and remove entries: every
+ * entry that exists throughout the listing is seen exactly once.
+ */
+static volatile int churn_stop;
+
+static void *
+churner(void *arg)
+{
+	char name[64];
+	int i, k = (int)(intptr_t)arg;
+
+	for (i = 0; !churn_stop; i++) {
+		snprintf(name, sizeof(name), "/tmp/dir/tmp-%d-%d", k, i % 50);
+		if (i % 100 < 50)
+			mkfile(name, 0644);
+		else
+			rump_sys_unlink(name);
+	}
+	return NULL;
+}
+
+START_TEST(getdents_churn)
+{
+	char buf[512], name[64];
+	struct linux_dirent64 *d;
+	pthread_t t[2];
+	int seen[200], fd, i, round, n, off;
+	ssize_t got;
+
+	boot();
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/dir", 0755), 0);
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "/tmp/dir/stable-%03d", i);
+		ck_assert_int_eq(mkfile(name, 0644), 0);
+	}
+	churn_stop = 0;
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, churner, (void *)(intptr_t)i);
+	for (round = 0; round < 30; round++) {
+		memset(seen, 0, sizeof(seen));
+		fd = rump_sys_open("/tmp/dir", O_RDONLY | O_DIRECTORY);
+		ck_assert_int_ge(fd, 0);
+		while ((got = rump_sys_getdents64(fd, buf,
+		    sizeof(buf))) > 0) {
+			for (off = 0; off < got; off += d->d_reclen) {
+				d = (struct linux_dirent64 *)(buf + off);
+				if (sscanf(d->d_name, "stable-%d", &n) == 1)
+					seen[n]++;
+			}
+		}
+		ck_assert_int_eq(got, 0);
+		rump_sys_close(fd);
+		for (i = 0; i < 200; i++)
+			ck_assert_msg(seen[i] == 1, "round %d: stable-%03d "
+			    "seen %d times", round, i, seen[i]);
+	}
+	churn_stop = 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+}
+END_TEST
+
+/* a limit too small to boot: ENOMEM from rump_init, no panic */
+START_TEST(boot_too_small)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("RUMP_MEMLIMIT", "1k", 1);
+		if (rump_init() != ENOMEM || rump_init() != ENOMEM)
+			_exit(1);
+		if (rump_sys_getpid() != -1 || errno != ENXIO)
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char lim[32];
+
+		snprintf(lim, sizeof(lim), "%d", RUMP_MEMLIMIT_MIN);
+		setenv("RUMP_MEMLIMIT", lim, 1);
+		if (rump_init() != 0)
+			_exit(1);
+		if (mkfile("/tmp/f", 0644) != 0)
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+}
+END_TEST
+
 /*
  * The memory limit: with RUMP_MEMLIMIT at 1 MiB a 4 MiB file cannot
  * be written (ENOSPC, after a short write), and the kernel goes on
@@ -1272,6 +2235,9 @@ static void
 memlimit_child(void)
 {
 	static char chunk[64 * 1024];
+	struct statfs sf;
+	struct stat st;
+	uint64_t before;
 	size_t total = 0;
 	ssize_t n = 0;
 	int fd, fd2;
@@ -1306,6 +2272,22 @@ memlimit_child(void)
 	    sizeof(chunk));
 	CHILD_CHECK(rump_sys_close(fd) == 0);
 	CHILD_CHECK(rump_sys_mkdir("/tmp/dir", 0755) == 0);
+	/* a 1 GiB sparse file costs its written pages only */
+	before = kmem_inuse();
+	fd = rump_sys_open("/tmp/sparse", O_CREAT | O_RDWR, 0644);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(rump_sys_ftruncate(fd, (off_t)1 << 30) == 0);
+	CHILD_CHECK(rump_sys_pwrite(fd, "end", 3, ((off_t)1 << 30) - 3) == 3);
+	CHILD_CHECK(rump_sys_pwrite(fd, "mid", 3, (off_t)1 << 29) == 3);
+	CHILD_CHECK(rump_sys_fstat(fd, &st) == 0);
+	CHILD_CHECK(st.st_size == (off_t)1 << 30 && st.st_blocks == 16);
+	CHILD_CHECK(kmem_inuse() < before + 3 * 4096);
+	CHILD_CHECK(rump_sys_pread(fd, chunk, 100, 12345) == 100);
+	CHILD_CHECK(chunk[0] == 0 && chunk[99] == 0);
+	CHILD_CHECK(rump_sys_statfs("/tmp", &sf) == 0);
+	CHILD_CHECK(sf.f_type == TMPFS_MAGIC && sf.f_blocks == 256 &&
+	    sf.f_bfree > 0 && sf.f_bfree < 256);
+	CHILD_CHECK(rump_sys_close(fd) == 0);
 	_exit(0);
 }
 
@@ -1357,6 +2339,12 @@ main(void)
 	tcase_add_test(tc, cmp_cwd);
 	tcase_add_test(tc, cmp_removed);
 	tcase_add_test(tc, cmp_unlinked);
+	tcase_add_test(tc, cmp_symlinks);
+	tcase_add_test(tc, cmp_links);
+	tcase_add_test(tc, cmp_rename);
+	tcase_add_test(tc, cmp_at);
+	tcase_add_test(tc, cmp_attrs);
+	tcase_add_test(tc, cmp_sizes);
 	tcase_add_test(tc, boot_tree);
 	tcase_add_test(tc, devices);
 	tcase_add_test(tc, bigfile);
@@ -1368,6 +2356,13 @@ main(void)
 	tcase_add_test(tc, removed_chain);
 	tcase_add_test(tc, append_threads);
 	tcase_add_test(tc, memlimit);
+	tcase_add_test(tc, attr_permissions);
+	tcase_add_test(tc, umask_inherit);
+	tcase_add_test(tc, utimens);
+	tcase_add_test(tc, statx_statfs);
+	tcase_add_test(tc, more_devices);
+	tcase_add_test(tc, getdents_churn);
+	tcase_add_test(tc, boot_too_small);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

@@ -23,6 +23,12 @@ struct lwp;
 #define RUMP_RB_HALT		0x008	/* stop serving, stay alive */
 #define RUMP_RB_DUMP		0x100	/* dump core */
 
+/*
+ * The smallest memory limit (RUMP_MEMLIMIT, rump_server -r) the kernel
+ * boots with; rump_init() refuses a smaller one with ENOMEM.
+ */
+#define RUMP_MEMLIMIT_MIN	(16 * 1024)
+
 int	rump_init(void);
 int	rump_init_server(const char *url);
 const char *rump_boot_version(void);
