@@ -411,8 +411,6 @@ memfs_remove(struct vnode *dvp, const char *name, size_t len)
 	vp = de->md_vp;
 	if (vp->v_type == VDIR && vp->v_dir.nentries > 0)
 		return ENOTEMPTY;
-	if ((vp->v_flag & VHOST) != 0)
-		etfs_forget(vp);
 	dir_detach(dvp, de);
 	dirent_free(de);
 	name_gone(dvp, vp);
@@ -506,7 +504,9 @@ memfs_reclaim(struct vnode *vp)
 {
 	struct vnode *parent;
 
-	KASSERT(vp->v_usecount == 0 && vp->v_nlink == 0);
+	/* a host file's links are the host's business */
+	KASSERT(vp->v_usecount == 0 &&
+	    (vp->v_nlink == 0 || (vp->v_flag & VHOST) != 0));
 	parent = NULL;
 	if ((vp->v_flag & VHOST) != 0) {
 		if (vp->v_type == VDIR)

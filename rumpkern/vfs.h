@@ -173,8 +173,8 @@ int	etfs_readdir(struct vnode *, off_t *, void *, size_t, size_t *);
 int	etfs_setattr(struct vnode *, const mode_t *, const struct timespec *);
 int	etfs_fsync(struct vnode *);
 void	etfs_refresh(struct vnode *);	/* size, mode, times from the host */
-void	etfs_forget(struct vnode *);	/* its key or name is gone */
 void	etfs_reclaim(struct vnode *);
+bool	etfs_iskey(const struct vnode *);
 
 /* dev.c */
 int	dev_init(struct vnode *devdir);

@@ -192,6 +192,8 @@ vfs_maydelete(struct vnode *dvp, struct vnode *vp, const struct cred *cred,
 		return ENOTDIR;
 	if (!isdir && vp->v_type == VDIR)
 		return EISDIR;
+	if ((vp->v_flag & VROOT) != 0 || etfs_iskey(vp))
+		return EBUSY;
 	return 0;
 }
 
@@ -538,8 +540,6 @@ do_rmdir(struct lwp *l, int dirfd, const char *upath)
 		else
 			error = vfs_maydelete(ni.ni_dvp, ni.ni_vp, &p->p_cred,
 			    true);
-		if (error == 0 && (ni.ni_vp->v_flag & VROOT) != 0)
-			error = EBUSY;
 		if (error == 0)
 			error = memfs_remove(ni.ni_dvp, ni.ni_name,
 			    ni.ni_namelen);
@@ -829,9 +829,6 @@ rename_check(struct nameidata *from, struct nameidata *to, unsigned flags,
 		    isdir);
 	if (error != 0)
 		return error;
-	if ((vp->v_flag & VROOT) != 0 ||
-	    (tvp != NULL && (tvp->v_flag & VROOT) != 0))
-		return EBUSY;
 	if (from->ni_dvp != to->ni_dvp) {
 		if (isdir && (error = vn_access(vp, cred, VWRITE)) != 0)
 			return error;

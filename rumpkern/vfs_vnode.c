@@ -22,6 +22,7 @@ static uint64_t vfs_nextino = 1;
 
 /* memfs's st_dev: an anonymous device number, as for tmpfs */
 #define MEMFS_DEV	makedev(0, 0x2a)
+#define ETFS_DEV	makedev(0, 0x2b)	/* host files, etfs.c */
 
 static void
 vfs_now(struct timespec *ts)
@@ -176,7 +177,7 @@ vn_stat(struct vnode *vp, struct stat *st)
 	if ((vp->v_flag & VHOST) != 0)
 		etfs_refresh(vp);
 	memset(st, 0, sizeof(*st));
-	st->st_dev = MEMFS_DEV;
+	st->st_dev = (vp->v_flag & VHOST) != 0 ? ETFS_DEV : MEMFS_DEV;
 	st->st_ino = vp->v_ino;
 	st->st_mode = vn_typebits(vp->v_type) | vp->v_mode;
 	st->st_nlink = vp->v_nlink;
@@ -196,7 +197,8 @@ vn_stat(struct vnode *vp, struct stat *st)
 		st->st_size = vp->v_size;
 		break;
 	case VDIR:
-		st->st_size = (off_t)(vp->v_dir.nentries + 2) * VFS_DIRENTSIZE;
+		st->st_size = (vp->v_flag & VHOST) != 0 ? vp->v_size :
+		    (off_t)(vp->v_dir.nentries + 2) * VFS_DIRENTSIZE;
 		break;
 	default:
 		break;

@@ -325,13 +325,21 @@ compare_runs(const struct run *h, const struct run *r)
 void
 run_both(const char *name, scenario_t *scenario)
 {
+
+	run_both_in("/tmp", name, scenario);
+}
+
+/* the same, in the kernel in rbase/name (a host directory with etfs) */
+void
+run_both_in(const char *rbase, const char *name, scenario_t *scenario)
+{
 	static struct run h, r;
 	char hdir[PATH_MAX], rdir[PATH_MAX];
 
 	ck_assert_int_eq(fs_boot(), 0);
 	ck_assert_int_lt(snprintf(hdir, sizeof(hdir), "%s/%s", hostbase,
 	    name), (int)sizeof(hdir));
-	ck_assert_int_lt(snprintf(rdir, sizeof(rdir), "/tmp/%s", name),
+	ck_assert_int_lt(snprintf(rdir, sizeof(rdir), "%s/%s", rbase, name),
 	    (int)sizeof(rdir));
 	ck_assert_int_eq(mkdir(hdir, 0755), 0);
 	ck_assert_int_eq(rump_sys_mkdir(rdir, 0755), 0);

@@ -28,6 +28,7 @@ extern int (*fs_boot)(void);
 
 /* run scenario on the host in hostbase/name and in the kernel's /tmp/name */
 void	run_both(const char *name, scenario_t *scenario);
+void	run_both_in(const char *rbase, const char *name, scenario_t *);
 
 scenario_t	sc_open;
 scenario_t	sc_openat;
@@ -49,6 +50,14 @@ scenario_t	sc_sizes;
 START_TEST(cmp_##name)							\
 {									\
 	run_both(#name, sc_##name);					\
+}									\
+END_TEST
+
+/* the same scenario in a host directory mapped at /etfs (etfs) */
+#define SCENARIO_IN(name)						\
+START_TEST(etfs_##name)							\
+{									\
+	run_both_in("/etfs", #name, sc_##name);				\
 }									\
 END_TEST
 

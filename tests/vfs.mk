@@ -13,3 +13,9 @@ tests_test_vfs_remote_SOURCES = tests/test_vfs_remote.c tests/fs_scen.c \
 	tests/fs_scen.h $(HARNESS_SRC)
 tests_test_vfs_remote_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_vfs_remote_LDADD = librumpclient.la $(CHECK_LIBS) $(BSD_LIBS)
+# host files (etfs), in-process
+check_PROGRAMS += tests/test_etfs
+TESTS += tests/test_etfs
+tests_test_etfs_SOURCES = tests/test_etfs.c tests/fs_scen.c tests/fs_scen.h
+tests_test_etfs_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_etfs_LDADD = librump.la $(CHECK_LIBS) $(BSD_LIBS)
