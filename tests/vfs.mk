@@ -19,3 +19,10 @@ TESTS += tests/test_etfs
 tests_test_etfs_SOURCES = tests/test_etfs.c tests/fs_scen.c tests/fs_scen.h
 tests_test_etfs_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_etfs_LDADD = librump.la $(CHECK_LIBS) $(BSD_LIBS)
+# the file system with a real rump_server: -d (etfs) and -r at boot
+check_PROGRAMS += tests/test_fs_integration
+TESTS += tests/test_fs_integration
+tests_test_fs_integration_SOURCES = tests/test_fs_integration.c \
+	$(HARNESS_SRC)
+tests_test_fs_integration_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_fs_integration_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
