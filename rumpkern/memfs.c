@@ -1,5 +1,10 @@
 /*
- * memfs.c -- the in-memory file system: directories and regular files.
+ * memfs.c -- the in-memory file system: directories, regular files,
+ * symbolic links, device nodes, hard links and rename.
+ *
+ * A vnode marked VHOST is a host file (etfs.c): the entry points here
+ * hand it over at their top, so that callers need not know which kind
+ * they hold.
  *
  * A directory keeps its entries in two red-black trees: by name for
  * lookup and by cookie for getdents64.  Cookies come from a per-
@@ -12,6 +17,11 @@
  * absent pages are holes and read as zeros, as on tmpfs.  Invariant:
  * no page lies wholly past v_size and bytes past v_size in the last
  * page are zero, so growing a file never exposes old data.
+ *
+ * A symbolic link keeps its target, NUL terminated, in v_lnk.target
+ * (v_size bytes); a hard link is one more entry holding a reference,
+ * counted in v_nlink.  Rename moves or swaps entries; a directory that
+ * changes parents takes a reference on the new one and drops the old.
  *
  * Memory: pages, vnodes and entries come from kmem and so count
  * against the kernel's memory limit; when kmem says no, the file

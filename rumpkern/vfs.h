@@ -4,8 +4,9 @@
  *
  * There is one file system, memfs, so there is no vnode-operations
  * indirection: a vnode carries memfs's per-type data in a union and
- * the vnode type chooses the code (VDIR and VREG: memfs.c, VCHR: the
- * device switch in dev.c).
+ * the vnode type chooses the code (VDIR, VREG and VLNK: memfs.c, VCHR:
+ * the device switch in dev.c); a host file (etfs.c) is a vnode marked
+ * VHOST, which memfs's entry points hand over to etfs.
  *
  * Ownership: a vnode lives while it has references (v_usecount).  The
  * directory entry naming it holds one, every open file holds one, a
@@ -182,7 +183,7 @@ int	dev_open(struct vnode *);
 int	dev_read(struct vnode *, struct uio *, int ioflag);
 int	dev_write(struct vnode *, struct uio *, int ioflag);
 
-/* vfs_syscalls.c: the lookups the file system calls share */
+/* vfs_syscalls.c: what the file system calls share */
 int	vfs_namei(struct proc *, int dirfd, const char *kpath, int niflags,
 	    struct nameidata *);
 int	namei_user(struct proc *, int dirfd, const char *upath, char *kpath,
@@ -195,6 +196,10 @@ int	vfs_lookup_atcred(struct proc *, const struct cred *, int dirfd,
 /* the vnode of an open descriptor, referenced; EBADF for O_PATH ones */
 int	vfs_getvnode(struct proc *, int fd, bool allowpath, struct vnode **);
 int	vfs_maycreate(struct vnode *dvp, const struct cred *);
+int	vfs_copyinpath(const char *upath, char *kpath);
+int	vfs_create(struct proc *, struct nameidata *, enum vtype, mode_t,
+	    dev_t, struct vnode **);
+void	vn_initowner(struct vnode *, struct vnode *dvp, const struct cred *);
 void	vn_killpriv(struct vnode *, const struct cred *);
 
 /* vfs_vnops.c */
