@@ -1172,3 +1172,94 @@ sc_sizes(struct run *run)
 	CALL(run, o->unlink("f"));
 }
 
+
+/* log the times a stat-like call gave (explicit times only) */
+#define CALLTIMES(run, expr, st) do {					\
+	long r_;							\
+	errno = 0;							\
+	memset(&(st), 0, sizeof(st));					\
+	r_ = (long)(expr);						\
+	rec_add(run, __LINE__, #expr, r_, errno,			\
+	    (long)(st).st_atim.tv_sec * 1000 + (st).st_atim.tv_nsec,	\
+	    (long)(st).st_mtim.tv_sec * 1000 + (st).st_mtim.tv_nsec, 0); \
+} while (0)
+
+/* log what statx gave that the two sides share */
+#define CALLSTX(run, expr, sx) do {					\
+	long r_;							\
+	errno = 0;							\
+	memset(&(sx), 0, sizeof(sx));					\
+	r_ = (long)(expr);						\
+	rec_add(run, __LINE__, #expr, r_, errno,			\
+	    (long)(sx).stx_mode | (long)((sx).stx_mask &		\
+	    STATX_BASIC_STATS) << 16, S_ISREG((sx).stx_mode) ?		\
+	    (long)(sx).stx_size : 0, S_ISDIR((sx).stx_mode) &&		\
+	    !(run)->dirlinks ? 0 : (long)(sx).stx_nlink);		\
+} while (0)
+
+static void
+settimes(struct timespec *ts, long asec, long ansec, long msec, long mnsec)
+{
+
+	ts[0].tv_sec = asec;
+	ts[0].tv_nsec = ansec;
+	ts[1].tv_sec = msec;
+	ts[1].tv_nsec = mnsec;
+}
+
+/* utimensat, futimens and statx */
+void
+sc_times(struct run *run)
+{
+	const struct fsops *o = run->o;
+	struct timespec ts[2];
+	struct statx sx;
+	struct stat st;
+	int fd, dfd;
+
+	CALLFD(run, fd, o->open("f", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->write(fd, "12345", 5));
+	settimes(ts, 100, 1, 200, 2);
+	CALL(run, o->utimensat(AT_FDCWD, "f", ts, 0));
+	CALLTIMES(run, o->stat("f", &st), st);
+	settimes(ts, 300, UTIME_OMIT, 400, 4);
+	CALL(run, o->utimensat(AT_FDCWD, "f", ts, 0));
+	CALLTIMES(run, o->stat("f", &st), st);
+	settimes(ts, 500, 5, 600, UTIME_OMIT);
+	CALL(run, o->futimens(fd, ts));
+	CALLTIMES(run, o->fstat(fd, &st), st);
+	/* (a NULL path, the system call's futimens, glibc refuses) */
+	settimes(ts, 1, 1000000000, 2, 0);
+	CALL(run, o->utimensat(AT_FDCWD, "f", ts, 0));
+	settimes(ts, 1, UTIME_OMIT, 2, UTIME_OMIT);
+	CALL(run, o->utimensat(AT_FDCWD, "nope", ts, 0));
+	CALL(run, o->utimensat(AT_FDCWD, "nope", NULL, 0));
+	CALL(run, o->utimensat(AT_FDCWD, "f", NULL, 0x2));
+	CALL(run, o->futimens(999, NULL));
+	CALL(run, o->symlink("f", "l"));
+	settimes(ts, 900, 9, 1000, 10);
+	CALL(run, o->utimensat(AT_FDCWD, "l", ts, AT_SYMLINK_NOFOLLOW));
+	CALLTIMES(run, o->lstat("l", &st), st);
+	CALLTIMES(run, o->stat("l", &st), st);
+	CALL(run, o->mkdir("d", 0755));
+	CALLFD(run, dfd, o->open("d", O_RDONLY | O_DIRECTORY));
+	settimes(ts, 11, 0, 12, 0);
+	CALL(run, o->utimensat(dfd, "", ts, AT_EMPTY_PATH));
+	CALLTIMES(run, o->stat("d", &st), st);
+	/* statx */
+	CALLSTX(run, o->statx(AT_FDCWD, "f", 0, STATX_BASIC_STATS, &sx), sx);
+	CALLSTX(run, o->statx(AT_FDCWD, "l", AT_SYMLINK_NOFOLLOW,
+	    STATX_BASIC_STATS, &sx), sx);
+	CALLSTX(run, o->statx(AT_FDCWD, "l", 0, STATX_BASIC_STATS, &sx), sx);
+	CALLSTX(run, o->statx(dfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx),
+	    sx);
+	CALLSTX(run, o->statx(dfd, "", 0, STATX_BASIC_STATS, &sx), sx);
+	CALLSTX(run, o->statx(AT_FDCWD, "nope", 0, STATX_BASIC_STATS, &sx),
+	    sx);
+	CALLSTX(run, o->statx(AT_FDCWD, "f/", 0, STATX_BASIC_STATS, &sx), sx);
+	CALLSTX(run, o->statx(AT_FDCWD, "f", 0, STATX__RESERVED, &sx), sx);
+	CALLSTX(run, o->statx(AT_FDCWD, "f", AT_STATX_FORCE_SYNC |
+	    AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx), sx);
+	CALL(run, o->close(dfd));
+	CALL(run, o->close(fd));
+}

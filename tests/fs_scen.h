@@ -45,6 +45,7 @@ scenario_t	sc_rename;
 scenario_t	sc_at;
 scenario_t	sc_attrs;
 scenario_t	sc_sizes;
+scenario_t	sc_times;
 
 #define SCENARIO(name)							\
 START_TEST(cmp_##name)							\

@@ -67,6 +67,7 @@ SCENARIO(rename)
 SCENARIO(at)
 SCENARIO(attrs)
 SCENARIO(sizes)
+SCENARIO(times)
 
 /*
  * The tests below check the kernel alone.
@@ -752,6 +753,14 @@ START_TEST(attr_permissions)
 	ck_assert_int_eq(rump_sys_stat("/tmp/rootf", &st), 0);
 	ck_assert_int_eq(st.st_uid, 5);
 	ck_assert_int_eq(st.st_gid, 6);
+	/* fchmodat: AT_SYMLINK_NOFOLLOW on a link is EOPNOTSUPP */
+	ck_assert_int_eq(rump_sys_symlink("rootf", "/tmp/rl"), 0);
+	FAILS(rump_sys_fchmodat(AT_FDCWD, "/tmp/rl", 0600,
+	    AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
+	ck_assert_int_eq(rump_sys_fchmodat(AT_FDCWD, "/tmp/rootf", 0600,
+	    AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_int_eq(modeof("/tmp/rootf"), 0600);
+	FAILS(rump_sys_fchmodat(AT_FDCWD, "/tmp/rootf", 0600, 0x1), EINVAL);
 	/* new files in a set-group-ID directory take its group */
 	ck_assert_int_eq(rump_sys_mkdir("/tmp/sgid", 0777), 0);
 	ck_assert_int_eq(rump_sys_chown("/tmp/sgid", 0, 77), 0);
@@ -1204,6 +1213,7 @@ main(void)
 	tcase_add_test(tc, cmp_at);
 	tcase_add_test(tc, cmp_attrs);
 	tcase_add_test(tc, cmp_sizes);
+	tcase_add_test(tc, cmp_times);
 	tcase_add_test(tc, boot_tree);
 	tcase_add_test(tc, devices);
 	tcase_add_test(tc, bigfile);

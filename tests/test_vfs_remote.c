@@ -72,6 +72,7 @@ SCENARIO(rename)
 SCENARIO(at)
 SCENARIO(attrs)
 SCENARIO(sizes)
+SCENARIO(times)
 
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -114,6 +115,7 @@ main(void)
 	tcase_add_test(tc, cmp_at);
 	tcase_add_test(tc, cmp_attrs);
 	tcase_add_test(tc, cmp_sizes);
+	tcase_add_test(tc, cmp_times);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
