@@ -197,6 +197,7 @@ int	vfs_lookup_atcred(struct proc *, const struct cred *, int dirfd,
 int	vfs_getvnode(struct proc *, int fd, bool allowpath, struct vnode **);
 int	vfs_maycreate(struct vnode *dvp, const struct cred *);
 int	vfs_copyinpath(const char *upath, char *kpath);
+bool	vfs_upath_empty(const char *upath);
 int	vfs_create(struct proc *, struct nameidata *, enum vtype, mode_t,
 	    dev_t, struct vnode **);
 void	vn_initowner(struct vnode *, struct vnode *dvp, const struct cred *);

@@ -53,7 +53,6 @@ static int
 do_stat(struct proc *p, int dirfd, const char *upath, int flags,
     struct stat *st)
 {
-	char c;
 	struct vnode *vp;
 	int error;
 
@@ -62,7 +61,7 @@ do_stat(struct proc *p, int dirfd, const char *upath, int flags,
 		return EINVAL;
 	/* an empty path on a descriptor that is not a vnode: fstat */
 	if ((flags & AT_EMPTY_PATH) != 0 && dirfd != AT_FDCWD &&
-	    upath != NULL && copyin(upath, &c, 1) == 0 && c == '\0')
+	    vfs_upath_empty(upath))
 		return do_fstat(p, dirfd, st);
 	error = vfs_lookup_at(p, dirfd, upath, flags, &vp);
 	if (error != 0)

@@ -364,7 +364,10 @@ sys_symlinkat(struct lwp *l, const struct sys_symlinkat_args *uap,
 	    SCARG(uap, linkpath));
 }
 
-/* readlink: an empty path means dirfd itself (an O_PATH link) */
+/*
+ * readlink: an empty path means dirfd itself (an O_PATH link), and
+ * then something that is not a link is ENOENT rather than EINVAL.
+ */
 static int
 do_readlink(struct lwp *l, int dirfd, const char *upath, char *ubuf,
     size_t bufsiz, register_t *retval)
@@ -383,6 +386,8 @@ do_readlink(struct lwp *l, int dirfd, const char *upath, char *ubuf,
 	error = memfs_readlink(vp, target, sizeof(target), &len);
 	if (error == 0)
 		vn_accessed(vp);
+	else if (error == EINVAL && vfs_upath_empty(upath))
+		error = ENOENT;
 	vrele(vp);
 	if (error != 0)
 		return error;

@@ -29,6 +29,15 @@ vfs_copyinpath(const char *upath, char *kpath)
 	return copyinstr(upath, kpath, PATH_MAX, &done);
 }
 
+/* is the user's path the empty string (the AT_EMPTY_PATH cases)? */
+bool
+vfs_upath_empty(const char *upath)
+{
+	char c;
+
+	return upath != NULL && copyin(upath, &c, 1) == 0 && c == '\0';
+}
+
 static struct vnode *
 proc_cwd(struct proc *p)
 {

@@ -807,6 +807,8 @@ sc_symlinks(struct run *run)
 	CALLRL(run, o->readlink("d/f", buf, sizeof(buf)), buf);
 	CALLRL(run, o->readlink("ld/", buf, sizeof(buf)), buf);
 	CALLRL(run, o->readlink("nope", buf, sizeof(buf)), buf);
+	CALLRL(run, o->readlink("", buf, sizeof(buf)), buf);
+	CALLRL(run, o->readlinkat(AT_FDCWD, "", buf, sizeof(buf)), buf);
 	CALLFD(run, fd, o->open("lf", O_RDONLY | O_NOFOLLOW));
 	CALLFD(run, fd, o->open("ld/", O_RDONLY | O_NOFOLLOW));
 	CALL(run, o->close(fd));
@@ -822,6 +824,9 @@ sc_symlinks(struct run *run)
 	CALLFD(run, fd, o->open("lf", O_PATH | O_NOFOLLOW));
 	CALLRL(run, o->readlinkat(fd, "", buf, sizeof(buf)), buf);
 	CALL(run, o->read(fd, buf, 1));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("d", O_PATH));
+	CALLRL(run, o->readlinkat(fd, "", buf, sizeof(buf)), buf);
 	CALL(run, o->close(fd));
 	/* loops and chains */
 	CALL(run, o->symlink("loop2", "loop1"));
