@@ -88,7 +88,29 @@ struct fsops {
 	ssize_t	(*writev)(int, const struct iovec *, int);
 	ssize_t	(*preadv)(int, const struct iovec *, int, off_t);
 	ssize_t	(*pwritev)(int, const struct iovec *, int, off_t);
+	int	(*seteids)(uid_t, gid_t);	/* effective ids only */
 };
+
+/* the host's effective ids: the group first going down, last going up */
+static int
+host_seteids(uid_t uid, gid_t gid)
+{
+
+	if (uid == 0)
+		return seteuid(0) == 0 && setegid(gid) == 0 ? 0 : -1;
+	return setegid(gid) == 0 && seteuid(uid) == 0 ? 0 : -1;
+}
+
+static int
+rump_seteids(uid_t uid, gid_t gid)
+{
+
+	if (fs_rump_seteids == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fs_rump_seteids(uid, gid);
+}
 
 static int
 host_getcwd(char *buf, size_t size)
@@ -105,7 +127,7 @@ static const struct fsops hostops = {
 	ftruncate, chmod, fchmod, fchmodat, chown, fchown, lchown,
 	fchownat, utimensat, futimens, umask, access, faccessat, fstatat,
 	statx, fchdir, statfs, fstatfs, fsync, fdatasync, readv, writev,
-	preadv, pwritev,
+	preadv, pwritev, host_seteids,
 };
 
 static const struct fsops rumpops = {
@@ -124,7 +146,7 @@ static const struct fsops rumpops = {
 	rump_sys_faccessat, rump_sys_fstatat, rump_sys_statx,
 	rump_sys_fchdir, rump_sys_statfs, rump_sys_fstatfs, rump_sys_fsync,
 	rump_sys_fdatasync, rump_sys_readv, rump_sys_writev,
-	rump_sys_preadv, rump_sys_pwritev,
+	rump_sys_preadv, rump_sys_pwritev, rump_seteids,
 };
 
 #define MAXREC	512
@@ -1267,4 +1289,97 @@ sc_times(struct run *run)
 	    AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx), sx);
 	CALL(run, o->close(dfd));
 	CALL(run, o->close(fd));
+}
+
+/*
+ * Permissions as a user (effective ids 1000:1000, real ids root's):
+ * what root made and what the user may do with it, the sticky bit,
+ * protected hard links, set-id bits cleared by writes and chmod.
+ */
+void
+sc_perms(struct run *run)
+{
+	const struct fsops *o = run->o;
+	struct timespec ts[2] = { { 1, 0 }, { 2, 0 } };
+	char buf[16];
+	int fd;
+
+	CALL(run, o->mkdir("priv", 0700));
+	CALLFD(run, fd, o->open("priv/f", O_CREAT | O_RDWR, 0600));
+	CALL(run, o->close(fd));
+	CALL(run, o->mkdir("pub", 0777));
+	CALL(run, o->chmod("pub", 0777));
+	CALL(run, o->mkdir("sticky", 0777));
+	CALL(run, o->chmod("sticky", 01777));
+	CALLFD(run, fd, o->open("ro", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("pub/rootf", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("sticky/rootf", O_CREAT | O_RDWR, 0666));
+	CALL(run, o->fchmod(fd, 0666));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("pub/suid", O_CREAT | O_RDWR, 0777));
+	CALL(run, o->fchmod(fd, 06777));
+	CALL(run, o->close(fd));
+	CALL(run, o->symlink("priv/f", "lpriv"));
+
+	CALL(run, o->seteids(1000, 1000));
+	CALLFD(run, fd, o->open("priv/f", O_RDONLY));
+	CALLFD(run, fd, o->open("lpriv", O_RDONLY));
+	CALLFD(run, fd, o->open("priv", O_RDONLY));
+	CALL(run, o->chdir("priv"));
+	CALL(run, o->mkdir("priv/x", 0755));
+	CALL(run, o->symlink("x", "priv/l"));
+	CALL(run, o->access("priv/f", R_OK));	/* the real ids: root */
+	CALL(run, o->faccessat(AT_FDCWD, "priv/f", R_OK, AT_EACCESS));
+	CALLFD(run, fd, o->open("ro", O_WRONLY));
+	CALLFD(run, fd, o->open("ro", O_RDONLY | O_TRUNC));
+	CALLFD(run, fd, o->open("ro", O_RDONLY));
+	CALL(run, o->write(fd, "x", 1));
+	CALL(run, o->ftruncate(fd, 0));
+	CALL(run, o->fchmod(fd, 0666));
+	CALL(run, o->fchown(fd, 1000, 1000));
+	CALL(run, o->read(fd, buf, sizeof(buf)));
+	CALL(run, o->close(fd));
+	CALL(run, o->truncate("ro", 0));
+	CALL(run, o->chmod("ro", 0777));
+	CALL(run, o->chown("ro", 1000, (gid_t)-1));
+	CALL(run, o->chown("ro", (uid_t)-1, 1000));
+	CALL(run, o->utimensat(AT_FDCWD, "ro", NULL, 0));
+	CALL(run, o->utimensat(AT_FDCWD, "ro", ts, 0));
+	CALL(run, o->unlink("ro"));
+	CALL(run, o->rename("ro", "ro2"));
+	CALL(run, o->link("ro", "pub/ro"));
+	CALL(run, o->mknod("pub/node", S_IFCHR | 0600, makedev(1, 3)));
+	CALL(run, o->mknod("pub/plain", S_IFREG | 0600, 0));
+	/* a world-writable directory */
+	CALLFD(run, fd, o->open("pub/mine", O_CREAT | O_RDWR, 0644));
+	CALL(run, o->close(fd));
+	CALLMODE(run, "pub/mine");
+	CALL(run, o->chmod("pub/mine", 02755));
+	CALLMODE(run, "pub/mine");
+	CALL(run, o->chown("pub/mine", (uid_t)-1, 0));
+	CALL(run, o->chown("pub/mine", 1000, 1000));
+	CALL(run, o->utimensat(AT_FDCWD, "pub/mine", ts, 0));
+	CALL(run, o->rename("pub/mine", "pub/mine2"));
+	CALL(run, o->unlink("pub/rootf"));
+	CALL(run, o->link("pub/suid", "pub/hl"));
+	CALLFD(run, fd, o->open("pub/suid", O_WRONLY));
+	CALL(run, o->write(fd, "x", 1));
+	CALL(run, o->close(fd));
+	CALLMODE(run, "pub/suid");
+	/* the sticky directory */
+	CALL(run, o->unlink("sticky/rootf"));
+	CALL(run, o->rename("sticky/rootf", "sticky/x"));
+	CALLFD(run, fd, o->open("sticky/rootf", O_WRONLY));
+	CALL(run, o->close(fd));
+	CALLFD(run, fd, o->open("sticky/mine", O_CREAT | O_RDWR, 0600));
+	CALL(run, o->close(fd));
+	CALL(run, o->rename("sticky/mine", "sticky/rootf"));
+	CALL(run, o->seteids(0, 0));
+
+	CALLMODE(run, "pub/mine2");
+	CALL(run, o->unlink("priv/f"));
+	log_listing(run, "pub", 4096);
+	log_listing(run, "sticky", 4096);
 }

@@ -6,6 +6,7 @@
 #define TESTS_FS_SCEN_H
 
 #include <limits.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 /* Linux's getdents64 record, as the ABI defines it */
@@ -25,6 +26,8 @@ typedef void scenario_t(struct run *);
 extern char hostbase[PATH_MAX];
 /* boots the kernel or connects to it: 0 or an errno */
 extern int (*fs_boot)(void);
+/* sets the kernel process's effective ids (in-process only), or NULL */
+extern int (*fs_rump_seteids)(uid_t, gid_t);
 
 /* run scenario on the host in hostbase/name and in the kernel's /tmp/name */
 void	run_both(const char *name, scenario_t *scenario);
@@ -46,6 +49,7 @@ scenario_t	sc_at;
 scenario_t	sc_attrs;
 scenario_t	sc_sizes;
 scenario_t	sc_times;
+scenario_t	sc_perms;
 
 #define SCENARIO(name)							\
 START_TEST(cmp_##name)							\

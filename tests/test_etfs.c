@@ -49,6 +49,7 @@ boot_mapped(void)
 	    RUMP_ETFS_DIR_SUBDIRS);
 }
 
+int (*fs_rump_seteids)(uid_t, gid_t);	/* no setuid call */
 int (*fs_boot)(void) = boot_mapped;
 
 /* hostdir/rel, made with contents */

@@ -6,7 +6,9 @@
  * system calls in a fresh directory under a mkdtemp one, and on
  * rump_sys_* in a fresh directory of the kernel's /tmp, and compare
  * the logs (test_vfs_remote runs the same ones over the wire).  The
- * host is the oracle for Linux's semantics.  Tests of what the host cannot
+ * host is the oracle for Linux's semantics; the permission scenario
+ * runs both sides with effective ids 1000:1000 (seteuid on the host,
+ * pid 1's credentials set through kern.h in the kernel).  Tests of what the host cannot
  * show here (permissions as a non-root user, the memory limit,
  * devices, timestamps, memory release) check the kernel alone; the
  * permission test sets a process's credentials directly through
@@ -51,6 +53,20 @@ boot_local(void)
 
 int (*fs_boot)(void) = boot_local;
 
+/* the effective ids of pid 1, which runs calls from unbound threads */
+static int
+seteids_local(uid_t uid, gid_t gid)
+{
+
+	rump_schedule();
+	initproc->p_cred.cr_euid = uid;
+	initproc->p_cred.cr_egid = gid;
+	rump_unschedule();
+	return 0;
+}
+
+int (*fs_rump_seteids)(uid_t, gid_t) = seteids_local;
+
 
 SCENARIO(open)
 SCENARIO(openat)
@@ -68,6 +84,7 @@ SCENARIO(at)
 SCENARIO(attrs)
 SCENARIO(sizes)
 SCENARIO(times)
+SCENARIO(perms)
 
 /*
  * The tests below check the kernel alone.
@@ -1197,6 +1214,8 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	/* a user must be able to reach the scenarios' directories */
+	(void)chmod(hostbase, 0755);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cmp_open);
 	tcase_add_test(tc, cmp_openat);
@@ -1214,6 +1233,7 @@ main(void)
 	tcase_add_test(tc, cmp_attrs);
 	tcase_add_test(tc, cmp_sizes);
 	tcase_add_test(tc, cmp_times);
+	tcase_add_test(tc, cmp_perms);
 	tcase_add_test(tc, boot_tree);
 	tcase_add_test(tc, devices);
 	tcase_add_test(tc, bigfile);

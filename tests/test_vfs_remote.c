@@ -41,6 +41,7 @@ boot_remote(void)
 	return rump_sys_getpid() > 1 ? 0 : EPROTO;
 }
 
+int (*fs_rump_seteids)(uid_t, gid_t);	/* no setuid call */
 int (*fs_boot)(void) = boot_remote;
 
 static void
