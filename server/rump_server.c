@@ -483,6 +483,34 @@ raise_nofile(void)
 }
 
 /*
+ * A file drive given a size, as in NetBSD: the host file is made if it
+ * is missing and grown to offset + size if it is shorter (a disk image
+ * to be).  Returns 0 or an errno value.
+ */
+static int
+drive_prepare(const struct etfsopt *e)
+{
+	struct stat st;
+	int error = 0, fd;
+
+	if (e->e_size == RUMP_ETFS_SIZE_ENDOFF || e->e_type == RUMP_ETFS_DIR ||
+	    e->e_type == RUMP_ETFS_DIR_SUBDIRS)
+		return 0;
+	if (e->e_begin > UINT64_MAX - e->e_size ||
+	    e->e_begin + e->e_size > (uint64_t)INT64_MAX)
+		return EFBIG;
+	if ((fd = open(e->e_hostpath, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0644)) == -1)
+		return errno;
+	if (fstat(fd, &st) == -1 || ((uint64_t)st.st_size <
+	    e->e_begin + e->e_size &&
+	    ftruncate(fd, (off_t)(e->e_begin + e->e_size)) == -1))
+		error = errno;
+	close(fd);
+	return error;
+}
+
+/*
  * Boot the kernel and start serving.  Prints one line naming what
  * failed and returns -1, or returns 0 once the server is listening.
  */
@@ -504,8 +532,9 @@ server_start(const struct options *o, const char *addr)
 	}
 	for (i = 0; i < o->o_netfs; i++) {
 		e = &o->o_etfs[i];
-		error = rump_pub_etfs_register_withsize(e->e_key,
-		    e->e_hostpath, e->e_type, e->e_begin, e->e_size);
+		if ((error = drive_prepare(e)) == 0)
+			error = rump_pub_etfs_register_withsize(e->e_key,
+			    e->e_hostpath, e->e_type, e->e_begin, e->e_size);
 		if (error != 0) {
 			fprintf(stderr, "%s: -d %s: %s: %s\n", PROGNAME,
 			    e->e_key, e->e_hostpath, strerror(error));

@@ -61,8 +61,10 @@ hostread(const char *path)
 
 START_TEST(etfs_round_trip)
 {
-	char file[300], dir[300], spec1[700], spec2[700], out[256];
-	const char *extra[5];
+	char file[300], dir[300], spec1[700], spec2[700], spec3[700];
+	char out[256];
+	const char *extra[7];
+	struct stat st;
 	int status, fd;
 
 	hostdir_make();
@@ -81,7 +83,12 @@ START_TEST(etfs_round_trip)
 	extra[1] = spec1;
 	extra[2] = "-d";
 	extra[3] = spec2;
-	extra[4] = NULL;
+	/* a disk image that does not exist yet: made and sized */
+	snprintf(spec3, sizeof(spec3), "key=/dev/img,hostpath=%s/disk.img,"
+	    "type=blk,size=64k,offset=4k", hostdir);
+	extra[4] = "-d";
+	extra[5] = spec3;
+	extra[6] = NULL;
 	srv_start(&srv, "unix", extra);
 	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "read", "/data",
 	    NULL), 0);
@@ -93,8 +100,19 @@ START_TEST(etfs_round_trip)
 	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "read",
 	    "/tmp/tree/new", NULL), 0);
 	ck_assert_str_eq(out, "a new host file");
+	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "write",
+	    "/dev/img", "block", NULL), 0);
 	status = srv_stop(&srv);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(file, sizeof(file), "%s/disk.img", hostdir);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_size, 68 * 1024);
+	fd = open(file, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, out, 5, 4096), 5);
+	ck_assert(memcmp(out, "block", 5) == 0);
+	close(fd);
+	snprintf(file, sizeof(file), "%s/data", hostdir);
 	/* the server is gone; the host has the results */
 	ck_assert_str_eq(hostread(file), "written in the kernel");
 	snprintf(file, sizeof(file), "%s/tree/new", hostdir);
