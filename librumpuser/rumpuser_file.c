@@ -105,8 +105,11 @@ rumpuser_file_stat(const char *path, int fd, struct rumpuser_fattr *fa)
 	fa->fa_type = ftype(st.st_mode);
 	fa->fa_mode = st.st_mode & 07777;
 	fa->fa_size = (uint64_t)st.st_size;
+	fa->fa_dev = st.st_dev;
 	fa->fa_ino = st.st_ino;
 	fa->fa_nlink = st.st_nlink;
+	fa->fa_uid = st.st_uid;
+	fa->fa_gid = st.st_gid;
 	fa->fa_atime = st.st_atim.tv_sec;
 	fa->fa_atimensec = st.st_atim.tv_nsec;
 	fa->fa_mtime = st.st_mtim.tv_sec;
@@ -215,23 +218,62 @@ rumpuser_file_readlink(const char *path, char *buf, size_t len,
 }
 
 int
-rumpuser_file_chmod(const char *path, int mode)
+rumpuser_file_symlink(const char *target, const char *path)
 {
 
-	return fchmodat(AT_FDCWD, path, (mode_t)mode, 0) == -1 ? errno : 0;
+	return symlink(target, path) == -1 ? errno : 0;
+}
+
+/*
+ * A hard link to from itself, not to what a symbolic link names; to an
+ * open file through /proc, which needs no privilege (AT_EMPTY_PATH
+ * would), so that a file whose first name is gone can still be linked.
+ */
+int
+rumpuser_file_link(const char *from, int fd, const char *to)
+{
+	char proc[64];
+
+	if (fd < 0)
+		return linkat(AT_FDCWD, from, AT_FDCWD, to, 0) == -1 ?
+		    errno : 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW) == -1 ?
+	    errno : 0;
 }
 
 int
-rumpuser_file_utimens(const char *path, const int64_t sec[2],
+rumpuser_file_chmod(const char *path, int fd, int mode)
+{
+	int rv;
+
+	rv = fd >= 0 ? fchmod(fd, (mode_t)mode) :
+	    fchmodat(AT_FDCWD, path, (mode_t)mode, 0);
+	return rv == -1 ? errno : 0;
+}
+
+int
+rumpuser_file_chown(const char *path, int fd, uint32_t uid, uint32_t gid)
+{
+	int rv;
+
+	rv = fd >= 0 ? fchown(fd, (uid_t)uid, (gid_t)gid) :
+	    lchown(path, (uid_t)uid, (gid_t)gid);
+	return rv == -1 ? errno : 0;
+}
+
+int
+rumpuser_file_utimens(const char *path, int fd, const int64_t sec[2],
     const long nsec[2])
 {
 	struct timespec ts[2];
-	int i;
+	int i, rv;
 
 	for (i = 0; i < 2; i++) {
 		ts[i].tv_sec = (time_t)sec[i];
 		ts[i].tv_nsec = nsec[i];
 	}
-	return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == -1 ?
-	    errno : 0;
+	rv = fd >= 0 ? futimens(fd, ts) :
+	    utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+	return rv == -1 ? errno : 0;
 }

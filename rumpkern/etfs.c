@@ -16,10 +16,14 @@
  * whole tree.  Host devices, FIFOs and sockets stay invisible, and
  * symbolic links resolve in the kernel's name space, never the host's.
  *
+ * Symbolic and hard links made inside a mapping are made on the host.
  * Attributes come from the host (refreshed on every stat and on the
- * reads and writes that need the size); owner and group show as root,
- * as the kernel has no mapping of host users.  st_dev is etfs's own,
- * st_ino the host's inode, so that stat and getdents64 agree.
+ * reads and writes that need the size), owner and group included, and
+ * chmod, chown and utimensat are the host's to allow and carry out.
+ * st_dev is etfs's own, st_ino the host's inode, so that stat and
+ * getdents64 agree.  As every lookup makes a new vnode, two vnodes
+ * stand for the same host file when their device and inode agree
+ * (etfs_same, vn_same): rename compares files that way.
  *
  * Locking: host I/O runs under the kernel lock.  That serialises the
  * kernel behind a slow host disk, but a host file cannot change under
@@ -42,6 +46,8 @@ struct etfs_node {
 	bool			 en_key;	/* a registered key */
 	uint64_t		 en_begin;	/* the window on the file */
 	uint64_t		 en_size;	/* RUMP_ETFS_SIZE_ENDOFF: all */
+	uint64_t		 en_dev;	/* the host's device and */
+	uint64_t		 en_ino;	/* inode: which file it is */
 	struct memfs_dirent	*en_self;	/* a subdirectory's name */
 	size_t			 en_tlen;	/* VLNK: target length */
 };
@@ -87,22 +93,24 @@ etfs_setattrs(struct vnode *vp, const struct rumpuser_fattr *fa)
 
 	vp->v_mode = fa->fa_mode & 07777;
 	vp->v_nlink = (nlink_t)fa->fa_nlink;
+	vp->v_uid = (uid_t)fa->fa_uid;
+	vp->v_gid = (gid_t)fa->fa_gid;
 	vp->v_ino = fa->fa_ino;
+	en->en_dev = fa->fa_dev;
+	en->en_ino = fa->fa_ino;
 	vp->v_atime.tv_sec = (time_t)fa->fa_atime;
 	vp->v_atime.tv_nsec = fa->fa_atimensec;
 	vp->v_mtime.tv_sec = (time_t)fa->fa_mtime;
 	vp->v_mtime.tv_nsec = fa->fa_mtimensec;
 	vp->v_ctime.tv_sec = (time_t)fa->fa_ctime;
 	vp->v_ctime.tv_nsec = fa->fa_ctimensec;
-	if (vp->v_type == VLNK)
-		return;
 	size = fa->fa_size > en->en_begin ? fa->fa_size - en->en_begin : 0;
 	if (en->en_size != RUMP_ETFS_SIZE_ENDOFF && size > en->en_size)
 		size = en->en_size;
 	vp->v_size = (off_t)size;
 }
 
-/* size, mode, links and times from the host */
+/* size, mode, links and times from the host; a directory gone there */
 void
 etfs_refresh(struct vnode *vp)
 {
@@ -110,8 +118,12 @@ etfs_refresh(struct vnode *vp)
 	struct rumpuser_fattr fa;
 
 	if (rumpuser_file_stat(en->en_fd >= 0 ? NULL : en->en_path, en->en_fd,
-	    &fa) == 0)
-		etfs_setattrs(vp, &fa);
+	    &fa) != 0)
+		return;
+	etfs_setattrs(vp, &fa);
+	/* removed on the host (or by us): as a removed memfs directory */
+	if (vp->v_type == VDIR && fa.fa_nlink == 0)
+		vp->v_flag |= VREMOVED;
 }
 
 /* a VHOST vnode of type for node en, or NULL (en is freed) */
@@ -151,6 +163,14 @@ etfs_path(struct vnode *dvp, const char *name, size_t len, char **pathp)
 	return 0;
 }
 
+/* the descriptor attribute calls go through, or -1 for the path */
+static int
+etfs_attrfd(struct vnode *vp)
+{
+
+	return vp->v_type == VDIR ? -1 : vp->v_host->en_fd;
+}
+
 /* open a host file read-write if the host lets us, else read only */
 static int
 etfs_openfile(const char *path, int *fdp, bool *rdonlyp)
@@ -188,15 +208,21 @@ etfs_setdir(struct vnode *vp, struct vnode *dvp, const char *name,
 	return 0;
 }
 
-/* a symbolic link's target, kept in the vnode as memfs keeps its own */
-static int
-etfs_setlink(struct vnode *vp)
+/*
+ * A symbolic link's target, read from the host when first wanted (a
+ * readlink on the host sets the link's atime, which lstat must not)
+ * and kept in the vnode as memfs keeps its own.
+ */
+int
+etfs_linktarget(struct vnode *vp)
 {
 	struct etfs_node *en = vp->v_host;
 	char buf[PATH_MAX];
 	size_t len;
 	int error;
 
+	if (vp->v_lnk.target != NULL)
+		return 0;
 	error = rumpuser_file_readlink(en->en_path, buf, sizeof(buf), &len);
 	if (error != 0)
 		return error;
@@ -254,8 +280,6 @@ etfs_get(struct vnode *dvp, char *path, const char *name, size_t len,
 		return ENOMEM;
 	if (type == VDIR)
 		error = etfs_setdir(vp, dvp, name, len);
-	else if (type == VLNK)
-		error = etfs_setlink(vp);
 	if (error != 0) {
 		vrele(vp);
 		return error;
@@ -302,6 +326,41 @@ etfs_create(struct vnode *dvp, const char *name, size_t len,
 		return error;
 	}
 	return etfs_get(dvp, path, name, len, vpp);
+}
+
+/* a symbolic link on the host, to a target the kernel will resolve */
+int
+etfs_symlink(struct vnode *dvp, const char *name, size_t len,
+    const char *target, struct vnode **vpp)
+{
+	char *path;
+	int error;
+
+	if ((error = etfs_path(dvp, name, len, &path)) != 0)
+		return error;
+	if ((error = rumpuser_file_symlink(target, path)) != 0) {
+		kmem_strfree(path);
+		return error;
+	}
+	return etfs_get(dvp, path, name, len, vpp);
+}
+
+/* a hard link on the host; host and kernel memory do not mix (EXDEV) */
+int
+etfs_link(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
+{
+	char *path;
+	int error;
+
+	if ((dvp->v_flag & VHOST) == 0 || (vp->v_flag & VHOST) == 0 ||
+	    etfs_iskey(vp))
+		return EXDEV;
+	if ((error = etfs_path(dvp, name, len, &path)) != 0)
+		return error;
+	error = rumpuser_file_link(vp->v_host->en_path, etfs_attrfd(vp),
+	    path);
+	kmem_strfree(path);
+	return error;
 }
 
 int
@@ -504,20 +563,52 @@ etfs_readdir(struct vnode *vp, off_t *cookiep, void *buf, size_t len,
 }
 
 int
-etfs_setattr(struct vnode *vp, const mode_t *mode, const struct timespec *ts)
+etfs_chmod(struct vnode *vp, mode_t mode)
 {
-	struct etfs_node *en = vp->v_host;
+	int error;
+
+	error = rumpuser_file_chmod(vp->v_host->en_path, etfs_attrfd(vp),
+	    (int)mode);
+	etfs_refresh(vp);
+	return error;
+}
+
+/* the host decides, and clears set-id bits as its kernel does */
+int
+etfs_chown(struct vnode *vp, uid_t uid, gid_t gid)
+{
+	int error;
+
+	error = rumpuser_file_chown(vp->v_host->en_path, etfs_attrfd(vp),
+	    (uint32_t)uid, (uint32_t)gid);
+	etfs_refresh(vp);
+	return error;
+}
+
+int
+etfs_utimens(struct vnode *vp, const struct timespec *ts)
+{
 	int64_t sec[2];
 	long nsec[2];
-	int i;
+	int error, i;
 
-	if (mode != NULL)
-		return rumpuser_file_chmod(en->en_path, (int)*mode);
 	for (i = 0; i < 2; i++) {
 		sec[i] = ts[i].tv_sec;
 		nsec[i] = ts[i].tv_nsec;
 	}
-	return rumpuser_file_utimens(en->en_path, sec, nsec);
+	error = rumpuser_file_utimens(vp->v_host->en_path, etfs_attrfd(vp),
+	    sec, nsec);
+	etfs_refresh(vp);
+	return error;
+}
+
+/* do a and b, both host files, stand for the same one? */
+bool
+etfs_same(const struct vnode *a, const struct vnode *b)
+{
+
+	return a->v_host->en_dev == b->v_host->en_dev &&
+	    a->v_host->en_ino == b->v_host->en_ino;
 }
 
 int

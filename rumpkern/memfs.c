@@ -312,7 +312,7 @@ memfs_symlink(struct vnode *dvp, const char *name, size_t len,
 	int error;
 
 	if ((dvp->v_flag & VHOST) != 0)
-		return EPERM;
+		return etfs_symlink(dvp, name, len, target, vpp);
 	if ((error = dir_cancreate(dvp, name, len)) != 0)
 		return error;
 	tlen = strlen(target);
@@ -336,13 +336,17 @@ memfs_symlink(struct vnode *dvp, const char *name, size_t len,
 	return 0;
 }
 
-/* the target of link vp, kept while vp is; NULL if it cannot be had */
-const char *
-memfs_linktarget(struct vnode *vp)
+/* the target of link vp, NUL terminated, kept while vp is */
+int
+memfs_linktarget(struct vnode *vp, const char **targetp)
 {
+	int error;
 
 	KASSERT(vp->v_type == VLNK);
-	return vp->v_lnk.target;
+	if ((vp->v_flag & VHOST) != 0 && (error = etfs_linktarget(vp)) != 0)
+		return error;
+	*targetp = vp->v_lnk.target;
+	return 0;
 }
 
 /* the target of link vp, not NUL terminated, at most len bytes */
@@ -350,12 +354,16 @@ int
 memfs_readlink(struct vnode *vp, char *buf, size_t len, size_t *lenp)
 {
 	size_t n;
+	int error;
 
 	if (vp->v_type != VLNK)
 		return EINVAL;
-	if (vp->v_lnk.target == NULL)
-		return EIO;
-	n = (size_t)vp->v_size < len ? (size_t)vp->v_size : len;
+	if ((vp->v_flag & VHOST) != 0 && (error = etfs_linktarget(vp)) != 0)
+		return error;
+	/* the string's own length: a host link's v_size follows the host */
+	n = strlen(vp->v_lnk.target);
+	if (n > len)
+		n = len;
 	memcpy(buf, vp->v_lnk.target, n);
 	*lenp = n;
 	return 0;
@@ -370,7 +378,7 @@ memfs_link(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
 
 	KASSERT(vp->v_type != VDIR);
 	if ((dvp->v_flag & VHOST) != 0 || (vp->v_flag & VHOST) != 0)
-		return EXDEV;
+		return etfs_link(dvp, name, len, vp);
 	if ((error = dir_cancreate(dvp, name, len)) != 0)
 		return error;
 	if (vp->v_nlink == 0)
@@ -798,6 +806,8 @@ memfs_readdir(struct vnode *vp, off_t *cookiep, void *buf, size_t len,
 	off_t pos;
 	bool fit;
 
+	if ((vp->v_flag & VHOST) != 0)
+		etfs_refresh(vp);
 	if ((vp->v_flag & VREMOVED) != 0)
 		return ENOENT;
 	if ((vp->v_flag & VHOST) != 0)

@@ -115,6 +115,7 @@ int	vn_access(const struct vnode *, const struct cred *, int vaccess);
 void	vn_touch(struct vnode *, int which);
 void	vn_accessed(struct vnode *);
 void	vn_stat(struct vnode *, struct stat *);
+bool	vn_same(const struct vnode *, const struct vnode *);
 
 /* vfs_lookup.c */
 enum nilast { NI_NORM, NI_DOT, NI_DOTDOT, NI_ROOT };
@@ -146,7 +147,7 @@ int	memfs_create(struct vnode *dvp, const char *, size_t, enum vtype,
 int	memfs_symlink(struct vnode *dvp, const char *, size_t,
 	    const char *target, const struct cred *, struct vnode **);
 int	memfs_readlink(struct vnode *, char *buf, size_t len, size_t *lenp);
-const char *memfs_linktarget(struct vnode *);	/* NUL terminated */
+int	memfs_linktarget(struct vnode *, const char **);	/* kept by vp */
 int	memfs_link(struct vnode *dvp, const char *, size_t, struct vnode *);
 int	memfs_remove(struct vnode *dvp, const char *, size_t);
 int	memfs_rename(struct vnode *fdvp, const char *, size_t,
@@ -164,14 +165,21 @@ struct etfs_node;
 int	etfs_lookup(struct vnode *dvp, const char *, size_t, struct vnode **);
 int	etfs_create(struct vnode *dvp, const char *, size_t, enum vtype,
 	    mode_t, const struct cred *, struct vnode **);
+int	etfs_symlink(struct vnode *dvp, const char *, size_t,
+	    const char *target, struct vnode **);
+int	etfs_link(struct vnode *dvp, const char *, size_t, struct vnode *);
 int	etfs_remove(struct vnode *dvp, const char *, size_t);
+int	etfs_linktarget(struct vnode *);	/* read v_lnk.target */
 int	etfs_rename(struct vnode *fdvp, const char *, size_t,
 	    struct vnode *tdvp, const char *, size_t, bool exchange);
 int	etfs_read(struct vnode *, struct uio *);
 int	etfs_write(struct vnode *, struct uio *, bool append);
 int	etfs_truncate(struct vnode *, off_t);
 int	etfs_readdir(struct vnode *, off_t *, void *, size_t, size_t *);
-int	etfs_setattr(struct vnode *, const mode_t *, const struct timespec *);
+int	etfs_chmod(struct vnode *, mode_t);
+int	etfs_chown(struct vnode *, uid_t, gid_t);
+int	etfs_utimens(struct vnode *, const struct timespec *);
+bool	etfs_same(const struct vnode *, const struct vnode *);
 int	etfs_fsync(struct vnode *);
 void	etfs_refresh(struct vnode *);	/* size, mode, times from the host */
 void	etfs_reclaim(struct vnode *);

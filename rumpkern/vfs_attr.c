@@ -249,16 +249,14 @@ vn_isowner(const struct vnode *vp, const struct cred *cred)
 static int
 vn_chmod(struct vnode *vp, mode_t mode, const struct cred *cred)
 {
-	int error;
 
 	if (!vn_isowner(vp, cred))
 		return EPERM;
 	mode &= 07777;
 	if (!cred_isroot(cred) && !cred_groupmember(cred, vp->v_gid))
 		mode &= ~S_ISGID;
-	if ((vp->v_flag & VHOST) != 0 &&
-	    (error = etfs_setattr(vp, &mode, NULL)) != 0)
-		return error;
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_chmod(vp, mode);
 	vp->v_mode = mode;
 	vn_touch(vp, VT_CTIME);
 	return 0;
@@ -328,6 +326,8 @@ vn_chown(struct vnode *vp, uid_t uid, gid_t gid, const struct cred *cred)
 	if (gid != (gid_t)-1 && !root && (cred->cr_euid != vp->v_uid ||
 	    (gid != vp->v_gid && !cred_groupmember(cred, gid))))
 		return EPERM;
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_chown(vp, uid, gid);
 	if (vp->v_type != VDIR) {
 		vp->v_mode &= ~S_ISUID;
 		if ((vp->v_mode & S_ISGID) != 0 &&
@@ -422,6 +422,8 @@ vn_utimens(struct vnode *vp, const struct timespec *ts,
 	if (!explicit && !vn_isowner(vp, cred) &&
 	    (error = vn_access(vp, cred, VWRITE)) != 0)
 		return error;
+	if ((vp->v_flag & VHOST) != 0)
+		etfs_refresh(vp);	/* UTIME_OMIT keeps the host's time */
 	vn_touch(vp, VT_CTIME);
 	now = vp->v_ctime;
 	t[0] = vp->v_atime;
@@ -432,9 +434,8 @@ vn_utimens(struct vnode *vp, const struct timespec *ts,
 		else if (ts[i].tv_nsec != MEMFS_UTIME_OMIT)
 			t[i] = ts[i];
 	}
-	if ((vp->v_flag & VHOST) != 0 &&
-	    (error = etfs_setattr(vp, NULL, t)) != 0)
-		return error;
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_utimens(vp, t);
 	vp->v_atime = t[0];
 	vp->v_mtime = t[1];
 	return 0;

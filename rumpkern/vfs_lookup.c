@@ -90,12 +90,12 @@ walk_follow(struct walk *w, struct vnode *vp, const char *rest,
     const char **cpp, struct vnode **dvpp)
 {
 	const char *target;
+	int error;
 
 	if (w->w_nlinks >= VFS_MAXSYMLINKS)
 		return ELOOP;
-	target = memfs_linktarget(vp);
-	if (target == NULL)
-		return EIO;
+	if ((error = memfs_linktarget(vp, &target)) != 0)
+		return error;
 	if (*target == '\0')
 		return ENOENT;
 	vref(vp);

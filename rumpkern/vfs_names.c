@@ -423,7 +423,7 @@ vn_isancestor(struct vnode *vp, struct vnode *dvp)
 {
 
 	for (; dvp != NULL; dvp = dvp->v_dir.parent)
-		if (dvp == vp)
+		if (vn_same(dvp, vp))
 			return true;
 	return false;
 }
@@ -451,10 +451,11 @@ rename_names(struct nameidata *from, struct nameidata *to, unsigned flags)
 	if (vp->v_type != VDIR && (from->ni_slash ||
 	    ((flags & RENAME_EXCHANGE) == 0 && to->ni_slash)))
 		return ENOTDIR;
-	if (vp->v_type == VDIR && from->ni_dvp != to->ni_dvp &&
+	if (vp->v_type == VDIR && !vn_same(from->ni_dvp, to->ni_dvp) &&
 	    vn_isancestor(vp, to->ni_dvp))
 		return EINVAL;
-	if (tvp != NULL && tvp->v_type == VDIR && from->ni_dvp != to->ni_dvp &&
+	if (tvp != NULL && tvp->v_type == VDIR &&
+	    !vn_same(from->ni_dvp, to->ni_dvp) &&
 	    vn_isancestor(tvp, from->ni_dvp))
 		return (flags & RENAME_EXCHANGE) != 0 ? EINVAL : ENOTEMPTY;
 	return 0;
@@ -480,7 +481,7 @@ rename_check(struct nameidata *from, struct nameidata *to, unsigned flags,
 		    isdir);
 	if (error != 0)
 		return error;
-	if (from->ni_dvp != to->ni_dvp) {
+	if (!vn_same(from->ni_dvp, to->ni_dvp)) {
 		if (isdir && (error = vn_access(vp, cred, VWRITE)) != 0)
 			return error;
 		if ((flags & RENAME_EXCHANGE) != 0 && tvp->v_type == VDIR &&
@@ -518,7 +519,8 @@ do_rename(struct lwp *l, int olddirfd, const char *uold, int newdirfd,
 		return error;
 	}
 	error = rename_names(&from, &to, flags);
-	if (error == 0 && from.ni_vp != to.ni_vp) {
+	if (error == 0 &&
+	    (to.ni_vp == NULL || !vn_same(from.ni_vp, to.ni_vp))) {
 		error = rename_check(&from, &to, flags, &p->p_cred);
 		if (error == 0)
 			error = memfs_rename(from.ni_dvp, from.ni_name,

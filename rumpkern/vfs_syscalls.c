@@ -499,6 +499,8 @@ sys_getcwd(struct lwp *l, const struct sys_getcwd_args *uap,
 	int error;
 
 	vp = proc_cwd(l->l_proc);
+	if ((vp->v_flag & VHOST) != 0)
+		etfs_refresh(vp);
 	if ((vp->v_flag & VREMOVED) != 0)
 		return ENOENT;
 	pos = sizeof(path);

@@ -62,6 +62,17 @@ vn_alloc(enum vtype type, mode_t mode, const struct cred *cred)
 	return vp;
 }
 
+/* the same file?  Host files may have several vnodes (etfs.c) */
+bool
+vn_same(const struct vnode *a, const struct vnode *b)
+{
+
+	if (a == b)
+		return true;
+	return (a->v_flag & VHOST) != 0 && (b->v_flag & VHOST) != 0 &&
+	    etfs_same(a, b);
+}
+
 void
 vref(struct vnode *vp)
 {

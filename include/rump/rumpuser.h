@@ -80,8 +80,10 @@ struct rumpuser_fattr {
 	int		fa_type;	/* RUMPUSER_FT_* */
 	uint32_t	fa_mode;	/* permission bits (07777) */
 	uint64_t	fa_size;
+	uint64_t	fa_dev;		/* with fa_ino: which file */
 	uint64_t	fa_ino;
 	uint64_t	fa_nlink;
+	uint32_t	fa_uid, fa_gid;
 	int64_t		fa_atime, fa_mtime, fa_ctime;	/* seconds */
 	long		fa_atimensec, fa_mtimensec, fa_ctimensec;
 };
@@ -114,9 +116,17 @@ int	rumpuser_file_unlink(const char *path, int isdir);
 int	rumpuser_file_rename(const char *from, const char *to, int exchange);
 int	rumpuser_file_readlink(const char *path, char *buf, size_t len,
 	    size_t *lenp);
-int	rumpuser_file_chmod(const char *path, int mode);
-/* sec/nsec of atime and mtime; the link itself for a symlink */
-int	rumpuser_file_utimens(const char *path, const int64_t sec[2],
+int	rumpuser_file_symlink(const char *target, const char *path);
+/* a new name to for the file open on fd, or (fd -1) named from */
+int	rumpuser_file_link(const char *from, int fd, const char *to);
+/*
+ * Attributes of the file open on fd, or with fd -1 of path (the link
+ * itself for a symbolic link).  sec/nsec: atime and mtime.
+ */
+int	rumpuser_file_chmod(const char *path, int fd, int mode);
+int	rumpuser_file_chown(const char *path, int fd, uint32_t uid,
+	    uint32_t gid);
+int	rumpuser_file_utimens(const char *path, int fd, const int64_t sec[2],
 	    const long nsec[2]);
 
 /*
