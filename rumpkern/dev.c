@@ -1,7 +1,14 @@
 /*
  * dev.c -- character devices: the device switch and /dev/null,
- * /dev/zero and /dev/console, with Linux's numbers (1,3), (1,5) and
- * (5,1).
+ * /dev/zero, /dev/full, /dev/random, /dev/urandom and /dev/console,
+ * with Linux's numbers (1,3), (1,5), (1,7), (1,8), (1,9) and (5,1).
+ *
+ * /dev/full reads zeros and fails every write with ENOSPC.  random
+ * and urandom read the host's randomness (rumpuser_getrandom) through
+ * a private buffer, one chunk at a time, and never block (as Linux's
+ * since 5.6 once seeded); writes to them are accepted and dropped.
+ * A node with numbers the switch does not know (mknod) opens with
+ * ENXIO, as does a block device node that is not a host file (etfs).
  *
  * /dev/console reads end of file at once; its writes go to the host
  * process's standard error (rump_server -s keeps it, a detached one not)
@@ -84,11 +91,44 @@ cons_write(struct uio *uio)
 	return 0;
 }
 
+static int
+full_write(struct uio *uio)
+{
+
+	return ENOSPC;
+}
+
+#define RANDOM_CHUNK	256
+
+static int
+random_read(struct uio *uio)
+{
+	unsigned char buf[RANDOM_CHUNK];
+	size_t n;
+	int error;
+
+	while (uio->uio_resid > 0) {
+		n = uio->uio_resid < sizeof(buf) ? uio->uio_resid :
+		    sizeof(buf);
+		if ((error = rumpuser_getrandom(buf, n)) != 0)
+			return error;
+		error = copyout(buf, uio->uio_uaddr, n);
+		explicit_bzero(buf, n);
+		if (error != 0)
+			return error;
+		uio_advance(uio, n);
+	}
+	return 0;
+}
+
 #define CDEV_MAJOR_MEM	1
 #define CDEV_MAJOR_TTYAUX	5
 static const struct cdevsw cdevsw[] = {
 	{ CDEV_MAJOR_MEM, 3, "null", null_read, null_write },
 	{ CDEV_MAJOR_MEM, 5, "zero", zero_read, null_write },
+	{ CDEV_MAJOR_MEM, 7, "full", zero_read, full_write },
+	{ CDEV_MAJOR_MEM, 8, "random", random_read, null_write },
+	{ CDEV_MAJOR_MEM, 9, "urandom", random_read, null_write },
 	{ CDEV_MAJOR_TTYAUX, 1, "console", null_read, cons_write },
 };
 static struct vnode *consvp;	/* /dev/console, held from boot */
@@ -105,11 +145,25 @@ cdev_lookup(dev_t dev)
 	return NULL;
 }
 
+/* may a device node be opened?  A host file (etfs) always may */
+int
+dev_open(struct vnode *vp)
+{
+
+	if ((vp->v_flag & VHOST) != 0)
+		return 0;
+	if (vp->v_type != VCHR || cdev_lookup(vp->v_rdev) == NULL)
+		return ENXIO;
+	return 0;
+}
+
 int
 dev_read(struct vnode *vp, struct uio *uio, int ioflag)
 {
 	const struct cdevsw *d;
 
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_read(vp, uio);
 	d = cdev_lookup(vp->v_rdev);
 	if (d == NULL)
 		return ENXIO;
@@ -121,6 +175,8 @@ dev_write(struct vnode *vp, struct uio *uio, int ioflag)
 {
 	const struct cdevsw *d;
 
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_write(vp, uio, false);
 	d = cdev_lookup(vp->v_rdev);
 	if (d == NULL)
 		return ENXIO;
@@ -128,7 +184,7 @@ dev_write(struct vnode *vp, struct uio *uio, int ioflag)
 }
 
 /* make the device nodes in /dev, mode 0666, owned by root */
-void
+int
 dev_init(struct vnode *devdir)
 {
 	static const struct cred rootcred;
@@ -141,13 +197,13 @@ dev_init(struct vnode *devdir)
 		    strlen(cdevsw[i].d_name), VCHR, 0666, &rootcred,
 		    makedev(cdevsw[i].d_major, cdevsw[i].d_minor), &vp);
 		if (error != 0)
-			panic("dev_init: cannot make /dev/%s: error %d",
-			    cdevsw[i].d_name, error);
+			return error;
 		if (cdevsw[i].d_major == CDEV_MAJOR_TTYAUX)
 			consvp = vp;	/* keep the reference */
 		else
 			vrele(vp);
 	}
+	return 0;
 }
 
 /*

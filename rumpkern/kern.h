@@ -100,6 +100,7 @@ uint64_t kmem_inuse(void);
  * call tells whether the call got that far.
  */
 long	 kmem_failnth(long n);
+uint64_t kmem_limit(void);		/* 0: no limit */
 
 /*
  * Credentials.
@@ -155,6 +156,7 @@ struct proc {
 	int			 p_nextlid;
 	struct cred		 p_cred;
 	struct vnode		*p_cwd;
+	mode_t			 p_umask;	/* file creation mask */
 	struct filedesc		*p_fd;
 	char			 p_comm[MAXCOMLEN];
 	int			 p_xstat;	/* wait(2) status once zombie */
@@ -186,7 +188,7 @@ struct lwp *curlwp_get(void);		/* NULL if none bound */
 #define curlwp		(curlwp_get())
 #define curproc		(curlwp->l_proc)
 
-void	proc_init(void);
+int	proc_init(void);		/* ENOMEM: too little memory */
 struct proc *proc_find(pid_t);		/* live or zombie, not prefork */
 int	proc_create(struct proc *parent, int rfflags, void *spc,
 	    const char *comm, struct proc **pp);
@@ -360,9 +362,9 @@ void	fown_signal(struct file *, int sig);	/* if O_ASYNC and owned */
  * VFS (vfs_*.c, memfs.c, dev.c).  Path names are kernel strings; the
  * vnode is reference counted with vref/vrele.
  */
-enum vtype { VNON, VREG, VDIR, VCHR, VLNK, VSOCK };
+enum vtype { VNON, VREG, VDIR, VCHR, VLNK, VSOCK, VBLK };
 
-void	vfs_init(void);
+int	vfs_init(void);		/* ENOMEM: too little memory */
 extern struct vnode *rootvnode;
 void	vref(struct vnode *);
 void	vrele(struct vnode *);

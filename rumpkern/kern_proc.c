@@ -103,17 +103,26 @@ proc_insert(struct proc *p)
 	nprocs++;
 }
 
-/* pid 0 or 1: root, in /, an empty descriptor table, its own group */
+/*
+ * pid 0 or 1: root, in /, an empty descriptor table, its own group;
+ * NULL when memory is short (a memory limit too small to boot).
+ */
 static struct proc *
 proc_system(pid_t pid, const char *comm)
 {
 	struct proc *p;
 
-	if ((p = proc_alloc()) == NULL || (p->p_fd = fd_init()) == NULL)
-		panic("proc_init: no memory for pid %d", pid);
+	if ((p = proc_alloc()) == NULL)
+		return NULL;
+	if ((p->p_fd = fd_init()) == NULL) {
+		cv_destroy(&p->p_waitcv);
+		kmem_free(p, sizeof(*p));
+		return NULL;
+	}
 	p->p_pid = pid;
 	p->p_pgid = p->p_sid = pid;
 	p->p_flag = P_SYSTEM;
+	p->p_umask = 022;		/* NetBSD's CMASK */
 	rlimit_init(p->p_rlimit);
 	proc_setcomm(p, comm);
 	proc_insert(p);
@@ -122,15 +131,17 @@ proc_system(pid_t pid, const char *comm)
 	return p;
 }
 
-void
+int
 proc_init(void)
 {
 	int i;
 
 	for (i = 0; i < PIDHASHSZ; i++)
 		LIST_INIT(&pidhash[i]);
-	proc0 = proc_system(0, "system");
-	initproc = proc_system(1, "init");
+	if ((proc0 = proc_system(0, "system")) == NULL ||
+	    (initproc = proc_system(1, "init")) == NULL)
+		return ENOMEM;
+	return 0;
 }
 
 /*
@@ -167,6 +178,7 @@ proc_create(struct proc *parent, int rfflags, void *spc, const char *comm,
 	p->p_pid = pid_alloc();
 	p->p_cred = parent->p_cred;
 	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
+	p->p_umask = parent->p_umask;
 	p->p_pgid = parent->p_pgid;
 	p->p_sid = parent->p_sid;
 	p->p_spc = spc;

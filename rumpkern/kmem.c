@@ -13,7 +13,7 @@
  */
 #include "kern.h"
 
-static uint64_t kmem_limit;	/* 0: unlimited */
+static uint64_t kmem_limit_bytes;	/* 0: unlimited */
 static uint64_t kmem_used;
 static long kmem_countdown;	/* > 0: allocations left until one fails */
 
@@ -45,7 +45,14 @@ void
 kmem_init(uint64_t limit)
 {
 
-	kmem_limit = limit;
+	kmem_limit_bytes = limit;
+}
+
+uint64_t
+kmem_limit(void)
+{
+
+	return kmem_limit_bytes;
 }
 
 uint64_t
@@ -66,7 +73,7 @@ kmem_alloc(size_t len)
 	if (kmem_injectfail())
 		return NULL;
 	now = __atomic_add_fetch(&kmem_used, len, __ATOMIC_RELAXED);
-	if (kmem_limit != 0 && now > kmem_limit) {
+	if (kmem_limit_bytes != 0 && now > kmem_limit_bytes) {
 		__atomic_sub_fetch(&kmem_used, len, __ATOMIC_RELAXED);
 		return NULL;
 	}

@@ -8,7 +8,8 @@ librump_la_SOURCES = rumpkern/kern.h rumpkern/sched.c rumpkern/kmem.c \
 	rumpkern/kern_resource.c rumpkern/kern_sysctl.c \
 	rumpkern/vfs.h rumpkern/vfs_vnode.c rumpkern/vfs_lookup.c \
 	rumpkern/memfs.c rumpkern/dev.c rumpkern/vfs_vnops.c \
-	rumpkern/vfs_syscalls.c rumpkern/sys_generic.c \
+	rumpkern/vfs_syscalls.c rumpkern/vfs_names.c rumpkern/vfs_attr.c \
+	rumpkern/etfs.c rumpkern/sys_generic.c \
 	rumpkern/subr_select.c rumpkern/sys_poll.c rumpkern/sys_select.c \
 	rumpkern/socketvar.h rumpkern/uipc_socket.c rumpkern/uipc_syscalls.c \
 	rumpkern/uipc_usrreq.c rumpkern/in_loopback.c rumpkern/uipc_socklist.c rumpkern/uipc_sockopt.c \

@@ -1,5 +1,10 @@
 /*
- * memfs.c -- the in-memory file system: directories and regular files.
+ * memfs.c -- the in-memory file system: directories, regular files,
+ * symbolic links, device nodes, hard links and rename.
+ *
+ * A vnode marked VHOST is a host file (etfs.c): the entry points here
+ * hand it over at their top, so that callers need not know which kind
+ * they hold.
  *
  * A directory keeps its entries in two red-black trees: by name for
  * lookup and by cookie for getdents64.  Cookies come from a per-
@@ -12,6 +17,11 @@
  * absent pages are holes and read as zeros, as on tmpfs.  Invariant:
  * no page lies wholly past v_size and bytes past v_size in the last
  * page are zero, so growing a file never exposes old data.
+ *
+ * A symbolic link keeps its target, NUL terminated, in v_lnk.target
+ * (v_size bytes); a hard link is one more entry holding a reference,
+ * counted in v_nlink.  Rename moves or swaps entries; a directory that
+ * changes parents takes a reference on the new one and drops the old.
  *
  * Memory: pages, vnodes and entries come from kmem and so count
  * against the kernel's memory limit; when kmem says no, the file
@@ -162,7 +172,7 @@ memfs_mountroot(void)
 
 	vp = vn_alloc(VDIR, 0755, &rootcred);
 	if (vp == NULL)
-		panic("memfs: no memory for the root directory");
+		return NULL;
 	vp->v_flag |= VROOT;
 	dir_setup(vp, NULL, NULL);
 	return vp;
@@ -178,11 +188,72 @@ memfs_lookup(struct vnode *dvp, const char *name, size_t len,
 	KASSERT(dvp->v_type == VDIR);
 	if ((dvp->v_flag & VREMOVED) != 0)
 		return ENOENT;
+	if ((dvp->v_flag & VHOST) != 0)
+		return etfs_lookup(dvp, name, len, vpp);
 	de = dir_find(dvp, name, len);
 	if (de == NULL)
 		return ENOENT;
 	vref(de->md_vp);
 	*vpp = de->md_vp;
+	return 0;
+}
+
+/* a directory entry for name, not yet in any directory */
+static struct memfs_dirent *
+dirent_alloc(const char *name, size_t len)
+{
+	struct memfs_dirent *de;
+
+	de = kmem_alloc(sizeof(*de) + len + 1);
+	if (de == NULL)
+		return NULL;
+	memcpy(de->md_name, name, len);
+	de->md_name[len] = '\0';
+	de->md_namelen = len;
+	de->md_vp = NULL;
+	return de;
+}
+
+static void
+dirent_free(struct memfs_dirent *de)
+{
+
+	kmem_free(de, sizeof(*de) + de->md_namelen + 1);
+}
+
+/* enter de (naming vp, whose reference it takes over) into dvp */
+static void
+dir_attach(struct vnode *dvp, struct memfs_dirent *de, struct vnode *vp)
+{
+
+	de->md_vp = vp;
+	de->md_cookie = dvp->v_dir.nextcookie++;
+	RB_INSERT(memfs_names, &dvp->v_dir.names, de);
+	RB_INSERT(memfs_cookies, &dvp->v_dir.cookies, de);
+	dvp->v_dir.nentries++;
+	vn_touch(dvp, VT_MTIME | VT_CTIME);
+}
+
+static void
+dir_detach(struct vnode *dvp, struct memfs_dirent *de)
+{
+
+	RB_REMOVE(memfs_names, &dvp->v_dir.names, de);
+	RB_REMOVE(memfs_cookies, &dvp->v_dir.cookies, de);
+	dvp->v_dir.nentries--;
+	vn_touch(dvp, VT_MTIME | VT_CTIME);
+}
+
+/* the checks every new name in dvp passes first */
+static int
+dir_cancreate(struct vnode *dvp, const char *name, size_t len)
+{
+
+	KASSERT(dvp->v_type == VDIR && len > 0 && len <= NAME_MAX);
+	if ((dvp->v_flag & VREMOVED) != 0)
+		return ENOENT;
+	if (dir_find(dvp, name, len) != NULL)
+		return EEXIST;
 	return 0;
 }
 
@@ -198,25 +269,19 @@ memfs_create(struct vnode *dvp, const char *name, size_t len,
 {
 	struct memfs_dirent *de;
 	struct vnode *vp;
+	int error;
 
-	KASSERT(dvp->v_type == VDIR && len > 0 && len <= NAME_MAX);
-	if ((dvp->v_flag & VREMOVED) != 0)
-		return ENOENT;
-	if (dir_find(dvp, name, len) != NULL)
-		return EEXIST;
-	de = kmem_alloc(sizeof(*de) + len + 1);
-	if (de == NULL)
+	if ((dvp->v_flag & VHOST) != 0)
+		return etfs_create(dvp, name, len, type, mode, cred, vpp);
+	if ((error = dir_cancreate(dvp, name, len)) != 0)
+		return error;
+	if ((de = dirent_alloc(name, len)) == NULL)
 		return ENOSPC;
 	vp = vn_alloc(type, mode, cred);
 	if (vp == NULL) {
-		kmem_free(de, sizeof(*de) + len + 1);
+		dirent_free(de);
 		return ENOSPC;
 	}
-	memcpy(de->md_name, name, len);
-	de->md_name[len] = '\0';
-	de->md_namelen = len;
-	de->md_vp = vp;
-	de->md_cookie = dvp->v_dir.nextcookie++;
 	switch (type) {
 	case VDIR:
 		vref(dvp);
@@ -230,13 +295,119 @@ memfs_create(struct vnode *dvp, const char *name, size_t len,
 		vp->v_rdev = rdev;
 		break;
 	}
-	RB_INSERT(memfs_names, &dvp->v_dir.names, de);
-	RB_INSERT(memfs_cookies, &dvp->v_dir.cookies, de);
-	dvp->v_dir.nentries++;
-	vn_touch(dvp, VT_MTIME | VT_CTIME);
+	dir_attach(dvp, de, vp);
 	vref(vp);		/* the caller's; the entry holds the first */
 	*vpp = vp;
 	return 0;
+}
+
+/* a symbolic link to target (a string of at most PATH_MAX - 1 bytes) */
+int
+memfs_symlink(struct vnode *dvp, const char *name, size_t len,
+    const char *target, const struct cred *cred, struct vnode **vpp)
+{
+	struct memfs_dirent *de;
+	struct vnode *vp;
+	size_t tlen;
+	int error;
+
+	if ((dvp->v_flag & VHOST) != 0)
+		return etfs_symlink(dvp, name, len, target, vpp);
+	if ((error = dir_cancreate(dvp, name, len)) != 0)
+		return error;
+	tlen = strlen(target);
+	if ((de = dirent_alloc(name, len)) == NULL)
+		return ENOSPC;
+	if ((vp = vn_alloc(VLNK, 0777, cred)) == NULL) {
+		dirent_free(de);
+		return ENOSPC;
+	}
+	if ((vp->v_lnk.target = kmem_alloc(tlen + 1)) == NULL) {
+		vp->v_nlink = 0;
+		vrele(vp);
+		dirent_free(de);
+		return ENOSPC;
+	}
+	memcpy(vp->v_lnk.target, target, tlen + 1);
+	vp->v_size = (off_t)tlen;
+	dir_attach(dvp, de, vp);
+	vref(vp);
+	*vpp = vp;
+	return 0;
+}
+
+/* the target of link vp, NUL terminated, kept while vp is */
+int
+memfs_linktarget(struct vnode *vp, const char **targetp)
+{
+	int error;
+
+	KASSERT(vp->v_type == VLNK);
+	if ((vp->v_flag & VHOST) != 0 && (error = etfs_linktarget(vp)) != 0)
+		return error;
+	*targetp = vp->v_lnk.target;
+	return 0;
+}
+
+/* the target of link vp, not NUL terminated, at most len bytes */
+int
+memfs_readlink(struct vnode *vp, char *buf, size_t len, size_t *lenp)
+{
+	size_t n;
+	int error;
+
+	if (vp->v_type != VLNK)
+		return EINVAL;
+	if ((vp->v_flag & VHOST) != 0 && (error = etfs_linktarget(vp)) != 0)
+		return error;
+	/* the string's own length: a host link's v_size follows the host */
+	n = strlen(vp->v_lnk.target);
+	if (n > len)
+		n = len;
+	memcpy(buf, vp->v_lnk.target, n);
+	*lenp = n;
+	return 0;
+}
+
+/* a new name in dvp for vp, which is not a directory */
+int
+memfs_link(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
+{
+	struct memfs_dirent *de;
+	int error;
+
+	KASSERT(vp->v_type != VDIR);
+	if ((dvp->v_flag & VHOST) != 0 || (vp->v_flag & VHOST) != 0)
+		return etfs_link(dvp, name, len, vp);
+	if ((error = dir_cancreate(dvp, name, len)) != 0)
+		return error;
+	if (vp->v_nlink == 0)
+		return ENOENT;
+	if (vp->v_nlink >= VFS_MAXLINK)
+		return EMLINK;
+	if ((de = dirent_alloc(name, len)) == NULL)
+		return ENOSPC;
+	vref(vp);
+	vp->v_nlink++;
+	vn_touch(vp, VT_CTIME);
+	dir_attach(dvp, de, vp);
+	return 0;
+}
+
+/* vp lost the name de held: drop the entry's reference */
+static void
+name_gone(struct vnode *dvp, struct vnode *vp)
+{
+
+	if (vp->v_type == VDIR) {
+		vp->v_flag |= VREMOVED;
+		vp->v_dir.self = NULL;
+		vp->v_nlink = 0;
+		dvp->v_nlink--;
+	} else
+		vp->v_nlink--;
+	vn_touch(vp, VT_CTIME);
+	vrele(vp);
 }
 
 /*
@@ -250,26 +421,94 @@ memfs_remove(struct vnode *dvp, const char *name, size_t len)
 	struct memfs_dirent *de;
 	struct vnode *vp;
 
+	if ((dvp->v_flag & VHOST) != 0)
+		return etfs_remove(dvp, name, len);
 	de = dir_find(dvp, name, len);
 	if (de == NULL)
 		return ENOENT;
 	vp = de->md_vp;
-	if (vp->v_type == VDIR) {
-		if (vp->v_dir.nentries > 0)
-			return ENOTEMPTY;
-		vp->v_flag |= VREMOVED;
-		vp->v_dir.self = NULL;
-		vp->v_nlink = 0;
-		dvp->v_nlink--;
-	} else
-		vp->v_nlink--;
-	RB_REMOVE(memfs_names, &dvp->v_dir.names, de);
-	RB_REMOVE(memfs_cookies, &dvp->v_dir.cookies, de);
-	dvp->v_dir.nentries--;
-	kmem_free(de, sizeof(*de) + de->md_namelen + 1);
+	if (vp->v_type == VDIR && vp->v_dir.nentries > 0)
+		return ENOTEMPTY;
+	dir_detach(dvp, de);
+	dirent_free(de);
+	name_gone(dvp, vp);
+	return 0;
+}
+
+/* directory vp now lives in dvp under entry de */
+static void
+dir_reparent(struct vnode *vp, struct vnode *dvp, struct memfs_dirent *de)
+{
+	struct vnode *old;
+
+	vp->v_dir.self = de;
+	old = vp->v_dir.parent;
+	if (old == dvp)
+		return;
+	old->v_nlink--;
+	dvp->v_nlink++;
+	vref(dvp);
+	vp->v_dir.parent = dvp;
+	vrele(old);
+}
+
+/*
+ * Rename fname in fdvp to tname in tdvp, replacing what tname named,
+ * or with exchange swap the two.  The caller made Linux's checks
+ * (types, emptiness, subtrees, permissions) and holds references on
+ * both directories; the two names name different vnodes.  A new name
+ * gets a new cookie, so a listing in progress may see a renamed entry
+ * under its new name.
+ */
+int
+memfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
+    struct vnode *tdvp, const char *tname, size_t tlen, bool exchange)
+{
+	struct memfs_dirent *fde, *tde, *nde;
+	struct vnode *vp, *tvp;
+
+	if ((fdvp->v_flag & VHOST) != 0 || (tdvp->v_flag & VHOST) != 0)
+		return etfs_rename(fdvp, fname, flen, tdvp, tname, tlen,
+		    exchange);
+	fde = dir_find(fdvp, fname, flen);
+	tde = dir_find(tdvp, tname, tlen);
+	if (fde == NULL || (exchange && tde == NULL))
+		return ENOENT;
+	if ((tdvp->v_flag & VREMOVED) != 0)
+		return ENOENT;
+	vp = fde->md_vp;
 	vn_touch(vp, VT_CTIME);
-	vn_touch(dvp, VT_MTIME | VT_CTIME);
-	vrele(vp);
+	vn_touch(fdvp, VT_MTIME | VT_CTIME);
+	vn_touch(tdvp, VT_MTIME | VT_CTIME);
+	if (exchange) {
+		tvp = tde->md_vp;
+		vn_touch(tvp, VT_CTIME);
+		fde->md_vp = tvp;
+		tde->md_vp = vp;
+		if (vp->v_type == VDIR)
+			dir_reparent(vp, tdvp, tde);
+		if (tvp->v_type == VDIR)
+			dir_reparent(tvp, fdvp, fde);
+		return 0;
+	}
+	if (tde != NULL) {
+		/* the entry takes the reference fde held */
+		tvp = tde->md_vp;
+		tde->md_vp = vp;
+		if (vp->v_type == VDIR)
+			dir_reparent(vp, tdvp, tde);
+		dir_detach(fdvp, fde);
+		dirent_free(fde);
+		name_gone(tdvp, tvp);
+		return 0;
+	}
+	if ((nde = dirent_alloc(tname, tlen)) == NULL)
+		return ENOSPC;
+	dir_detach(fdvp, fde);
+	dirent_free(fde);
+	dir_attach(tdvp, nde, vp);
+	if (vp->v_type == VDIR)
+		dir_reparent(vp, tdvp, nde);
 	return 0;
 }
 
@@ -283,15 +522,28 @@ memfs_reclaim(struct vnode *vp)
 {
 	struct vnode *parent;
 
-	KASSERT(vp->v_usecount == 0 && vp->v_nlink == 0);
+	/* a host file's links are the host's business */
+	KASSERT(vp->v_usecount == 0 &&
+	    (vp->v_nlink == 0 || (vp->v_flag & VHOST) != 0));
 	parent = NULL;
+	if ((vp->v_flag & VHOST) != 0) {
+		if (vp->v_type == VDIR)
+			parent = vp->v_dir.parent;
+		etfs_reclaim(vp);
+		kmem_free(vp, sizeof(*vp));
+		return parent;
+	}
 	switch (vp->v_type) {
 	case VREG:
-		memfs_truncate(vp, 0);
+		(void)memfs_truncate(vp, 0);
 		break;
 	case VDIR:
 		KASSERT(vp->v_dir.nentries == 0);
 		parent = vp->v_dir.parent;
+		break;
+	case VLNK:
+		if (vp->v_lnk.target != NULL)
+			kmem_free(vp->v_lnk.target, (size_t)vp->v_size + 1);
 		break;
 	default:
 		break;
@@ -315,6 +567,8 @@ memfs_read(struct vnode *vp, struct uio *uio)
 
 	if (uio->uio_offset < 0)
 		return EINVAL;
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_read(vp, uio);
 	if (uio->uio_resid > 0)
 		vn_accessed(vp);
 	while (uio->uio_resid > 0 && uio->uio_offset < vp->v_size) {
@@ -392,6 +646,8 @@ memfs_write(struct vnode *vp, struct uio *uio, bool append)
 
 	if (uio->uio_resid == 0)
 		return 0;
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_write(vp, uio, append);
 	buflen = uio->uio_resid < VFS_BOUNCE ? uio->uio_resid : VFS_BOUNCE;
 	buf = kmem_alloc(buflen);
 	if (buf == NULL) {
@@ -433,14 +689,19 @@ memfs_write(struct vnode *vp, struct uio *uio, bool append)
 	return error;
 }
 
-/* cut or extend a regular file to len bytes; extension is a hole */
-void
+/*
+ * Cut or extend a regular file to len bytes; extension is a hole, so
+ * only a host file can fail.  The caller updates the timestamps.
+ */
+int
 memfs_truncate(struct vnode *vp, off_t len)
 {
 	struct memfs_page *pg, *prev;
 	size_t poff;
 
 	KASSERT(vp->v_type == VREG && len >= 0);
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_truncate(vp, len);
 	if (len < vp->v_size) {
 		for (pg = RB_MAX(memfs_pages, &vp->v_reg.pages);
 		    pg != NULL && (off_t)pg->mp_index * VFS_PAGESIZE >= len;
@@ -454,6 +715,7 @@ memfs_truncate(struct vnode *vp, off_t len)
 			memset(pg->mp_data + poff, 0, VFS_PAGESIZE - poff);
 	}
 	vp->v_size = len;
+	return 0;
 }
 
 /* lseek's SEEK_DATA and SEEK_HOLE: the end of file counts as a hole */
@@ -497,6 +759,8 @@ memfs_dtype(const struct vnode *vp)
 		return DT_REG;
 	case VCHR:
 		return DT_CHR;
+	case VBLK:
+		return DT_BLK;
 	case VLNK:
 		return DT_LNK;
 	case VSOCK:
@@ -542,8 +806,12 @@ memfs_readdir(struct vnode *vp, off_t *cookiep, void *buf, size_t len,
 	off_t pos;
 	bool fit;
 
+	if ((vp->v_flag & VHOST) != 0)
+		etfs_refresh(vp);
 	if ((vp->v_flag & VREMOVED) != 0)
 		return ENOENT;
+	if ((vp->v_flag & VHOST) != 0)
+		return etfs_readdir(vp, cookiep, buf, len, usedp);
 	pos = *cookiep;
 	*usedp = 0;
 	fit = true;

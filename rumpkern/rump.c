@@ -6,6 +6,13 @@
  * RUMP_NCPU, RUMP_MEMLIMIT (bytes, or with a k/m/g suffix),
  * RUMP_MAXPROC (processes, at least 2, at most 99998),
  * RUMP_VERBOSE and RUMP_HOSTNAME.
+ *
+ * A memory limit below RUMP_MEMLIMIT_MIN is refused with ENOMEM
+ * before anything is made: the boot file system and pid 1 need a few
+ * kilobytes and the first clients a few more.  Boot failing for want
+ * of memory above that (the host's malloc) is ENOMEM too, never a
+ * panic; a kernel whose boot failed stays unbooted and every later
+ * rump_init() returns the same error.
  */
 #include <stdlib.h>
 
@@ -14,6 +21,7 @@
 int rump_ncpu = 1;
 int rump_verbose;
 static int rump_booted;
+static int rump_booterror;
 
 static long long
 getparam_num(const char *name, long long dflt)
@@ -45,16 +53,38 @@ rump_boot_version(void)
 	return rump_osrelease;
 }
 
+/* make pids 0 and 1, sysctl and the file system; ENOMEM if short */
+static int
+rump_boot(void)
+{
+	int error;
+
+	rump_schedule();
+	if ((error = proc_init()) == 0) {
+		sysctl_init();
+		error = vfs_init();
+	}
+	if (error == 0) {
+		proc0->p_cwd = initproc->p_cwd = rootvnode;
+		vref(rootvnode);
+		vref(rootvnode);
+	} else
+		initproc = NULL;	/* no system calls into a half kernel */
+	rump_unschedule();
+	return error;
+}
+
 int
 rump_init(void)
 {
 	char name[65];
+	uint64_t limit;
 	int error;
 
 	if (__atomic_exchange_n(&rump_booted, 1, __ATOMIC_ACQ_REL) != 0)
-		return 0;
+		return rump_booterror;
 	if ((error = rumpuser_init(RUMPUSER_VERSION)) != 0)
-		return error;
+		return rump_booterror = error;
 	rump_verbose = getparam_num("RUMP_VERBOSE", 0) != 0;
 	rump_ncpu = (int)getparam_num("RUMP_NCPU", 1);
 	maxproc = (int)getparam_num("RUMP_MAXPROC", RUMP_MAXPROC);
@@ -62,19 +92,16 @@ rump_init(void)
 		maxproc = RUMP_MAXPROC;
 	if (rump_ncpu < 1)
 		rump_ncpu = 1;
-	kmem_init((uint64_t)getparam_num("RUMP_MEMLIMIT", 0));
+	limit = (uint64_t)getparam_num("RUMP_MEMLIMIT", 0);
+	if (limit != 0 && limit < RUMP_MEMLIMIT_MIN)
+		return rump_booterror = ENOMEM;
+	kmem_init(limit);
 	if (rumpuser_getparam("RUMP_HOSTNAME", name, sizeof(name)) == 0)
 		kern_sethostname(name);
 
 	sched_init();
-	rump_schedule();
-	proc_init();
-	sysctl_init();
-	vfs_init();
-	proc0->p_cwd = initproc->p_cwd = rootvnode;
-	vref(rootvnode);
-	vref(rootvnode);
-	rump_unschedule();
+	if ((error = rump_boot()) != 0)
+		return rump_booterror = error;
 
 	if (rump_verbose) {
 		rumpuser_dprintf("rump kernel %s/%s booted: %d virtual cpu%s, "

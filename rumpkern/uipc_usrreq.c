@@ -131,7 +131,8 @@ unix_bindpath(struct socket *so, const struct unixname *un, struct proc *p)
 
 	if (un->un_len == 0)
 		return ENOENT;
-	if ((error = namei(unix_cwd(p), un->un_name, &p->p_cred, &ni)) != 0)
+	if ((error = namei(unix_cwd(p), un->un_name, &p->p_cred, NI_NOFOLLOW,
+	    &ni)) != 0)
 		return error;
 	if (ni.ni_vp != NULL || ni.ni_last != NI_NORM) {
 		error = EADDRINUSE;
@@ -144,7 +145,7 @@ unix_bindpath(struct socket *so, const struct unixname *un, struct proc *p)
 	if ((error = vn_access(ni.ni_dvp, &p->p_cred, VWRITE | VEXEC)) != 0)
 		goto out;
 	error = memfs_create(ni.ni_dvp, ni.ni_name, ni.ni_namelen, VSOCK,
-	    0777 & ~VFS_CMASK, &p->p_cred, 0, &vp);
+	    0777 & ~p->p_umask, &p->p_cred, 0, &vp);
 	if (error != 0)
 		goto out;
 	vp->v_socket = so;
@@ -207,7 +208,8 @@ unix_lookup(struct socket *so, const struct sockaddr *sa, socklen_t len,
 	}
 	if (un.un_len == 0)
 		return ENOENT;
-	if ((error = namei(unix_cwd(p), un.un_name, &p->p_cred, &ni)) != 0)
+	if ((error = namei(unix_cwd(p), un.un_name, &p->p_cred, NI_FOLLOW,
+	    &ni)) != 0)
 		return error;
 	vp = ni.ni_vp;
 	if (vp == NULL)

@@ -4,8 +4,9 @@
  *
  * There is one file system, memfs, so there is no vnode-operations
  * indirection: a vnode carries memfs's per-type data in a union and
- * the vnode type chooses the code (VDIR and VREG: memfs.c, VCHR: the
- * device switch in dev.c).
+ * the vnode type chooses the code (VDIR, VREG and VLNK: memfs.c, VCHR:
+ * the device switch in dev.c); a host file (etfs.c) is a vnode marked
+ * VHOST, which memfs's entry points hand over to etfs.
  *
  * Ownership: a vnode lives while it has references (v_usecount).  The
  * directory entry naming it holds one, every open file holds one, a
@@ -34,6 +35,8 @@
 #define VFS_MAXRW	0x7ffff000	/* Linux's MAX_RW_COUNT */
 #define VFS_BOUNCE	(64 * 1024)	/* most bytes copied in one chunk */
 #define VFS_DIRENTSIZE	20		/* st_size per entry, as tmpfs */
+#define VFS_MAXSYMLINKS	40		/* links one lookup follows (ELOOP) */
+#define VFS_MAXLINK	65000		/* hard links to one file (EMLINK) */
 
 /* a page of a regular file; absent pages are holes reading as zeros */
 struct memfs_page {
@@ -68,6 +71,7 @@ struct vnode {
 	struct socket		*v_socket;	/* VSOCK: bound socket or NULL */
 	off_t			 v_size;	/* VREG: bytes */
 	struct timespec		 v_atime, v_mtime, v_ctime;
+	struct etfs_node	*v_host;	/* VHOST: the host file */
 	union {
 		struct {			/* VDIR */
 			struct memfs_names	 names;
@@ -81,13 +85,18 @@ struct vnode {
 			struct memfs_pages	 pages;
 			size_t			 npages;
 		} vu_reg;
+		struct {			/* VLNK */
+			char			*target; /* v_size bytes */
+		} vu_lnk;
 	} v_un;
 };
 #define v_dir	v_un.vu_dir
 #define v_reg	v_un.vu_reg
+#define v_lnk	v_un.vu_lnk
 
 #define VROOT		0x01	/* the root directory */
 #define VREMOVED	0x02	/* directory removed: empty, takes no entries */
+#define VHOST		0x04	/* a host file (etfs.c), not memfs data */
 
 /* access bits for vn_access, as in the mode bits of "other" */
 #define VREAD		04
@@ -105,7 +114,8 @@ struct vnode *vn_alloc(enum vtype, mode_t, const struct cred *);
 int	vn_access(const struct vnode *, const struct cred *, int vaccess);
 void	vn_touch(struct vnode *, int which);
 void	vn_accessed(struct vnode *);
-void	vn_stat(const struct vnode *, struct stat *);
+void	vn_stat(struct vnode *, struct stat *);
+bool	vn_same(const struct vnode *, const struct vnode *);
 
 /* vfs_lookup.c */
 enum nilast { NI_NORM, NI_DOT, NI_DOTDOT, NI_ROOT };
@@ -119,8 +129,12 @@ struct nameidata {
 	char		 ni_name[NAME_MAX + 1];
 };
 
+/* namei flags: what to do with a symbolic link as the last component */
+#define NI_FOLLOW	0x01	/* follow it */
+#define NI_NOFOLLOW	0x02	/* never, even when the path ends in '/' */
+
 int	namei(struct vnode *start, const char *path, const struct cred *,
-	    struct nameidata *);
+	    int flags, struct nameidata *);
 void	namei_done(struct nameidata *);
 struct vnode *vfs_lookupdotdot(struct vnode *);
 
@@ -130,19 +144,72 @@ int	memfs_lookup(struct vnode *dvp, const char *, size_t,
 	    struct vnode **);
 int	memfs_create(struct vnode *dvp, const char *, size_t, enum vtype,
 	    mode_t, const struct cred *, dev_t, struct vnode **);
+int	memfs_symlink(struct vnode *dvp, const char *, size_t,
+	    const char *target, const struct cred *, struct vnode **);
+int	memfs_readlink(struct vnode *, char *buf, size_t len, size_t *lenp);
+int	memfs_linktarget(struct vnode *, const char **);	/* kept by vp */
+int	memfs_link(struct vnode *dvp, const char *, size_t, struct vnode *);
 int	memfs_remove(struct vnode *dvp, const char *, size_t);
+int	memfs_rename(struct vnode *fdvp, const char *, size_t,
+	    struct vnode *tdvp, const char *, size_t, bool exchange);
 struct vnode *memfs_reclaim(struct vnode *);
 int	memfs_read(struct vnode *, struct uio *);
 int	memfs_write(struct vnode *, struct uio *, bool append);
-void	memfs_truncate(struct vnode *, off_t);
+int	memfs_truncate(struct vnode *, off_t);
 int	memfs_seekdata(struct vnode *, off_t, int whence, off_t *);
 int	memfs_readdir(struct vnode *, off_t *cookiep, void *buf, size_t len,
 	    size_t *usedp);
 
+/* etfs.c: host files; called by memfs for VHOST vnodes */
+struct etfs_node;
+int	etfs_lookup(struct vnode *dvp, const char *, size_t, struct vnode **);
+int	etfs_create(struct vnode *dvp, const char *, size_t, enum vtype,
+	    mode_t, const struct cred *, struct vnode **);
+int	etfs_symlink(struct vnode *dvp, const char *, size_t,
+	    const char *target, struct vnode **);
+int	etfs_link(struct vnode *dvp, const char *, size_t, struct vnode *);
+int	etfs_remove(struct vnode *dvp, const char *, size_t);
+int	etfs_linktarget(struct vnode *);	/* read v_lnk.target */
+int	etfs_rename(struct vnode *fdvp, const char *, size_t,
+	    struct vnode *tdvp, const char *, size_t, bool exchange);
+int	etfs_read(struct vnode *, struct uio *);
+int	etfs_write(struct vnode *, struct uio *, bool append);
+int	etfs_truncate(struct vnode *, off_t);
+int	etfs_readdir(struct vnode *, off_t *, void *, size_t, size_t *);
+int	etfs_chmod(struct vnode *, mode_t);
+int	etfs_chown(struct vnode *, uid_t, gid_t);
+int	etfs_utimens(struct vnode *, const struct timespec *);
+bool	etfs_same(const struct vnode *, const struct vnode *);
+int	etfs_fsync(struct vnode *);
+void	etfs_refresh(struct vnode *);	/* size, mode, times from the host */
+void	etfs_reclaim(struct vnode *);
+bool	etfs_iskey(const struct vnode *);
+
 /* dev.c */
-void	dev_init(struct vnode *devdir);
+int	dev_init(struct vnode *devdir);
+int	dev_open(struct vnode *);
 int	dev_read(struct vnode *, struct uio *, int ioflag);
 int	dev_write(struct vnode *, struct uio *, int ioflag);
+
+/* vfs_syscalls.c: what the file system calls share */
+int	vfs_namei(struct proc *, int dirfd, const char *kpath, int niflags,
+	    struct nameidata *);
+int	namei_user(struct proc *, int dirfd, const char *upath, char *kpath,
+	    int niflags, struct nameidata *);
+/* the vnode a path (or with AT_EMPTY_PATH an empty one) names */
+int	vfs_lookup_at(struct proc *, int dirfd, const char *upath,
+	    int atflags, struct vnode **);
+int	vfs_lookup_atcred(struct proc *, const struct cred *, int dirfd,
+	    const char *upath, int atflags, struct vnode **);
+/* the vnode of an open descriptor, referenced; EBADF for O_PATH ones */
+int	vfs_getvnode(struct proc *, int fd, bool allowpath, struct vnode **);
+int	vfs_maycreate(struct vnode *dvp, const struct cred *);
+int	vfs_copyinpath(const char *upath, char *kpath);
+bool	vfs_upath_empty(const char *upath);
+int	vfs_create(struct proc *, struct nameidata *, enum vtype, mode_t,
+	    dev_t, struct vnode **);
+void	vn_initowner(struct vnode *, struct vnode *dvp, const struct cred *);
+void	vn_killpriv(struct vnode *, const struct cred *);
 
 /* vfs_vnops.c */
 int	vn_falloc(struct file **);

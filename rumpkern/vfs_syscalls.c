@@ -1,17 +1,17 @@
 /*
- * vfs_syscalls.c -- the file system calls: open, openat, mkdir, rmdir,
- * unlink, stat, lstat, fstat, getdents64, chdir and getcwd.
+ * vfs_syscalls.c -- open and openat, getdents64, chdir, fchdir and
+ * getcwd, and the lookups every file system call shares (vfs_namei,
+ * namei_user, vfs_lookup_at, vfs_getvnode, vfs_create).  The calls
+ * that make and remove names are in vfs_names.c, those on attributes
+ * in vfs_attr.c.
  *
- * Every call copies its path in first (copyinstr may give up the
+ * Every call copies its paths in first (copyinstr may give up the
  * kernel lock), onto the stack, so that a full kernel memory can still
  * unlink files; after that the lookup and the change are made without
  * giving the lock up, and results are copied out last from private
  * buffers.  The errors and their order follow Linux's man pages and
- * fs/namei.c: for instance EEXIST before EACCES for mkdir, EISDIR for
- * unlink of a directory, EINVAL/ENOTEMPTY/EBUSY for rmdir of ".",
- * ".." and "/".  Permission checks use the effective ids; the
- * superuser passes them as on Linux.  New files and directories take
- * the creation mask VFS_CMASK (there is no umask call).
+ * fs/namei.c.  Permission checks use the effective ids; the superuser
+ * passes them as on Linux.  New files take the process's umask.
  *
  * One difference from Linux: open allocates its struct file before it
  * creates anything, but takes its descriptor number only at the end,
@@ -20,12 +20,22 @@
 #include "vfs.h"
 #include "sysent.h"
 
-static int
-path_copyin(const char *upath, char *kpath)
+/* copy a path of at most PATH_MAX bytes (NUL included) into kpath */
+int
+vfs_copyinpath(const char *upath, char *kpath)
 {
 	size_t done;
 
 	return copyinstr(upath, kpath, PATH_MAX, &done);
+}
+
+/* is the user's path the empty string (the AT_EMPTY_PATH cases)? */
+bool
+vfs_upath_empty(const char *upath)
+{
+	char c;
+
+	return upath != NULL && copyin(upath, &c, 1) == 0 && c == '\0';
 }
 
 static struct vnode *
@@ -41,8 +51,8 @@ proc_cwd(struct proc *p)
  * is not a directory, both only when the path is relative.
  */
 static int
-vfs_namei(struct proc *p, int dirfd, const char *kpath,
-    struct nameidata *ni)
+vfs_namei_cred(struct proc *p, const struct cred *cred, int dirfd,
+    const char *kpath, int niflags, struct nameidata *ni)
 {
 	struct vnode *start;
 	struct file *fp;
@@ -51,7 +61,7 @@ vfs_namei(struct proc *p, int dirfd, const char *kpath,
 	if (kpath[0] == '\0')
 		return ENOENT;
 	if (kpath[0] == '/' || dirfd == AT_FDCWD)
-		return namei(proc_cwd(p), kpath, &p->p_cred, ni);
+		return namei(proc_cwd(p), kpath, cred, niflags, ni);
 	error = fd_getfile(p, dirfd, &fp);
 	if (error != 0)
 		return error;
@@ -62,41 +72,114 @@ vfs_namei(struct proc *p, int dirfd, const char *kpath,
 	}
 	/* namei does not sleep, so the file's reference covers it */
 	start = fp->f_data;
-	error = namei(start, kpath, &p->p_cred, ni);
+	error = namei(start, kpath, cred, niflags, ni);
 	fd_putfile(fp);
 	return error;
 }
 
-/* Copy the user's path into kpath (PATH_MAX bytes) and look it up. */
-static int
-namei_user(struct proc *p, int dirfd, const char *upath, char *kpath,
+int
+vfs_namei(struct proc *p, int dirfd, const char *kpath, int niflags,
     struct nameidata *ni)
 {
-	int error;
 
-	if ((error = path_copyin(upath, kpath)) != 0)
-		return error;
-	return vfs_namei(p, dirfd, kpath, ni);
+	return vfs_namei_cred(p, &p->p_cred, dirfd, kpath, niflags, ni);
 }
 
-/* may cred remove vp from dvp?  (Linux's may_delete) */
-static int
-vfs_maydelete(struct vnode *dvp, struct vnode *vp, const struct cred *cred,
-    bool isdir)
+/* Copy the user's path into kpath (PATH_MAX bytes) and look it up. */
+int
+namei_user(struct proc *p, int dirfd, const char *upath, char *kpath,
+    int niflags, struct nameidata *ni)
 {
 	int error;
 
-	error = vn_access(dvp, cred, VWRITE | VEXEC);
+	if ((error = vfs_copyinpath(upath, kpath)) != 0)
+		return error;
+	return vfs_namei(p, dirfd, kpath, niflags, ni);
+}
+
+/*
+ * The vnode of descriptor fd, referenced.  An O_PATH descriptor counts
+ * only with allowpath (fstat, fchdir, the AT_EMPTY_PATH calls); a
+ * descriptor that is not a vnode (a pipe) is EINVAL.
+ */
+int
+vfs_getvnode(struct proc *p, int fd, bool allowpath, struct vnode **vpp)
+{
+	struct file *fp;
+	int error;
+
+	error = fd_getfile(p, fd, &fp);
 	if (error != 0)
 		return error;
-	if ((dvp->v_mode & S_ISVTX) != 0 && cred->cr_euid != 0 &&
-	    cred->cr_euid != vp->v_uid && cred->cr_euid != dvp->v_uid)
-		return EPERM;
-	if (isdir && vp->v_type != VDIR)
-		return ENOTDIR;
-	if (!isdir && vp->v_type == VDIR)
-		return EISDIR;
-	return 0;
+	if (fp->f_type != DTYPE_VNODE)
+		error = EINVAL;
+	else if (!allowpath && (fp->f_flag & O_PATH) != 0)
+		error = EBADF;
+	else {
+		*vpp = fp->f_data;
+		vref(*vpp);
+	}
+	fd_putfile(fp);
+	return error;
+}
+
+/*
+ * The object a path names, as stat, chmod, chown, utimensat and
+ * access see it: the last symbolic link followed unless
+ * AT_SYMLINK_NOFOLLOW, an empty path with AT_EMPTY_PATH meaning dirfd
+ * itself, a trailing slash demanding a directory.
+ */
+int
+vfs_lookup_at(struct proc *p, int dirfd, const char *upath, int atflags,
+    struct vnode **vpp)
+{
+
+	return vfs_lookup_atcred(p, &p->p_cred, dirfd, upath, atflags, vpp);
+}
+
+/* the same, searching directories with the credentials cred */
+int
+vfs_lookup_atcred(struct proc *p, const struct cred *cred, int dirfd,
+    const char *upath, int atflags, struct vnode **vpp)
+{
+	char kpath[PATH_MAX];
+	struct nameidata ni;
+	int error;
+
+	if ((error = vfs_copyinpath(upath, kpath)) != 0)
+		return error;
+	if (kpath[0] == '\0' && (atflags & AT_EMPTY_PATH) != 0) {
+		if (dirfd == AT_FDCWD) {
+			*vpp = proc_cwd(p);
+			vref(*vpp);
+			return 0;
+		}
+		return vfs_getvnode(p, dirfd, true, vpp);
+	}
+	error = vfs_namei_cred(p, cred, dirfd, kpath,
+	    (atflags & AT_SYMLINK_NOFOLLOW) != 0 ? 0 : NI_FOLLOW, &ni);
+	if (error != 0)
+		return error;
+	if (ni.ni_vp == NULL)
+		error = ENOENT;
+	else if (ni.ni_slash && ni.ni_vp->v_type != VDIR)
+		error = ENOTDIR;
+	else {
+		*vpp = ni.ni_vp;
+		vref(*vpp);
+	}
+	namei_done(&ni);
+	return error;
+}
+
+/* may cred make a new name in dvp?  (Linux's may_create) */
+int
+vfs_maycreate(struct vnode *dvp, const struct cred *cred)
+{
+
+	if ((dvp->v_flag & VREMOVED) != 0)
+		return ENOENT;
+	return vn_access(dvp, cred, VWRITE | VEXEC);
 }
 
 /* the permissions an open needs (Linux's ACC_MODE, plus O_TRUNC) */
@@ -123,14 +206,50 @@ open_vaccess(int flags)
 	return vacc;
 }
 
+/* a new vnode's owner, as Linux's inode_init_owner (set-group-ID dirs) */
+void
+vn_initowner(struct vnode *vp, struct vnode *dvp, const struct cred *cred)
+{
+
+	if ((dvp->v_mode & S_ISGID) == 0 || (dvp->v_flag & VHOST) != 0)
+		return;
+	vp->v_gid = dvp->v_gid;
+	if (vp->v_type == VDIR)
+		vp->v_mode |= S_ISGID;
+	else if ((vp->v_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+	    !cred_isroot(cred) && !cred_groupmember(cred, vp->v_gid))
+		vp->v_mode &= ~S_ISGID;
+}
+
+/* make a file, directory or node for the last component of ni */
+int
+vfs_create(struct proc *p, struct nameidata *ni, enum vtype type,
+    mode_t mode, dev_t rdev, struct vnode **vpp)
+{
+	struct vnode *vp;
+	int error;
+
+	error = memfs_create(ni->ni_dvp, ni->ni_name, ni->ni_namelen, type,
+	    mode & ~p->p_umask, &p->p_cred, rdev, &vp);
+	if (error != 0)
+		return error;
+	vn_initowner(vp, ni->ni_dvp, &p->p_cred);
+	if (vpp != NULL)
+		*vpp = vp;
+	else
+		vrele(vp);
+	return 0;
+}
+
 /*
  * The last component of an open: found, or created for O_CREAT.
  * Returns the vnode referenced in *vpp and whether it was created.
  */
 static int
-open_lookup(struct nameidata *ni, int flags, mode_t mode,
-    const struct cred *cred, struct vnode **vpp, bool *createdp)
+open_lookup(struct proc *p, struct nameidata *ni, int flags, mode_t mode,
+    struct vnode **vpp, bool *createdp)
 {
+	const struct cred *cred = &p->p_cred;
 	struct vnode *vp;
 	int error;
 
@@ -140,14 +259,10 @@ open_lookup(struct nameidata *ni, int flags, mode_t mode,
 		if (ni->ni_last == NI_NORM && ni->ni_slash)
 			return EISDIR;
 		if (vp == NULL) {
-			if ((ni->ni_dvp->v_flag & VREMOVED) != 0)
-				return ENOENT;
-			error = vn_access(ni->ni_dvp, cred, VWRITE | VEXEC);
+			error = vfs_maycreate(ni->ni_dvp, cred);
 			if (error != 0)
 				return error;
-			error = memfs_create(ni->ni_dvp, ni->ni_name,
-			    ni->ni_namelen, VREG, mode & 07777 & ~VFS_CMASK,
-			    cred, 0, &vp);
+			error = vfs_create(p, ni, VREG, mode & 07777, 0, &vp);
 			if (error != 0)
 				return error;
 			*createdp = true;
@@ -160,6 +275,8 @@ open_lookup(struct nameidata *ni, int flags, mode_t mode,
 			return EISDIR;
 	} else if (vp == NULL)
 		return ENOENT;
+	if (vp->v_type == VLNK && (flags & O_PATH) == 0)
+		return ELOOP;		/* O_NOFOLLOW met a link */
 	if (((flags & O_DIRECTORY) != 0 || ni->ni_slash) && vp->v_type != VDIR)
 		return ENOTDIR;
 	if ((flags & O_PATH) == 0) {
@@ -170,10 +287,24 @@ open_lookup(struct nameidata *ni, int flags, mode_t mode,
 		error = vn_access(vp, cred, open_vaccess(flags));
 		if (error != 0)
 			return error;
+		if ((vp->v_type == VCHR || vp->v_type == VBLK) &&
+		    (error = dev_open(vp)) != 0)
+			return error;
 	}
 	vref(vp);
 	*vpp = vp;
 	return 0;
+}
+
+/* the namei flags of an open: O_NOFOLLOW, and O_EXCL, stop at a link */
+static int
+open_niflags(int flags)
+{
+
+	if ((flags & O_NOFOLLOW) != 0 ||
+	    (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return 0;
+	return NI_FOLLOW;
 }
 
 static int
@@ -194,21 +325,26 @@ do_open(struct lwp *l, int dirfd, const char *upath, int flags, mode_t mode,
 		return EINVAL;
 	if ((flags & O_PATH) != 0)
 		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
-	error = path_copyin(upath, kpath);
+	error = vfs_copyinpath(upath, kpath);
 	if (error != 0)
 		return error;
 	error = vn_falloc(&fp);
 	if (error != 0)
 		return error;
-	error = vfs_namei(p, dirfd, kpath, &ni);
+	error = vfs_namei(p, dirfd, kpath, open_niflags(flags), &ni);
 	if (error != 0)
 		goto out;
-	error = open_lookup(&ni, flags, mode, &p->p_cred, &vp, &created);
+	error = open_lookup(p, &ni, flags, mode, &vp, &created);
 	namei_done(&ni);
 	if (error != 0)
 		goto out;
 	if (!created && vp->v_type == VREG && (flags & O_TRUNC) != 0) {
-		memfs_truncate(vp, 0);
+		error = memfs_truncate(vp, 0);
+		if (error != 0) {
+			vrele(vp);
+			goto out;
+		}
+		vn_killpriv(vp, &p->p_cred);
 		vn_touch(vp, VT_MTIME | VT_CTIME);
 	}
 	/* O_ACCMODE + 1 maps to FREAD|FWRITE; O_PATH opens neither */
@@ -239,160 +375,6 @@ sys_openat(struct lwp *l, const struct sys_openat_args *uap,
 
 	return do_open(l, SCARG(uap, dirfd), SCARG(uap, path),
 	    SCARG(uap, flags), SCARG(uap, mode), retval);
-}
-
-int
-sys_mkdir(struct lwp *l, const struct sys_mkdir_args *uap,
-    register_t *retval)
-{
-	struct proc *p = l->l_proc;
-	char kpath[PATH_MAX];
-	struct nameidata ni;
-	struct vnode *vp;
-	mode_t mode;
-	int error;
-
-	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
-	if (error != 0)
-		return error;
-	if (ni.ni_last != NI_NORM || ni.ni_vp != NULL)
-		error = EEXIST;
-	else if ((ni.ni_dvp->v_flag & VREMOVED) != 0)
-		error = ENOENT;
-	else
-		error = vn_access(ni.ni_dvp, &p->p_cred, VWRITE | VEXEC);
-	if (error == 0) {
-		mode = SCARG(uap, mode) & (0777 | S_ISVTX) & ~VFS_CMASK;
-		error = memfs_create(ni.ni_dvp, ni.ni_name, ni.ni_namelen,
-		    VDIR, mode, &p->p_cred, 0, &vp);
-		if (error == 0)
-			vrele(vp);
-	}
-	namei_done(&ni);
-	return error;
-}
-
-int
-sys_rmdir(struct lwp *l, const struct sys_rmdir_args *uap,
-    register_t *retval)
-{
-	struct proc *p = l->l_proc;
-	char kpath[PATH_MAX];
-	struct nameidata ni;
-	int error;
-
-	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
-	if (error != 0)
-		return error;
-	switch (ni.ni_last) {
-	case NI_DOT:
-		error = EINVAL;
-		break;
-	case NI_DOTDOT:
-		error = ENOTEMPTY;
-		break;
-	case NI_ROOT:
-		error = EBUSY;
-		break;
-	default:
-		if (ni.ni_vp == NULL)
-			error = ENOENT;
-		else
-			error = vfs_maydelete(ni.ni_dvp, ni.ni_vp, &p->p_cred,
-			    true);
-		if (error == 0)
-			error = memfs_remove(ni.ni_dvp, ni.ni_name,
-			    ni.ni_namelen);
-		break;
-	}
-	namei_done(&ni);
-	return error;
-}
-
-int
-sys_unlink(struct lwp *l, const struct sys_unlink_args *uap,
-    register_t *retval)
-{
-	struct proc *p = l->l_proc;
-	char kpath[PATH_MAX];
-	struct nameidata ni;
-	int error;
-
-	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
-	if (error != 0)
-		return error;
-	if (ni.ni_last != NI_NORM)
-		error = EISDIR;
-	else if (ni.ni_vp == NULL)
-		error = ENOENT;
-	else if (ni.ni_slash)
-		error = (ni.ni_vp->v_type == VDIR) ? EISDIR : ENOTDIR;
-	else
-		error = vfs_maydelete(ni.ni_dvp, ni.ni_vp, &p->p_cred, false);
-	if (error == 0)
-		error = memfs_remove(ni.ni_dvp, ni.ni_name, ni.ni_namelen);
-	namei_done(&ni);
-	return error;
-}
-
-/* stat and lstat: there are no symbolic links, so they are one call */
-static int
-do_stat(struct lwp *l, const char *upath, struct stat *usb)
-{
-	struct proc *p = l->l_proc;
-	char kpath[PATH_MAX];
-	struct nameidata ni;
-	struct stat st;
-	int error;
-
-	error = namei_user(p, AT_FDCWD, upath, kpath, &ni);
-	if (error != 0)
-		return error;
-	if (ni.ni_vp == NULL)
-		error = ENOENT;
-	else if (ni.ni_slash && ni.ni_vp->v_type != VDIR)
-		error = ENOTDIR;
-	else
-		vn_stat(ni.ni_vp, &st);
-	namei_done(&ni);
-	if (error != 0)
-		return error;
-	return copyout(&st, usb, sizeof(st));
-}
-
-int
-sys_stat(struct lwp *l, const struct sys_stat_args *uap, register_t *retval)
-{
-
-	return do_stat(l, SCARG(uap, path), SCARG(uap, sb));
-}
-
-int
-sys_lstat(struct lwp *l, const struct sys_lstat_args *uap,
-    register_t *retval)
-{
-
-	return do_stat(l, SCARG(uap, path), SCARG(uap, sb));
-}
-
-int
-sys_fstat(struct lwp *l, const struct sys_fstat_args *uap,
-    register_t *retval)
-{
-	struct file *fp;
-	struct stat st;
-	int error;
-
-	error = fd_getfile(l->l_proc, SCARG(uap, fd), &fp);
-	if (error != 0)
-		return error;
-	memset(&st, 0, sizeof(st));
-	error = (fp->f_ops->fo_stat != NULL) ? fp->f_ops->fo_stat(fp, &st) :
-	    EOPNOTSUPP;
-	fd_putfile(fp);
-	if (error != 0)
-		return error;
-	return copyout(&st, SCARG(uap, sb), sizeof(st));
 }
 
 /*
@@ -448,33 +430,56 @@ sys_getdents64(struct lwp *l, const struct sys_getdents64_args *uap,
 	return error;
 }
 
+/* make vp, referenced by the caller, the current directory */
+static int
+vfs_setcwd(struct proc *p, struct vnode *vp)
+{
+	struct vnode *old;
+	int error;
+
+	if (vp->v_type != VDIR)
+		return ENOTDIR;
+	if ((error = vn_access(vp, &p->p_cred, VEXEC)) != 0)
+		return error;
+	old = p->p_cwd;
+	vref(vp);
+	p->p_cwd = vp;
+	if (old != NULL)
+		vrele(old);
+	return 0;
+}
+
 int
 sys_chdir(struct lwp *l, const struct sys_chdir_args *uap,
     register_t *retval)
 {
 	struct proc *p = l->l_proc;
-	char kpath[PATH_MAX];
-	struct nameidata ni;
-	struct vnode *old;
+	struct vnode *vp;
 	int error;
 
-	error = namei_user(p, AT_FDCWD, SCARG(uap, path), kpath, &ni);
+	error = vfs_lookup_at(p, AT_FDCWD, SCARG(uap, path), 0, &vp);
 	if (error != 0)
 		return error;
-	if (ni.ni_vp == NULL)
-		error = ENOENT;
-	else if (ni.ni_vp->v_type != VDIR)
+	error = vfs_setcwd(p, vp);
+	vrele(vp);
+	return error;
+}
+
+int
+sys_fchdir(struct lwp *l, const struct sys_fchdir_args *uap,
+    register_t *retval)
+{
+	struct proc *p = l->l_proc;
+	struct vnode *vp;
+	int error;
+
+	error = vfs_getvnode(p, SCARG(uap, fd), true, &vp);
+	if (error == EINVAL)
 		error = ENOTDIR;
-	else
-		error = vn_access(ni.ni_vp, &p->p_cred, VEXEC);
-	if (error == 0) {
-		old = p->p_cwd;
-		vref(ni.ni_vp);
-		p->p_cwd = ni.ni_vp;
-		if (old != NULL)
-			vrele(old);
-	}
-	namei_done(&ni);
+	if (error != 0)
+		return error;
+	error = vfs_setcwd(p, vp);
+	vrele(vp);
 	return error;
 }
 
@@ -494,12 +499,16 @@ sys_getcwd(struct lwp *l, const struct sys_getcwd_args *uap,
 	int error;
 
 	vp = proc_cwd(l->l_proc);
+	if ((vp->v_flag & VHOST) != 0)
+		etfs_refresh(vp);
 	if ((vp->v_flag & VREMOVED) != 0)
 		return ENOENT;
 	pos = sizeof(path);
 	path[--pos] = '\0';
 	for (; (vp->v_flag & VROOT) == 0; vp = vp->v_dir.parent) {
-		de = vp->v_dir.self;
+		/* an etfs key removed above a host directory: no path */
+		if ((de = vp->v_dir.self) == NULL)
+			return ENOENT;
 		if (de->md_namelen + 1 > pos)
 			return ENAMETOOLONG;
 		pos -= de->md_namelen;

@@ -22,6 +22,7 @@ static uint64_t vfs_nextino = 1;
 
 /* memfs's st_dev: an anonymous device number, as for tmpfs */
 #define MEMFS_DEV	makedev(0, 0x2a)
+#define ETFS_DEV	makedev(0, 0x2b)	/* host files, etfs.c */
 
 static void
 vfs_now(struct timespec *ts)
@@ -61,6 +62,17 @@ vn_alloc(enum vtype type, mode_t mode, const struct cred *cred)
 	return vp;
 }
 
+/* the same file?  Host files may have several vnodes (etfs.c) */
+bool
+vn_same(const struct vnode *a, const struct vnode *b)
+{
+
+	if (a == b)
+		return true;
+	return (a->v_flag & VHOST) != 0 && (b->v_flag & VHOST) != 0 &&
+	    etfs_same(a, b);
+}
+
 void
 vref(struct vnode *vp)
 {
@@ -98,7 +110,7 @@ vn_access(const struct vnode *vp, const struct cred *cred, int vaccess)
 {
 	mode_t bits;
 
-	if (cred->cr_euid == 0) {
+	if (cred_isroot(cred)) {
 		if ((vaccess & VEXEC) != 0 && vp->v_type != VDIR &&
 		    (vp->v_mode & 0111) == 0)
 			return EACCES;
@@ -106,7 +118,7 @@ vn_access(const struct vnode *vp, const struct cred *cred, int vaccess)
 	}
 	if (cred->cr_euid == vp->v_uid)
 		bits = (vp->v_mode >> 6) & 07;
-	else if (cred->cr_egid == vp->v_gid)
+	else if (cred_groupmember(cred, vp->v_gid))
 		bits = (vp->v_mode >> 3) & 07;
 	else
 		bits = vp->v_mode & 07;
@@ -158,6 +170,8 @@ vn_typebits(enum vtype type)
 		return S_IFDIR;
 	case VCHR:
 		return S_IFCHR;
+	case VBLK:
+		return S_IFBLK;
 	case VLNK:
 		return S_IFLNK;
 	case VSOCK:
@@ -168,11 +182,13 @@ vn_typebits(enum vtype type)
 }
 
 void
-vn_stat(const struct vnode *vp, struct stat *st)
+vn_stat(struct vnode *vp, struct stat *st)
 {
 
+	if ((vp->v_flag & VHOST) != 0)
+		etfs_refresh(vp);
 	memset(st, 0, sizeof(*st));
-	st->st_dev = MEMFS_DEV;
+	st->st_dev = (vp->v_flag & VHOST) != 0 ? ETFS_DEV : MEMFS_DEV;
 	st->st_ino = vp->v_ino;
 	st->st_mode = vn_typebits(vp->v_type) | vp->v_mode;
 	st->st_nlink = vp->v_nlink;
@@ -183,11 +199,17 @@ vn_stat(const struct vnode *vp, struct stat *st)
 	switch (vp->v_type) {
 	case VREG:
 		st->st_size = vp->v_size;
-		st->st_blocks = (blkcnt_t)vp->v_reg.npages *
-		    (VFS_PAGESIZE / 512);
+		if ((vp->v_flag & VHOST) == 0)
+			st->st_blocks = (blkcnt_t)vp->v_reg.npages *
+			    (VFS_PAGESIZE / 512);
+		break;
+	case VLNK:
+	case VBLK:
+		st->st_size = vp->v_size;
 		break;
 	case VDIR:
-		st->st_size = (off_t)(vp->v_dir.nentries + 2) * VFS_DIRENTSIZE;
+		st->st_size = (vp->v_flag & VHOST) != 0 ? vp->v_size :
+		    (off_t)(vp->v_dir.nentries + 2) * VFS_DIRENTSIZE;
 		break;
 	default:
 		break;
@@ -197,35 +219,39 @@ vn_stat(const struct vnode *vp, struct stat *st)
 	st->st_ctim = vp->v_ctime;
 }
 
-/* a directory owned by root, made at boot: failure is fatal */
-static struct vnode *
-vfs_mkbootdir(struct vnode *dvp, const char *name, mode_t mode)
+/* a directory owned by root, made at boot */
+static int
+vfs_mkbootdir(struct vnode *dvp, const char *name, mode_t mode,
+    struct vnode **vpp)
 {
 	static const struct cred rootcred;
-	struct vnode *vp;
-	int error;
 
-	error = memfs_create(dvp, name, strlen(name), VDIR, mode, &rootcred,
-	    0, &vp);
-	if (error != 0)
-		panic("vfs_init: cannot make /%s: error %d", name, error);
-	return vp;
+	return memfs_create(dvp, name, strlen(name), VDIR, mode, &rootcred,
+	    0, vpp);
 }
 
 /*
  * Make the root directory, /dev with its devices and /tmp.  Called
  * once by rump_init() after proc_init(); rump_init() then gives pid 1
  * the root as its current directory, which later processes inherit.
+ * ENOMEM when the memory limit is too small for them.
  */
-void
+int
 vfs_init(void)
 {
 	struct vnode *dev, *tmp;
+	int error;
 
-	rootvnode = memfs_mountroot();
-	dev = vfs_mkbootdir(rootvnode, "dev", 0755);
-	dev_init(dev);
+	if ((rootvnode = memfs_mountroot()) == NULL)
+		return ENOMEM;
+	if ((error = vfs_mkbootdir(rootvnode, "dev", 0755, &dev)) != 0)
+		return ENOMEM;
+	error = dev_init(dev);
 	vrele(dev);
-	tmp = vfs_mkbootdir(rootvnode, "tmp", 01777);
+	if (error != 0)
+		return ENOMEM;
+	if ((error = vfs_mkbootdir(rootvnode, "tmp", 01777, &tmp)) != 0)
+		return ENOMEM;
 	vrele(tmp);
+	return 0;
 }

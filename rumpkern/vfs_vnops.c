@@ -38,7 +38,8 @@ vn_read(struct file *fp, struct uio *uio, int flags)
 		uio->uio_offset = fp->f_offset;
 	if ((error = vn_checkrange(uio)) != 0)
 		return error;
-	switch (vp->v_type) {
+	switch ((vp->v_flag & VHOST) != 0 && vp->v_type != VDIR ? VREG :
+	    vp->v_type) {
 	case VDIR:
 		return EISDIR;
 	case VCHR:
@@ -64,12 +65,15 @@ vn_write(struct file *fp, struct uio *uio, int flags)
 		uio->uio_offset = fp->f_offset;
 	if ((error = vn_checkrange(uio)) != 0)
 		return error;
-	switch (vp->v_type) {
+	switch ((vp->v_flag & VHOST) != 0 && vp->v_type != VDIR ? VREG :
+	    vp->v_type) {
 	case VDIR:
 		return EISDIR;
 	case VCHR:
 		return dev_write(vp, uio, fp->f_flag);
 	case VREG:
+		if (uio->uio_resid > 0)
+			vn_killpriv(vp, &curproc->p_cred);
 		error = memfs_write(vp, uio, (fp->f_flag & O_APPEND) != 0);
 		break;
 	default:
@@ -110,10 +114,12 @@ vn_seek(struct file *fp, off_t off, int whence, off_t *newoffp)
 	off_t pos;
 	int error;
 
-	if (vp->v_type == VCHR) {
+	if (vp->v_type == VCHR && (vp->v_flag & VHOST) == 0) {
 		fp->f_offset = *newoffp = 0;
 		return 0;
 	}
+	if ((vp->v_flag & VHOST) != 0)
+		etfs_refresh(vp);
 	switch (whence) {
 	case SEEK_SET:
 		error = vn_seekadd(0, off, &pos);
@@ -122,13 +128,13 @@ vn_seek(struct file *fp, off_t off, int whence, off_t *newoffp)
 		error = vn_seekadd(fp->f_offset, off, &pos);
 		break;
 	case SEEK_END:
-		if (vp->v_type != VREG)
+		if (vp->v_type != VREG && (vp->v_flag & VHOST) == 0)
 			return EINVAL;
 		error = vn_seekadd(vp->v_size, off, &pos);
 		break;
 	case SEEK_DATA:
 	case SEEK_HOLE:
-		if (vp->v_type != VREG)
+		if (vp->v_type != VREG || (vp->v_flag & VHOST) != 0)
 			return EINVAL;
 		error = memfs_seekdata(vp, off, whence, &pos);
 		break;

@@ -57,8 +57,20 @@
 #define PROGNAME	"rump_server"
 #define MAXNCPU		256
 
+/* -d key=PATH,hostpath=HOST[,type=...][,size=N|host][,offset=N] */
+struct etfsopt {
+	char			*e_key;
+	char			*e_hostpath;
+	enum rump_etfs_type	 e_type;
+	uint64_t		 e_begin;
+	uint64_t		 e_size;	/* RUMP_ETFS_SIZE_ENDOFF: to the end */
+};
+#define MAXETFS		64
+
 struct options {
 	int		 o_foreground;	/* -s */
+	struct etfsopt	 o_etfs[MAXETFS];	/* -d */
+	int		 o_netfs;
 	int		 o_verbose;	/* -v */
 	long		 o_maxproc;	/* --maxproc, 0: kernel default */
 	const char	*o_key;		/* --key, or NULL */
@@ -108,12 +120,13 @@ static void
 usage(FILE *fp, int status)
 {
 
-	fprintf(fp, "usage: %s [-sv] [-c ncpu] [-r memlimit] [--maxworker n]\n"
-	    "                   [--idleworker n] [--maxblocked n] "
-	    "[--maxclient n]\n"
-	    "                   [--maxqueue bytes] [--maxproc n] "
-	    "[--maxcalls n]\n"
-	    "                   [--maxprefork n] [--handshake-timeout ms]\n"
+	fprintf(fp, "usage: %s [-sv] [-c ncpu] [-d drivespec] [-r memlimit]\n"
+	    "                   [--maxworker n] [--idleworker n] "
+	    "[--maxblocked n]\n"
+	    "                   [--maxclient n] [--maxqueue bytes] "
+	    "[--maxproc n]\n"
+	    "                   [--maxcalls n] [--maxprefork n] "
+	    "[--handshake-timeout ms]\n"
 	    "                   [--copy-timeout ms] [--sockmode mode] "
 	    "[--key file]\n"
 	    "                   [--peercred] url\n",
@@ -194,6 +207,12 @@ parse_memlimit(const char *s)
 	}
 	if (*end != '\0' || v == 0 || v > UINT64_MAX / mult)
 		goto bad;
+	if ((uint64_t)v * mult < RUMP_MEMLIMIT_MIN) {
+		fprintf(stderr, "%s: memory limit %s is too small: the kernel "
+		    "needs at least %d bytes (%dk) to boot\n", PROGNAME, s,
+		    RUMP_MEMLIMIT_MIN, RUMP_MEMLIMIT_MIN / 1024);
+		exit(1);
+	}
 	return (uint64_t)v * mult;
  bad:
 	fprintf(stderr, "%s: invalid memory limit: %s (expected a positive "
@@ -219,15 +238,121 @@ parse_mode(const char *s)
 	return (int)v;
 }
 
+/* a size for -d: bytes with an optional k, m or g suffix */
+static int
+parse_size(const char *s, uint64_t *vp)
+{
+	unsigned long long v;
+	uint64_t mult = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024; end++; break;
+	case 'm': case 'M': mult = 1024 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024 * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (*end != '\0' || v > UINT64_MAX / mult)
+		return -1;
+	*vp = (uint64_t)v * mult;
+	return 0;
+}
+
+static const struct {
+	const char		*name;
+	enum rump_etfs_type	 type;
+} etfstypes[] = {
+	{ "reg", RUMP_ETFS_REG }, { "blk", RUMP_ETFS_BLK },
+	{ "chr", RUMP_ETFS_CHR }, { "dir", RUMP_ETFS_DIR },
+	{ "dirsubdirs", RUMP_ETFS_DIR_SUBDIRS },
+};
+
+/* one value of a -d drivespec into e; -1 if it is not one */
+static int
+parse_drivevalue(struct etfsopt *e, const char *name, char *value)
+{
+	size_t i;
+
+	if (strcmp(name, "key") == 0)
+		e->e_key = value;
+	else if (strcmp(name, "hostpath") == 0)
+		e->e_hostpath = value;
+	else if (strcmp(name, "size") == 0) {
+		if (strcmp(value, "host") == 0)
+			e->e_size = RUMP_ETFS_SIZE_ENDOFF;
+		else if (parse_size(value, &e->e_size) != 0)
+			return -1;
+	} else if (strcmp(name, "offset") == 0) {
+		if (parse_size(value, &e->e_begin) != 0)
+			return -1;
+	} else if (strcmp(name, "type") == 0) {
+		for (i = 0; i < sizeof(etfstypes) / sizeof(etfstypes[0]); i++)
+			if (strcmp(value, etfstypes[i].name) == 0)
+				break;
+		if (i == sizeof(etfstypes) / sizeof(etfstypes[0]))
+			return -1;
+		e->e_type = etfstypes[i].type;
+	} else
+		return -1;
+	return 0;
+}
+
+/* -d key=PATH,hostpath=HOST[,type=T][,size=N|host][,offset=N] */
+static void
+parse_drivespec(struct options *o, char *spec)
+{
+	struct etfsopt *e;
+	char *item, *value, *save = NULL, *orig;
+
+	if (o->o_netfs == MAXETFS) {
+		fprintf(stderr, "%s: more than %d -d options\n", PROGNAME,
+		    MAXETFS);
+		exit(1);
+	}
+	if ((orig = strdup(spec)) == NULL) {
+		fprintf(stderr, "%s: %s\n", PROGNAME, strerror(errno));
+		exit(1);
+	}
+	e = &o->o_etfs[o->o_netfs++];
+	e->e_type = RUMP_ETFS_BLK;
+	e->e_size = RUMP_ETFS_SIZE_ENDOFF;
+	for (item = strtok_r(spec, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		if ((value = strchr(item, '=')) == NULL)
+			goto bad;
+		*value++ = '\0';
+		if (parse_drivevalue(e, item, value) != 0)
+			goto bad;
+	}
+	if (e->e_key == NULL || e->e_hostpath == NULL)
+		goto bad;
+	free(orig);
+	return;
+ bad:
+	fprintf(stderr, "%s: invalid drivespec: %s (expected key=PATH,"
+	    "hostpath=HOST[,type=reg|blk|chr|dir|dirsubdirs][,size=N|host]"
+	    "[,offset=N])\n", PROGNAME, orig);
+	exit(1);
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "+c:r:sv", longopts,
+	while ((ch = getopt_long(argc, argv, "+c:d:r:sv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'd':
+			parse_drivespec(o, optarg);
+			break;
 		case 'c':
 			o->o_ncpu = parse_long("number of CPUs", optarg, 1,
 			    MAXNCPU);
@@ -358,18 +483,63 @@ raise_nofile(void)
 }
 
 /*
+ * A file drive given a size, as in NetBSD: the host file is made if it
+ * is missing and grown to offset + size if it is shorter (a disk image
+ * to be).  Returns 0 or an errno value.
+ */
+static int
+drive_prepare(const struct etfsopt *e)
+{
+	struct stat st;
+	int error = 0, fd;
+
+	if (e->e_size == RUMP_ETFS_SIZE_ENDOFF || e->e_type == RUMP_ETFS_DIR ||
+	    e->e_type == RUMP_ETFS_DIR_SUBDIRS)
+		return 0;
+	if (e->e_begin > UINT64_MAX - e->e_size ||
+	    e->e_begin + e->e_size > (uint64_t)INT64_MAX)
+		return EFBIG;
+	if ((fd = open(e->e_hostpath, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0644)) == -1)
+		return errno;
+	if (fstat(fd, &st) == -1 || ((uint64_t)st.st_size <
+	    e->e_begin + e->e_size &&
+	    ftruncate(fd, (off_t)(e->e_begin + e->e_size)) == -1))
+		error = errno;
+	close(fd);
+	return error;
+}
+
+/*
  * Boot the kernel and start serving.  Prints one line naming what
  * failed and returns -1, or returns 0 once the server is listening.
  */
 static int
 server_start(const struct options *o, const char *addr)
 {
-	int error;
+	const struct etfsopt *e;
+	int error, i;
 
 	if ((error = rump_init()) != 0) {
-		fprintf(stderr, "%s: rump_init: %s\n", PROGNAME,
-		    strerror(error));
+		if (error == ENOMEM && o->o_memlimit != 0)
+			fprintf(stderr, "%s: memory limit %" PRIu64 " is too "
+			    "small to boot the kernel\n", PROGNAME,
+			    o->o_memlimit);
+		else
+			fprintf(stderr, "%s: rump_init: %s\n", PROGNAME,
+			    strerror(error));
 		return -1;
+	}
+	for (i = 0; i < o->o_netfs; i++) {
+		e = &o->o_etfs[i];
+		if ((error = drive_prepare(e)) == 0)
+			error = rump_pub_etfs_register_withsize(e->e_key,
+			    e->e_hostpath, e->e_type, e->e_begin, e->e_size);
+		if (error != 0) {
+			fprintf(stderr, "%s: -d %s: %s: %s\n", PROGNAME,
+			    e->e_key, e->e_hostpath, strerror(error));
+			return -1;
+		}
 	}
 	if ((error = rump_init_server(o->o_url)) != 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROGNAME, o->o_url,

@@ -2,13 +2,13 @@
  * test_vfs.c -- the VFS, memfs, devices and the file system calls,
  * in-process through librump.
  *
- * The main tests run one scenario twice: on the host's system calls in
- * a fresh directory under a mkdtemp one, and on rump_sys_* in a fresh
- * directory of the kernel's /tmp.  Every call's return value (file
- * descriptors reduced to "ok") and errno is logged, with the stat
- * fields that must agree (type, size of regular files, nlink) and a
- * hash of file contents, and the two logs must be equal.  The host is
- * the oracle for Linux's semantics.  Tests of what the host cannot
+ * The main tests run the scenarios of fs_scen.c twice: on the host's
+ * system calls in a fresh directory under a mkdtemp one, and on
+ * rump_sys_* in a fresh directory of the kernel's /tmp, and compare
+ * the logs (test_vfs_remote runs the same ones over the wire).  The
+ * host is the oracle for Linux's semantics; the permission scenario
+ * runs both sides with effective ids 1000:1000 (seteuid on the host,
+ * pid 1's credentials set through kern.h in the kernel).  Tests of what the host cannot
  * show here (permissions as a non-root user, the memory limit,
  * devices, timestamps, memory release) check the kernel alone; the
  * permission test sets a process's credentials directly through
@@ -17,7 +17,9 @@
  * Each test runs in a child forked by Check and boots its own kernel.
  */
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -27,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/magic.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,673 +42,31 @@
 #include <rump/rump_syscalls.h>
 
 #include "kern.h"
-
-/* Linux's getdents64 record, as the ABI defines it */
-struct linux_dirent64 {
-	uint64_t	d_ino;
-	int64_t		d_off;
-	uint16_t	d_reclen;
-	uint8_t		d_type;
-	char		d_name[];
-};
-
-/* the system calls a scenario makes, on the host or in the kernel */
-struct fsops {
-	int	(*open)(const char *, int, ...);
-	int	(*openat)(int, const char *, int, ...);
-	int	(*close)(int);
-	ssize_t	(*read)(int, void *, size_t);
-	ssize_t	(*write)(int, const void *, size_t);
-	ssize_t	(*pread)(int, void *, size_t, off_t);
-	ssize_t	(*pwrite)(int, const void *, size_t, off_t);
-	off_t	(*lseek)(int, off_t, int);
-	int	(*fstat)(int, struct stat *);
-	int	(*stat)(const char *, struct stat *);
-	int	(*lstat)(const char *, struct stat *);
-	int	(*mkdir)(const char *, mode_t);
-	int	(*rmdir)(const char *);
-	int	(*unlink)(const char *);
-	ssize_t	(*getdents64)(int, void *, size_t);
-	int	(*chdir)(const char *);
-	int	(*getcwd)(char *, size_t);	/* the system call's answer */
-};
+#include "fs_scen.h"
 
 static int
-host_getcwd(char *buf, size_t size)
+boot_local(void)
 {
 
-	return (int)syscall(SYS_getcwd, buf, size);
+	return rump_init();
 }
 
-static const struct fsops hostops = {
-	open, openat, close, read, write, pread, pwrite, lseek, fstat,
-	stat, lstat, mkdir, rmdir, unlink, getdents64, chdir, host_getcwd,
-};
+int (*fs_boot)(void) = boot_local;
 
-static const struct fsops rumpops = {
-	rump_sys_open, rump_sys_openat, rump_sys_close, rump_sys_read,
-	rump_sys_write, rump_sys_pread, rump_sys_pwrite, rump_sys_lseek,
-	rump_sys_fstat, rump_sys_stat, rump_sys_lstat, rump_sys_mkdir,
-	rump_sys_rmdir, rump_sys_unlink, rump_sys_getdents64, rump_sys_chdir,
-	rump_sys_getcwd,
-};
-
-#define MAXREC	512
-
-struct rec {
-	int		 line;
-	const char	*what;
-	long		 ret;
-	int		 err;
-	long		 aux[3];
-};
-
-/* one run of a scenario */
-struct run {
-	const struct fsops	*o;
-	const char		*base;	/* absolute path of its directory */
-	bool			 dirlinks; /* nlink counts subdirectories */
-	int			 n;
-	struct rec		 r[MAXREC];
-	char			 text[8192];	/* listings, compared whole */
-};
-
-static char hostbase[PATH_MAX];		/* the mkdtemp directory */
-
-static void
-rec_add(struct run *run, int line, const char *what, long ret, int err,
-    long a0, long a1, long a2)
-{
-	struct rec *r;
-
-	ck_assert_int_lt(run->n, MAXREC);
-	r = &run->r[run->n++];
-	r->line = line;
-	r->what = what;
-	r->ret = ret;
-	r->err = ret < 0 ? err : 0;
-	r->aux[0] = a0;
-	r->aux[1] = a1;
-	r->aux[2] = a2;
-}
-
-/* log a call's result */
-#define CALL(run, expr) do {						\
-	long r_;							\
-	errno = 0;							\
-	r_ = (long)(expr);						\
-	rec_add(run, __LINE__, #expr, r_, errno, 0, 0, 0);		\
-} while (0)
-
-/* log a call returning a descriptor, which is kept in var */
-#define CALLFD(run, var, expr) do {					\
-	errno = 0;							\
-	(var) = (expr);							\
-	rec_add(run, __LINE__, #expr, (var) < 0 ? -1 : 0, errno,	\
-	    0, 0, 0);							\
-} while (0)
-
-/* log a stat-like call and the fields that must agree */
-#define CALLST(run, expr, st) do {					\
-	long r_;							\
-	errno = 0;							\
-	memset(&(st), 0, sizeof(st));					\
-	r_ = (long)(expr);						\
-	rec_add(run, __LINE__, #expr, r_, errno, (long)((st).st_mode &	\
-	    S_IFMT), S_ISREG((st).st_mode) ? (long)(st).st_size : 0,	\
-	    S_ISDIR((st).st_mode) && !(run)->dirlinks ? 0 :		\
-	    (long)(st).st_nlink);					\
-} while (0)
-
-static uint64_t
-fnv1a(const void *buf, size_t len, uint64_t h)
-{
-	const unsigned char *p = buf;
-
-	while (len-- > 0)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
-}
-
-/* log the size and a hash of a file's whole contents */
-static void
-log_contents(struct run *run, int line, const char *path)
-{
-	char buf[8192];
-	uint64_t h = 0xcbf29ce484222325ULL;
-	long total = 0;
-	ssize_t n;
-	int fd;
-
-	fd = run->o->open(path, O_RDONLY);
-	if (fd < 0) {
-		rec_add(run, line, path, -1, errno, 0, 0, 0);
-		return;
-	}
-	while ((n = run->o->read(fd, buf, sizeof(buf))) > 0) {
-		h = fnv1a(buf, (size_t)n, h);
-		total += n;
-	}
-	run->o->close(fd);
-	rec_add(run, line, path, n, errno, total, (long)(h & 0x7fffffff),
-	    (long)(h >> 33));
-}
-#define CONTENTS(run, path)	log_contents(run, __LINE__, path)
-
-static void
-text_add(struct run *run, const char *s)
-{
-
-	strlcat(run->text, s, sizeof(run->text));
-}
-
+/* the effective ids of pid 1, which runs calls from unbound threads */
 static int
-strcmp_p(const void *a, const void *b)
+seteids_local(uid_t uid, gid_t gid)
 {
 
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	rump_schedule();
+	initproc->p_cred.cr_euid = uid;
+	initproc->p_cred.cr_egid = gid;
+	rump_unschedule();
+	return 0;
 }
 
-/*
- * List directory path with getdents64 in buffers of bufsize and add
- * the sorted "name:type" list to the run's text.
- */
-static void
-log_listing(struct run *run, const char *path, size_t bufsize)
-{
-	char buf[4096], line[300], *names[256];
-	struct linux_dirent64 *d;
-	ssize_t n, off;
-	int fd, nn, i;
+int (*fs_rump_seteids)(uid_t, gid_t) = seteids_local;
 
-	fd = run->o->open(path, O_RDONLY | O_DIRECTORY);
-	ck_assert_int_ge(fd, 0);
-	nn = 0;
-	while ((n = run->o->getdents64(fd, buf, bufsize)) > 0) {
-		for (off = 0; off < n; off += d->d_reclen) {
-			d = (struct linux_dirent64 *)(buf + off);
-			ck_assert_int_lt(nn, 256);
-			snprintf(line, sizeof(line), "%s:%d,", d->d_name,
-			    d->d_type);
-			names[nn++] = strdup(line);
-		}
-	}
-	ck_assert_int_eq(n, 0);
-	run->o->close(fd);
-	qsort(names, (size_t)nn, sizeof(names[0]), strcmp_p);
-	text_add(run, path);
-	text_add(run, "=");
-	for (i = 0; i < nn; i++) {
-		text_add(run, names[i]);
-		free(names[i]);
-	}
-	text_add(run, ";");
-}
-
-/* does the host's file system count subdirectories in nlink? */
-static bool
-host_dirlinks(const char *dir)
-{
-	char sub[PATH_MAX];
-	struct stat st;
-	bool counts;
-
-	if (snprintf(sub, sizeof(sub), "%s/.linkprobe", dir) >=
-	    (int)sizeof(sub) || mkdir(sub, 0700) != 0)
-		return false;
-	counts = stat(dir, &st) == 0 && st.st_nlink >= 3;
-	rmdir(sub);
-	return counts;
-}
-
-typedef void scenario_t(struct run *);
-
-static void
-compare_runs(const struct run *h, const struct run *r)
-{
-	int i;
-
-	for (i = 0; i < h->n && i < r->n; i++) {
-		const struct rec *a = &h->r[i], *b = &r->r[i];
-
-		ck_assert_msg(a->ret == b->ret && a->err == b->err &&
-		    a->aux[0] == b->aux[0] && a->aux[1] == b->aux[1] &&
-		    a->aux[2] == b->aux[2],
-		    "line %d: %s: host %ld errno %d (%ld %ld %ld), "
-		    "rump %ld errno %d (%ld %ld %ld)", a->line, a->what,
-		    a->ret, a->err, a->aux[0], a->aux[1], a->aux[2],
-		    b->ret, b->err, b->aux[0], b->aux[1], b->aux[2]);
-	}
-	ck_assert_int_eq(h->n, r->n);
-	ck_assert_int_gt(h->n, 10);
-	ck_assert_msg(strcmp(h->text, r->text) == 0,
-	    "listings differ:\nhost %s\nrump %s", h->text, r->text);
-}
-
-/*
- * Run scenario on the host in hostbase/name and in the kernel in
- * /tmp/name, each as the current directory, and compare the logs.
- */
-static void
-run_both(const char *name, scenario_t *scenario)
-{
-	static struct run h, r;
-	char hdir[PATH_MAX], rdir[PATH_MAX];
-
-	ck_assert_int_eq(rump_init(), 0);
-	ck_assert_int_lt(snprintf(hdir, sizeof(hdir), "%s/%s", hostbase,
-	    name), (int)sizeof(hdir));
-	ck_assert_int_lt(snprintf(rdir, sizeof(rdir), "/tmp/%s", name),
-	    (int)sizeof(rdir));
-	ck_assert_int_eq(mkdir(hdir, 0755), 0);
-	ck_assert_int_eq(rump_sys_mkdir(rdir, 0755), 0);
-
-	memset(&h, 0, sizeof(h));
-	h.o = &hostops;
-	h.base = hdir;
-	h.dirlinks = host_dirlinks(hdir);
-	ck_assert_int_eq(chdir(hdir), 0);
-	scenario(&h);
-	ck_assert_int_eq(chdir("/"), 0);
-
-	memset(&r, 0, sizeof(r));
-	r.o = &rumpops;
-	r.base = rdir;
-	r.dirlinks = h.dirlinks;
-	ck_assert_int_eq(rump_sys_chdir(rdir), 0);
-	scenario(&r);
-
-	compare_runs(&h, &r);
-}
-
-/* open(2) and its flags */
-static void
-sc_open(struct run *run)
-{
-	const struct fsops *o = run->o;
-	char buf[64];
-	struct stat st;
-	int fd;
-
-	CALLFD(run, fd, o->open("f", O_RDWR | O_CREAT, 0644));
-	CALL(run, o->write(fd, "hello", 5));
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->open("f", O_RDWR | O_CREAT | O_EXCL, 0644));
-	CALLFD(run, fd, o->open("f", O_RDONLY | O_CREAT, 0644));
-	CALL(run, o->read(fd, buf, sizeof(buf)));
-	CALL(run, o->write(fd, "x", 1));
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->open("f", O_WRONLY | O_APPEND));
-	CALL(run, o->lseek(fd, 0, SEEK_SET));
-	CALL(run, o->write(fd, " world", 6));
-	CALL(run, o->lseek(fd, 0, SEEK_CUR));
-	CALL(run, o->pwrite(fd, "!", 1, 0));	/* appends, as Linux */
-	CALL(run, o->read(fd, buf, 1));
-	CALL(run, o->close(fd));
-	CONTENTS(run, "f");
-	CALLFD(run, fd, o->open("f", O_RDONLY | O_TRUNC));
-	CALLST(run, o->fstat(fd, &st), st);
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->open("g", O_WRONLY | O_CREAT | O_EXCL, 0600));
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->open("nonexistent", O_RDONLY));
-	CALLFD(run, fd, o->open("", O_RDONLY));
-	CALLFD(run, fd, o->open("f/", O_RDONLY));
-	CALLFD(run, fd, o->open("f/x", O_RDONLY));
-	CALLFD(run, fd, o->open("f/x", O_RDONLY | O_CREAT, 0644));
-	CALLFD(run, fd, o->open("f", O_RDONLY | O_DIRECTORY));
-	CALLFD(run, fd, o->open("new", O_RDONLY | O_CREAT | O_DIRECTORY, 0644));
-	CALLFD(run, fd, o->open("new/", O_RDWR | O_CREAT, 0644));
-	CALLFD(run, fd, o->open("nodir/new", O_RDWR | O_CREAT, 0644));
-	CALL(run, o->mkdir("d", 0755));
-	CALLFD(run, fd, o->open("d", O_RDWR));
-	CALLFD(run, fd, o->open("d", O_WRONLY));
-	CALLFD(run, fd, o->open("d", O_RDONLY | O_TRUNC));
-	CALLFD(run, fd, o->open("d", O_RDONLY | O_CREAT, 0644));
-	CALLFD(run, fd, o->open("d", O_RDONLY | O_CREAT | O_EXCL, 0644));
-	CALLFD(run, fd, o->open(".", O_RDONLY | O_CREAT, 0644));
-	CALLFD(run, fd, o->open("d/", O_RDONLY | O_CREAT, 0644));
-	CALLFD(run, fd, o->open("d/", O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
-	CALL(run, o->read(fd, buf, sizeof(buf)));
-	CALL(run, o->write(fd, buf, 1));
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->open("d/../f", O_RDONLY | O_CLOEXEC));
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->open("d//..//./f", O_RDONLY));
-	CALL(run, o->close(fd));
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->open(NULL, O_RDONLY));
-	CALL(run, o->unlink("f"));
-	CALL(run, o->unlink("g"));
-	CALL(run, o->rmdir("d"));
-}
-
-/* openat(2) with directory descriptors */
-static void
-sc_openat(struct run *run)
-{
-	const struct fsops *o = run->o;
-	char abs[PATH_MAX];
-	int dfd, fd, ffd;
-
-	CALL(run, o->mkdir("d", 0755));
-	CALLFD(run, dfd, o->open("d", O_RDONLY | O_DIRECTORY));
-	CALLFD(run, fd, o->openat(dfd, "f", O_RDWR | O_CREAT, 0644));
-	CALL(run, o->write(fd, "at", 2));
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->openat(AT_FDCWD, "d/f", O_RDONLY));
-	CALL(run, o->close(fd));
-	CALLFD(run, ffd, o->openat(dfd, "f", O_RDONLY));
-	CALLFD(run, fd, o->openat(ffd, "x", O_RDONLY));
-	CALLFD(run, fd, o->openat(999, "x", O_RDONLY));
-	CALLFD(run, fd, o->openat(-5, "x", O_RDONLY));
-	CALLFD(run, fd, o->openat(999, "", O_RDONLY));
-	snprintf(abs, sizeof(abs), "%s/d/f", run->base);
-	CALLFD(run, fd, o->openat(999, abs, O_RDONLY));	/* ignores dirfd */
-	CALL(run, o->close(fd));
-	CALLFD(run, fd, o->openat(dfd, "..", O_RDONLY));
-	CALL(run, o->close(fd));
-	CALL(run, o->close(ffd));
-	CALL(run, o->close(dfd));
-	CONTENTS(run, "d/f");
-	CALL(run, o->unlink("d/f"));
-	CALL(run, o->rmdir("d"));
-}
-
-/* read, write, pread, pwrite, lseek, holes and EOF */
-static void
-sc_rw(struct run *run)
-{
-	const struct fsops *o = run->o;
-	char buf[9000], pat[9000];
-	struct stat st;
-	int fd, rfd, wfd;
-	size_t i;
-
-	for (i = 0; i < sizeof(pat); i++)
-		pat[i] = (char)('a' + i % 26);
-	CALLFD(run, fd, o->open("f", O_RDWR | O_CREAT | O_TRUNC, 0644));
-	CALL(run, o->write(fd, pat, 5000));
-	CALL(run, o->lseek(fd, 0, SEEK_CUR));
-	CALL(run, o->lseek(fd, 100, SEEK_SET));
-	CALL(run, o->read(fd, buf, 10));
-	CALL(run, o->lseek(fd, 0, SEEK_CUR));
-	CALL(run, o->lseek(fd, -10, SEEK_END));
-	CALL(run, o->read(fd, buf, 100));
-	CALL(run, o->read(fd, buf, 100));
-	CALL(run, o->lseek(fd, -1, SEEK_SET));
-	CALL(run, o->lseek(fd, -6000, SEEK_END));
-	CALL(run, o->lseek(fd, -6000, SEEK_CUR));
-	CALL(run, o->lseek(fd, 0, 42));
-	CALL(run, o->lseek(fd, 9000, SEEK_SET));	/* past EOF */
-	CALL(run, o->read(fd, buf, 10));
-	CALL(run, o->write(fd, "end", 3));		/* leaves a hole */
-	CALLST(run, o->fstat(fd, &st), st);
-	CALL(run, o->pread(fd, buf, sizeof(buf), 4990));
-	CALL(run, (long)fnv1a(buf, 4013, 0) & 0xffffff);
-	CALL(run, o->pread(fd, buf, 10, 100000));
-	CALL(run, o->pread(fd, buf, 10, -1));
-	CALL(run, o->pwrite(fd, "PW", 2, -1));
-	CALL(run, o->pwrite(fd, "PW", 2, 4095));	/* across a page */
-	CALL(run, o->pwrite(fd, pat, 0, 123));
-	CALL(run, o->lseek(fd, 0, SEEK_CUR));
-	CALL(run, o->write(fd, pat, 0));
-	CALL(run, o->read(fd, buf, 0));
-	CALL(run, o->close(fd));
-	CALL(run, o->read(fd, buf, 1));
-	CALL(run, o->write(fd, buf, 1));
-	CALL(run, o->lseek(fd, 0, SEEK_SET));
-	CALL(run, o->pread(fd, buf, 1, 0));
-	CONTENTS(run, "f");
-	CALLFD(run, rfd, o->open("f", O_RDONLY));
-	CALLFD(run, wfd, o->open("f", O_WRONLY));
-	CALL(run, o->write(rfd, "x", 1));
-	CALL(run, o->read(wfd, buf, 1));
-	CALL(run, o->pread(wfd, buf, 1, 0));
-	CALL(run, o->pwrite(rfd, "x", 1, 0));
-	CALL(run, o->write(wfd, "HEAD", 4));
-	CALL(run, o->read(rfd, buf, 6));
-	CALL(run, (long)fnv1a(buf, 6, 0) & 0xffffff);
-	CALL(run, o->close(rfd));
-	CALL(run, o->close(wfd));
-	CALLFD(run, fd, o->open("f", O_WRONLY | O_TRUNC));
-	CALLST(run, o->fstat(fd, &st), st);
-	CALL(run, o->pwrite(fd, "z", 1, 20000));
-	CALLST(run, o->fstat(fd, &st), st);
-	CALL(run, o->close(fd));
-	CONTENTS(run, "f");
-	CALL(run, o->unlink("f"));
-}
-
-/* mkdir, rmdir, unlink and their errors; nlink of directories */
-static void
-sc_dirs(struct run *run)
-{
-	const struct fsops *o = run->o;
-	struct stat st;
-	int fd;
-
-	CALL(run, o->mkdir("a", 0755));
-	CALL(run, o->mkdir("a", 0755));
-	CALL(run, o->mkdir("a/b", 0755));
-	CALL(run, o->mkdir("a/c/", 0755));
-	CALL(run, o->mkdir("x/y", 0755));
-	CALL(run, o->mkdir(".", 0755));
-	CALL(run, o->mkdir("..", 0755));
-	CALL(run, o->mkdir("/", 0755));
-	CALL(run, o->mkdir("", 0755));
-	CALLST(run, o->stat("a", &st), st);
-	CALLST(run, o->stat("a/b", &st), st);
-	CALLST(run, o->stat("a/", &st), st);
-	CALLFD(run, fd, o->open("a/f", O_CREAT | O_WRONLY, 0644));
-	CALL(run, o->close(fd));
-	CALL(run, o->mkdir("a/f", 0755));
-	CALL(run, o->mkdir("a/f/g", 0755));
-	CALLST(run, o->stat("a/f", &st), st);
-	CALLST(run, o->lstat("a/f", &st), st);
-	CALLST(run, o->stat("a/f/", &st), st);
-	CALLST(run, o->stat("a/nope", &st), st);
-	CALLST(run, o->stat("a/f/nope", &st), st);
-	CALLST(run, o->stat("", &st), st);
-	CALL(run, o->rmdir("a"));
-	CALL(run, o->rmdir("a/f"));
-	CALL(run, o->rmdir("a/nope"));
-	CALL(run, o->rmdir("a/b/."));
-	CALL(run, o->rmdir("a/b/.."));
-	CALL(run, o->rmdir("/"));
-	CALL(run, o->rmdir("a/f/x"));
-	CALL(run, o->unlink("a/b"));
-	CALL(run, o->unlink("a/b/"));
-	CALL(run, o->unlink("a/f/"));
-	CALL(run, o->unlink("a/nope"));
-	CALL(run, o->unlink("a/nope/"));
-	CALL(run, o->unlink("."));
-	CALL(run, o->unlink("a/.."));
-	CALL(run, o->unlink("a/f"));
-	CALL(run, o->unlink("a/f"));
-	CALL(run, o->rmdir("a/b/"));
-	CALL(run, o->rmdir("a/b"));
-	CALLST(run, o->stat("a", &st), st);
-	CALL(run, o->rmdir("a/c"));
-	CALLST(run, o->stat("a", &st), st);
-	CALLST(run, o->stat(".", &st), st);
-	CALL(run, o->rmdir("a"));
-	CALLST(run, o->stat(".", &st), st);
-	CALLST(run, o->stat("a", &st), st);
-}
-
-/* names too long: components over NAME_MAX, paths over PATH_MAX */
-static void
-sc_names(struct run *run)
-{
-	const struct fsops *o = run->o;
-	char path[PATH_MAX + 100];
-	struct stat st;
-	size_t i;
-	int fd;
-
-	memset(path, 'n', NAME_MAX);
-	path[NAME_MAX] = '\0';
-	CALLFD(run, fd, o->open(path, O_CREAT | O_RDWR, 0644));
-	CALL(run, o->close(fd));
-	CALLST(run, o->stat(path, &st), st);
-	CALL(run, o->unlink(path));
-	memset(path, 'n', NAME_MAX + 1);
-	path[NAME_MAX + 1] = '\0';
-	CALLFD(run, fd, o->open(path, O_CREAT | O_RDWR, 0644));
-	CALLST(run, o->stat(path, &st), st);
-	CALL(run, o->mkdir(path, 0755));
-	CALL(run, o->rmdir(path));
-	CALL(run, o->unlink(path));
-	CALL(run, o->chdir(path));
-	memmove(path + 5, path, NAME_MAX + 2);	/* absent directory first */
-	memcpy(path, "nope/", 5);
-	CALLST(run, o->stat(path, &st), st);
-
-	CALLFD(run, fd, o->open("f", O_CREAT | O_RDWR, 0644));
-	CALL(run, o->close(fd));
-	/* "./" repeated and "f": 4095 bytes fits PATH_MAX with its NUL */
-	for (i = 0; i < 2047; i++)
-		memcpy(path + 2 * i, "./", 2);
-	strcpy(path + 2 * 2047, "f");
-	CALLST(run, o->stat(path, &st), st);
-	strcpy(path + 2 * 2047, "ff");
-	CALLST(run, o->stat(path, &st), st);
-	memset(path, 'x', sizeof(path) - 1);
-	path[sizeof(path) - 1] = '\0';
-	CALLFD(run, fd, o->open(path, O_RDONLY));
-	CALL(run, o->mkdir(path, 0755));
-	CALL(run, o->unlink("f"));
-}
-
-/* getdents64: listings, small buffers, EINVAL, ENOTDIR, EBADF */
-static void
-sc_getdents(struct run *run)
-{
-	const struct fsops *o = run->o;
-	char name[64], buf[512];
-	int fd, i;
-
-	for (i = 0; i < 40; i++) {
-		snprintf(name, sizeof(name), "file-%d-%.*s", i, i, "abcdefghij"
-		    "klmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
-		CALLFD(run, fd, o->open(name, O_CREAT | O_WRONLY, 0644));
-		CALL(run, o->close(fd));
-		if (i % 5 == 0) {
-			snprintf(name, sizeof(name), "dir%d", i);
-			CALL(run, o->mkdir(name, 0755));
-		}
-	}
-	CALL(run, o->unlink("file-3-abc"));
-	log_listing(run, ".", 4096);
-	log_listing(run, ".", 100);
-	log_listing(run, "dir5", 4096);
-	CALLFD(run, fd, o->open(".", O_RDONLY | O_DIRECTORY));
-	CALL(run, o->getdents64(fd, buf, 10));
-	CALL(run, o->getdents64(fd, buf, 0));
-	CALL(run, o->close(fd));
-	CALL(run, o->getdents64(fd, buf, sizeof(buf)));
-	CALLFD(run, fd, o->open("file-1-a", O_RDONLY));
-	CALL(run, o->getdents64(fd, buf, sizeof(buf)));
-	CALL(run, o->close(fd));
-}
-
-/* chdir and getcwd, compared below each side's base directory */
-static void
-sc_cwd(struct run *run)
-{
-	const struct fsops *o = run->o;
-	size_t blen = strlen(run->base);
-	char buf[PATH_MAX];
-	int fd, len;
-
-	CALL(run, o->mkdir("a", 0755));
-	CALL(run, o->mkdir("a/bb", 0755));
-	CALL(run, o->chdir("a/bb"));
-	len = o->getcwd(buf, sizeof(buf));
-	ck_assert_int_gt(len, (int)blen);
-	ck_assert_int_eq(len, (int)strlen(buf) + 1);
-	rec_add(run, __LINE__, "getcwd", len - (long)blen, 0, 0, 0, 0);
-	text_add(run, buf + blen);
-	CALL(run, o->getcwd(buf, blen + 3));
-	CALL(run, o->getcwd(buf, 0));
-	CALL(run, o->getcwd(NULL, 0));
-	CALL(run, o->chdir("nope"));
-	CALL(run, o->chdir(""));
-	CALLFD(run, fd, o->open("file", O_CREAT | O_RDWR, 0644));
-	CALL(run, o->close(fd));
-	CALL(run, o->chdir("file"));
-	CALL(run, o->chdir("file/"));
-	CALL(run, o->chdir("../.."));
-	len = o->getcwd(buf, sizeof(buf));
-	rec_add(run, __LINE__, "getcwd", len - (long)blen, 0, 0, 0, 0);
-	text_add(run, buf + blen);
-	CALL(run, o->unlink("a/bb/file"));
-	CALL(run, o->rmdir("a/bb"));
-	CALL(run, o->rmdir("a"));
-}
-
-/*
- * A removed directory stays valid for those who have it as their
- * current directory or open, but is empty and takes no entries.
- */
-static void
-sc_removed(struct run *run)
-{
-	const struct fsops *o = run->o;
-	char buf[512], path[PATH_MAX];
-	struct stat st;
-	int dfd, fd;
-
-	CALL(run, o->mkdir("gone", 0755));
-	CALLFD(run, dfd, o->open("gone", O_RDONLY | O_DIRECTORY));
-	CALL(run, o->chdir("gone"));
-	snprintf(path, sizeof(path), "%s/gone", run->base);
-	CALL(run, o->rmdir(path));
-	CALL(run, o->getcwd(buf, sizeof(buf)));
-	CALLST(run, o->stat(".", &st), st);
-	CALLST(run, o->fstat(dfd, &st), st);
-	CALLST(run, o->stat("..", &st), st);
-	CALLFD(run, fd, o->open("new", O_CREAT | O_RDWR, 0644));
-	CALL(run, o->mkdir("newdir", 0755));
-	CALLST(run, o->stat("x", &st), st);
-	CALL(run, o->getdents64(dfd, buf, sizeof(buf)));
-	CALLFD(run, fd, o->openat(dfd, "new", O_CREAT | O_RDWR, 0644));
-	CALL(run, o->close(dfd));
-	CALL(run, o->chdir(run->base));
-	CALLST(run, o->stat("gone", &st), st);
-}
-
-/* an unlinked file stays usable through its descriptors */
-static void
-sc_unlinked(struct run *run)
-{
-	const struct fsops *o = run->o;
-	char buf[64];
-	struct stat st;
-	int fd, fd2;
-
-	CALLFD(run, fd, o->open("tmp", O_CREAT | O_RDWR, 0600));
-	CALLFD(run, fd2, o->open("tmp", O_RDONLY));
-	CALL(run, o->write(fd, "still here", 10));
-	CALL(run, o->unlink("tmp"));
-	CALLST(run, o->stat("tmp", &st), st);
-	CALLST(run, o->fstat(fd, &st), st);
-	CALL(run, o->write(fd, " and more", 9));
-	CALL(run, o->read(fd2, buf, sizeof(buf)));
-	CALL(run, (long)fnv1a(buf, 19, 0) & 0xffffff);
-	CALL(run, o->close(fd));
-	CALL(run, o->pread(fd2, buf, 5, 6));
-	CALL(run, o->close(fd2));
-	CALLFD(run, fd, o->open("tmp", O_RDONLY));
-}
-
-#define SCENARIO(name)							\
-START_TEST(cmp_##name)							\
-{									\
-	run_both(#name, sc_##name);					\
-}									\
-END_TEST
 
 SCENARIO(open)
 SCENARIO(openat)
@@ -716,6 +77,14 @@ SCENARIO(getdents)
 SCENARIO(cwd)
 SCENARIO(removed)
 SCENARIO(unlinked)
+SCENARIO(symlinks)
+SCENARIO(links)
+SCENARIO(rename)
+SCENARIO(at)
+SCENARIO(attrs)
+SCENARIO(sizes)
+SCENARIO(times)
+SCENARIO(perms)
 
 /*
  * The tests below check the kernel alone.
@@ -1257,6 +626,485 @@ START_TEST(append_threads)
 }
 END_TEST
 
+
+/* make the current process's credentials these, in place */
+static void
+setcred(uid_t ruid, uid_t euid, gid_t rgid, gid_t egid)
+{
+	struct cred *cr;
+
+	rump_schedule();
+	cr = &curproc->p_cred;
+	cr->cr_uid = ruid;
+	cr->cr_euid = cr->cr_suid = euid;
+	cr->cr_gid = rgid;
+	cr->cr_egid = cr->cr_sgid = egid;
+	rump_unschedule();
+}
+
+static int
+mkfile(const char *path, mode_t mode)
+{
+	int fd;
+
+	fd = rump_sys_open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	if (fd >= 0)
+		rump_sys_close(fd);
+	return fd >= 0 ? 0 : -1;
+}
+
+static mode_t
+modeof(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(rump_sys_lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* who may change attributes, as a user and as root (kernel alone) */
+START_TEST(attr_permissions)
+{
+	struct timespec ts[2];
+	struct stat st;
+	struct lwp *rootl;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(rump_pub_lwproc_rfork(RUMP_RFCFDG), 0);
+	rootl = rump_pub_lwproc_curlwp();
+	ck_assert_int_eq(mkfile("/tmp/rootf", 0644), 0);
+	ck_assert_int_eq(mkfile("/tmp/shared", 0666), 0);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/shared", 0666), 0);
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/rootdir", 0755), 0);
+	ck_assert_int_eq(mkfile("/tmp/rootdir/inside", 0644), 0);
+
+	become(1000, 1000);
+	ck_assert_int_eq(mkfile("/tmp/mine", 0644), 0);
+	FAILS(rump_sys_chmod("/tmp/rootf", 0777), EPERM);
+	FAILS(rump_sys_chown("/tmp/rootf", 1000, 1000), EPERM);
+	FAILS(rump_sys_chown("/tmp/mine", 1001, -1), EPERM);
+	FAILS(rump_sys_chown("/tmp/mine", -1, 1001), EPERM);
+	ck_assert_int_eq(rump_sys_chown("/tmp/mine", 1000, 1000), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/mine", -1, -1), 0);
+	/* set-group-ID of a group one is not in is dropped by chmod */
+	setcred(0, 0, 0, 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/mine", 1000, 50), 0);
+	setcred(1000, 1000, 1000, 1000);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/mine", 02755), 0);
+	ck_assert_int_eq(modeof("/tmp/mine"), 0755);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/mine", 04755), 0);
+	ck_assert_int_eq(modeof("/tmp/mine"), 04755);
+	/* a write by someone not root clears set-user-ID */
+	fd = rump_sys_open("/tmp/mine", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_write(fd, "x", 1), 1);
+	ck_assert_int_eq(modeof("/tmp/mine"), 0755);
+	/* ... as does a truncate */
+	ck_assert_int_eq(rump_sys_fchmod(fd, 04755), 0);
+	ck_assert_int_eq(rump_sys_ftruncate(fd, 0), 0);
+	ck_assert_int_eq(modeof("/tmp/mine"), 0755);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	/* times: explicit ones need ownership, "now" write permission */
+	ts[0].tv_sec = 1000;
+	ts[0].tv_nsec = 0;
+	ts[1].tv_sec = 2000;
+	ts[1].tv_nsec = 0;
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/rootf", ts, 0), EPERM);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/rootf", NULL, 0), EACCES);
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/shared", NULL,
+	    0), 0);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/shared", ts, 0), EPERM);
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_NOW;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/shared", ts, 0),
+	    0);
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/rootf", ts, 0),
+	    0);
+	/* device nodes are root's; so is linking by descriptor */
+	FAILS(rump_sys_mknod("/tmp/null2", S_IFCHR | 0666, makedev(1, 3)),
+	    EPERM);
+	ck_assert_int_eq(rump_sys_mknod("/tmp/plain", S_IFREG | 0600, 0), 0);
+	/* protected hard links: not another's file one cannot write */
+	FAILS(rump_sys_link("/tmp/rootf", "/tmp/hl"), EPERM);
+	ck_assert_int_eq(rump_sys_link("/tmp/shared", "/tmp/hl"), 0);
+	fd = rump_sys_open("/tmp/mine", O_RDONLY);
+	FAILS(rump_sys_linkat(fd, "", AT_FDCWD, "/tmp/hl2", AT_EMPTY_PATH),
+	    ENOENT);
+	rump_sys_close(fd);
+	/* renaming needs write on both parents, sticky rules apply */
+	FAILS(rump_sys_rename("/tmp/rootdir/inside", "/tmp/out"), EACCES);
+	FAILS(rump_sys_rename("/tmp/rootf", "/tmp/mine2"), EPERM);
+	ck_assert_int_eq(rump_sys_rename("/tmp/mine", "/tmp/mine2"), 0);
+	FAILS(rump_sys_rename("/tmp/mine2", "/tmp/rootdir/x"), EACCES);
+	FAILS(rump_sys_rename("/tmp/mine2", "/tmp/rootf"), EPERM);
+	/* searching through a directory, also behind a symlink */
+	ck_assert_int_eq(rump_sys_symlink("/tmp/rootdir", "/tmp/lnk"), 0);
+	rump_pub_lwproc_switch(rootl);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/rootdir", 0700), 0);
+	become(1000, 1000);
+	FAILS(rump_sys_stat("/tmp/lnk/inside", &st), EACCES);
+	FAILS(rump_sys_access("/tmp/lnk/inside", F_OK), EACCES);
+	ck_assert_int_eq(rump_sys_lstat("/tmp/lnk", &st), 0);
+	/* access asks with the real ids, AT_EACCESS with the effective */
+	setcred(1000, 0, 1000, 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/lnk/inside", &st), 0);
+	FAILS(rump_sys_access("/tmp/lnk/inside", F_OK), EACCES);
+	ck_assert_int_eq(rump_sys_faccessat(AT_FDCWD, "/tmp/lnk/inside",
+	    R_OK | W_OK, AT_EACCESS), 0);
+	setcred(0, 1000, 0, 1000);
+	ck_assert_int_eq(rump_sys_access("/tmp/rootf", R_OK | W_OK), 0);
+	FAILS(rump_sys_access("/tmp/rootf", X_OK), EACCES);
+	FAILS(rump_sys_faccessat(AT_FDCWD, "/tmp/rootf", W_OK, AT_EACCESS),
+	    EACCES);
+	rump_pub_lwproc_releaselwp();
+
+	/* root: chown clears set-user-ID, even to the same owner */
+	rump_pub_lwproc_switch(rootl);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/rootf", 06755), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/rootf", -1, -1), 0);
+	ck_assert_int_eq(modeof("/tmp/rootf"), 0755);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/rootf", 06745), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/rootf", 5, 6), 0);
+	ck_assert_int_eq(modeof("/tmp/rootf"), 02745);
+	ck_assert_int_eq(rump_sys_stat("/tmp/rootf", &st), 0);
+	ck_assert_int_eq(st.st_uid, 5);
+	ck_assert_int_eq(st.st_gid, 6);
+	/* fchmodat: AT_SYMLINK_NOFOLLOW on a link is EOPNOTSUPP */
+	ck_assert_int_eq(rump_sys_symlink("rootf", "/tmp/rl"), 0);
+	FAILS(rump_sys_fchmodat(AT_FDCWD, "/tmp/rl", 0600,
+	    AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
+	ck_assert_int_eq(rump_sys_fchmodat(AT_FDCWD, "/tmp/rootf", 0600,
+	    AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_int_eq(modeof("/tmp/rootf"), 0600);
+	FAILS(rump_sys_fchmodat(AT_FDCWD, "/tmp/rootf", 0600, 0x1), EINVAL);
+	/* new files in a set-group-ID directory take its group */
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/sgid", 0777), 0);
+	ck_assert_int_eq(rump_sys_chown("/tmp/sgid", 0, 77), 0);
+	ck_assert_int_eq(rump_sys_chmod("/tmp/sgid", 02777), 0);
+	ck_assert_int_eq(mkfile("/tmp/sgid/f", 0644), 0);
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/sgid/d", 0755), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/sgid/f", &st), 0);
+	ck_assert_int_eq(st.st_gid, 77);
+	ck_assert_int_eq(rump_sys_stat("/tmp/sgid/d", &st), 0);
+	ck_assert_int_eq(st.st_gid, 77);
+	ck_assert_int_eq(st.st_mode & 07777, 02755);
+}
+END_TEST
+
+/* umask: per process, inherited by children, returned old */
+START_TEST(umask_inherit)
+{
+	struct stat st;
+
+	boot();
+	ck_assert_int_eq(rump_sys_umask(077), 022);
+	ck_assert_int_eq(rump_pub_lwproc_rfork(RUMP_RFFDG), 0);
+	ck_assert_int_eq(rump_sys_umask(0), 077);
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/open", 0777), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/open", &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0777);
+	ck_assert_int_eq(rump_sys_umask(01777), 0);
+	ck_assert_int_eq(rump_sys_umask(0), 0777);
+	rump_pub_lwproc_releaselwp();
+	ck_assert_int_eq(rump_sys_umask(022), 077);
+}
+END_TEST
+
+static bool
+ts_eq(const struct timespec *a, time_t sec, long nsec)
+{
+
+	return a->tv_sec == sec && a->tv_nsec == nsec;
+}
+
+/* utimensat and futimens, and ctime on metadata changes */
+START_TEST(utimens)
+{
+	struct timespec ts[2];
+	struct stat st, st2;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(mkfile("/tmp/t", 0644), 0);
+	ts[0].tv_sec = 100;
+	ts[0].tv_nsec = 5;
+	ts[1].tv_sec = 200;
+	ts[1].tv_nsec = 6;
+	ck_assert_int_eq(rump_sys_stat("/tmp/t", &st), 0);
+	pause_clock();
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/t", ts, 0), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/t", &st2), 0);
+	ck_assert(ts_eq(&st2.st_atim, 100, 5));
+	ck_assert(ts_eq(&st2.st_mtim, 200, 6));
+	ck_assert(ts_after(&st2.st_ctim, &st.st_ctim));
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_nsec = UTIME_NOW;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/t", ts, 0), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/t", &st), 0);
+	ck_assert(ts_eq(&st.st_atim, 100, 5));
+	ck_assert(ts_after(&st.st_mtim, &st2.st_mtim));
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/none", ts, 0), 0);
+	ts[0].tv_nsec = 1000000000;
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/t", ts, 0), EINVAL);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/t", NULL, 0x1), EINVAL);
+	FAILS(rump_sys_utimensat(AT_FDCWD, "/tmp/none", NULL, 0), ENOENT);
+	fd = rump_sys_open("/tmp/t", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ts[0].tv_sec = 7;
+	ts[0].tv_nsec = 0;
+	ts[1].tv_nsec = UTIME_OMIT;
+	ck_assert_int_eq(rump_sys_futimens(fd, ts), 0);
+	ck_assert_int_eq(rump_sys_utimensat(fd, NULL, NULL, 0), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(ts_after(&st2.st_atim, &st.st_atim));
+	FAILS(rump_sys_futimens(999, NULL), EBADF);
+	/* symlinks: AT_SYMLINK_NOFOLLOW sets the link's own times */
+	ck_assert_int_eq(rump_sys_symlink("t", "/tmp/l"), 0);
+	ts[0].tv_sec = ts[1].tv_sec = 42;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ck_assert_int_eq(rump_sys_utimensat(AT_FDCWD, "/tmp/l", ts,
+	    AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_int_eq(rump_sys_lstat("/tmp/l", &st), 0);
+	ck_assert(ts_eq(&st.st_mtim, 42, 0));
+	ck_assert_int_eq(rump_sys_stat("/tmp/l", &st), 0);
+	ck_assert(!ts_eq(&st.st_mtim, 42, 0));
+	/* ctime: chmod, chown, link, rename all set it */
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	pause_clock();
+	ck_assert_int_eq(rump_sys_chmod("/tmp/t", 0600), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(ts_after(&st2.st_ctim, &st.st_ctim));
+	pause_clock();
+	ck_assert_int_eq(rump_sys_link("/tmp/t", "/tmp/t2"), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st), 0);
+	ck_assert(ts_after(&st.st_ctim, &st2.st_ctim));
+	ck_assert_int_eq(st.st_nlink, 2);
+	pause_clock();
+	ck_assert_int_eq(rump_sys_rename("/tmp/t2", "/tmp/t3"), 0);
+	ck_assert_int_eq(rump_sys_fstat(fd, &st2), 0);
+	ck_assert(ts_after(&st2.st_ctim, &st.st_ctim));
+	ck_assert(!ts_after(&st2.st_mtim, &st.st_mtim));
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+}
+END_TEST
+
+/* statx and statfs: the kernel's own numbers */
+START_TEST(statx_statfs)
+{
+	struct statfs sf;
+	struct statx sx;
+	struct stat st;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(mkfile("/tmp/s", 0640), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/s", &st), 0);
+	ck_assert_int_eq(rump_sys_statx(AT_FDCWD, "/tmp/s", 0,
+	    STATX_BASIC_STATS, &sx), 0);
+	ck_assert_int_eq(sx.stx_mask & STATX_BASIC_STATS, STATX_BASIC_STATS);
+	ck_assert_int_eq(sx.stx_mode, S_IFREG | 0640);
+	ck_assert_int_eq(sx.stx_ino, st.st_ino);
+	ck_assert_int_eq(sx.stx_nlink, 1);
+	ck_assert_int_eq(sx.stx_blksize, 4096);
+	ck_assert_int_eq(sx.stx_mtime.tv_sec, st.st_mtim.tv_sec);
+	ck_assert_int_eq(sx.stx_mtime.tv_nsec, st.st_mtim.tv_nsec);
+	ck_assert_int_eq(makedev(sx.stx_dev_major, sx.stx_dev_minor),
+	    st.st_dev);
+	ck_assert_int_eq(rump_sys_statx(AT_FDCWD, "/dev/null", 0,
+	    STATX_BASIC_STATS, &sx), 0);
+	ck_assert_int_eq(sx.stx_rdev_major, 1);
+	ck_assert_int_eq(sx.stx_rdev_minor, 3);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/s", 0, STATX__RESERVED, &sx),
+	    EINVAL);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/s", AT_STATX_SYNC_TYPE,
+	    STATX_BASIC_STATS, &sx), EINVAL);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/s", 0x10000000,
+	    STATX_BASIC_STATS, &sx), EINVAL);
+	FAILS(rump_sys_statx(AT_FDCWD, "/tmp/none", 0, STATX_BASIC_STATS,
+	    &sx), ENOENT);
+	fd = rump_sys_open("/tmp", O_PATH);
+	ck_assert_int_eq(rump_sys_statx(fd, "", AT_EMPTY_PATH,
+	    STATX_BASIC_STATS, &sx), 0);
+	ck_assert(S_ISDIR(sx.stx_mode));
+	ck_assert_int_eq(rump_sys_fstatfs(fd, &sf), 0);
+	ck_assert_int_eq(sf.f_type, TMPFS_MAGIC);
+	ck_assert_int_eq(sf.f_bsize, 4096);
+	ck_assert_int_eq(sf.f_namelen, 255);
+	ck_assert_int_eq(sf.f_blocks, 0);	/* no memory limit */
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_int_eq(rump_sys_statfs("/dev/null", &sf), 0);
+	ck_assert_int_eq(sf.f_type, TMPFS_MAGIC);
+	FAILS(rump_sys_statfs("/nonexistent", &sf), ENOENT);
+}
+END_TEST
+
+/* full, random and urandom; mknod'ed nodes act as the device */
+START_TEST(more_devices)
+{
+	unsigned char a[4096], b[4096];
+	struct stat st;
+	size_t i, nz;
+	int fd;
+
+	boot();
+	ck_assert_int_eq(rump_sys_stat("/dev/full", &st), 0);
+	ck_assert_int_eq(st.st_rdev, makedev(1, 7));
+	fd = rump_sys_open("/dev/full", O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	FAILS(rump_sys_write(fd, "x", 1), ENOSPC);
+	memset(a, 1, sizeof(a));
+	ck_assert_int_eq(rump_sys_read(fd, a, sizeof(a)), sizeof(a));
+	for (i = 0; i < sizeof(a); i++)
+		ck_assert_int_eq(a[i], 0);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_int_eq(rump_sys_stat("/dev/random", &st), 0);
+	ck_assert_int_eq(st.st_rdev, makedev(1, 8));
+	ck_assert_int_eq(rump_sys_stat("/dev/urandom", &st), 0);
+	ck_assert_int_eq(st.st_rdev, makedev(1, 9));
+	fd = rump_sys_open("/dev/urandom", O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	ck_assert_int_eq(rump_sys_read(fd, a, sizeof(a)), sizeof(a));
+	ck_assert_int_eq(rump_sys_read(fd, b, sizeof(b)), sizeof(b));
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	for (i = 0, nz = 0; i < sizeof(a); i++)
+		nz += a[i] == 0;
+	ck_assert_uint_lt(nz, 64);
+	ck_assert_int_eq(rump_sys_write(fd, "seed", 4), 4);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	fd = rump_sys_open("/dev/random", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rump_sys_read(fd, a, 7), 7);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	/* mknod: a node with /dev/zero's numbers is /dev/zero */
+	ck_assert_int_eq(rump_sys_mknod("/tmp/z", S_IFCHR | 0600,
+	    makedev(1, 5)), 0);
+	fd = rump_sys_open("/tmp/z", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	memset(a, 1, 10);
+	ck_assert_int_eq(rump_sys_read(fd, a, 10), 10);
+	ck_assert_int_eq(a[9], 0);
+	ck_assert_int_eq(rump_sys_close(fd), 0);
+	ck_assert_int_eq(rump_sys_mknod("/tmp/nodev", S_IFCHR | 0600,
+	    makedev(99, 1)), 0);
+	FAILS(rump_sys_open("/tmp/nodev", O_RDONLY), ENXIO);
+	ck_assert_int_eq(rump_sys_mknod("/tmp/blk", S_IFBLK | 0600,
+	    makedev(8, 0)), 0);
+	ck_assert_int_eq(rump_sys_stat("/tmp/blk", &st), 0);
+	ck_assert(S_ISBLK(st.st_mode));
+	ck_assert_int_eq(st.st_rdev, makedev(8, 0));
+	FAILS(rump_sys_open("/tmp/blk", O_RDONLY), ENXIO);
+	FAILS(rump_sys_mknod("/tmp/fifo", S_IFIFO | 0600, 0), EPERM);
+	fd = rump_sys_open("/dev/null", O_RDONLY);
+	FAILS(rump_sys_fsync(fd), EINVAL);
+	rump_sys_close(fd);
+}
+END_TEST
+
+/*
+ * getdents64 while other threads create and remove entries: every
+ * entry that exists throughout the listing is seen exactly once.
+ */
+static volatile int churn_stop;
+
+static void *
+churner(void *arg)
+{
+	char name[64];
+	int i, k = (int)(intptr_t)arg;
+
+	for (i = 0; !churn_stop; i++) {
+		snprintf(name, sizeof(name), "/tmp/dir/tmp-%d-%d", k, i % 50);
+		if (i % 100 < 50)
+			mkfile(name, 0644);
+		else
+			rump_sys_unlink(name);
+	}
+	return NULL;
+}
+
+START_TEST(getdents_churn)
+{
+	char buf[512], name[64];
+	struct linux_dirent64 *d;
+	pthread_t t[2];
+	int seen[200], fd, i, round, n, off;
+	ssize_t got;
+
+	boot();
+	ck_assert_int_eq(rump_sys_mkdir("/tmp/dir", 0755), 0);
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "/tmp/dir/stable-%03d", i);
+		ck_assert_int_eq(mkfile(name, 0644), 0);
+	}
+	churn_stop = 0;
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, churner, (void *)(intptr_t)i);
+	for (round = 0; round < 30; round++) {
+		memset(seen, 0, sizeof(seen));
+		fd = rump_sys_open("/tmp/dir", O_RDONLY | O_DIRECTORY);
+		ck_assert_int_ge(fd, 0);
+		while ((got = rump_sys_getdents64(fd, buf,
+		    sizeof(buf))) > 0) {
+			for (off = 0; off < got; off += d->d_reclen) {
+				d = (struct linux_dirent64 *)(buf + off);
+				if (sscanf(d->d_name, "stable-%d", &n) == 1)
+					seen[n]++;
+			}
+		}
+		ck_assert_int_eq(got, 0);
+		rump_sys_close(fd);
+		for (i = 0; i < 200; i++)
+			ck_assert_msg(seen[i] == 1, "round %d: stable-%03d "
+			    "seen %d times", round, i, seen[i]);
+	}
+	churn_stop = 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+}
+END_TEST
+
+/* a limit too small to boot: ENOMEM from rump_init, no panic */
+START_TEST(boot_too_small)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("RUMP_MEMLIMIT", "1k", 1);
+		if (rump_init() != ENOMEM || rump_init() != ENOMEM)
+			_exit(1);
+		if (rump_sys_getpid() != -1 || errno != ENXIO)
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char lim[32];
+
+		snprintf(lim, sizeof(lim), "%d", RUMP_MEMLIMIT_MIN);
+		setenv("RUMP_MEMLIMIT", lim, 1);
+		if (rump_init() != 0)
+			_exit(1);
+		if (mkfile("/tmp/f", 0644) != 0)
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+}
+END_TEST
+
 /*
  * The memory limit: with RUMP_MEMLIMIT at 1 MiB a 4 MiB file cannot
  * be written (ENOSPC, after a short write), and the kernel goes on
@@ -1272,6 +1120,9 @@ static void
 memlimit_child(void)
 {
 	static char chunk[64 * 1024];
+	struct statfs sf;
+	struct stat st;
+	uint64_t before;
 	size_t total = 0;
 	ssize_t n = 0;
 	int fd, fd2;
@@ -1306,6 +1157,22 @@ memlimit_child(void)
 	    sizeof(chunk));
 	CHILD_CHECK(rump_sys_close(fd) == 0);
 	CHILD_CHECK(rump_sys_mkdir("/tmp/dir", 0755) == 0);
+	/* a 1 GiB sparse file costs its written pages only */
+	before = kmem_inuse();
+	fd = rump_sys_open("/tmp/sparse", O_CREAT | O_RDWR, 0644);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(rump_sys_ftruncate(fd, (off_t)1 << 30) == 0);
+	CHILD_CHECK(rump_sys_pwrite(fd, "end", 3, ((off_t)1 << 30) - 3) == 3);
+	CHILD_CHECK(rump_sys_pwrite(fd, "mid", 3, (off_t)1 << 29) == 3);
+	CHILD_CHECK(rump_sys_fstat(fd, &st) == 0);
+	CHILD_CHECK(st.st_size == (off_t)1 << 30 && st.st_blocks == 16);
+	CHILD_CHECK(kmem_inuse() < before + 3 * 4096);
+	CHILD_CHECK(rump_sys_pread(fd, chunk, 100, 12345) == 100);
+	CHILD_CHECK(chunk[0] == 0 && chunk[99] == 0);
+	CHILD_CHECK(rump_sys_statfs("/tmp", &sf) == 0);
+	CHILD_CHECK(sf.f_type == TMPFS_MAGIC && sf.f_blocks == 256 &&
+	    sf.f_bfree > 0 && sf.f_bfree < 256);
+	CHILD_CHECK(rump_sys_close(fd) == 0);
 	_exit(0);
 }
 
@@ -1347,6 +1214,8 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	/* a user must be able to reach the scenarios' directories */
+	(void)chmod(hostbase, 0755);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cmp_open);
 	tcase_add_test(tc, cmp_openat);
@@ -1357,6 +1226,14 @@ main(void)
 	tcase_add_test(tc, cmp_cwd);
 	tcase_add_test(tc, cmp_removed);
 	tcase_add_test(tc, cmp_unlinked);
+	tcase_add_test(tc, cmp_symlinks);
+	tcase_add_test(tc, cmp_links);
+	tcase_add_test(tc, cmp_rename);
+	tcase_add_test(tc, cmp_at);
+	tcase_add_test(tc, cmp_attrs);
+	tcase_add_test(tc, cmp_sizes);
+	tcase_add_test(tc, cmp_times);
+	tcase_add_test(tc, cmp_perms);
 	tcase_add_test(tc, boot_tree);
 	tcase_add_test(tc, devices);
 	tcase_add_test(tc, bigfile);
@@ -1368,6 +1245,13 @@ main(void)
 	tcase_add_test(tc, removed_chain);
 	tcase_add_test(tc, append_threads);
 	tcase_add_test(tc, memlimit);
+	tcase_add_test(tc, attr_permissions);
+	tcase_add_test(tc, umask_inherit);
+	tcase_add_test(tc, utimens);
+	tcase_add_test(tc, statx_statfs);
+	tcase_add_test(tc, more_devices);
+	tcase_add_test(tc, getdents_churn);
+	tcase_add_test(tc, boot_too_small);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

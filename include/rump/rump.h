@@ -6,6 +6,7 @@
 #define _RUMP_RUMP_H_
 
 #include <sys/types.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,9 +24,31 @@ struct lwp;
 #define RUMP_RB_HALT		0x008	/* stop serving, stay alive */
 #define RUMP_RB_DUMP		0x100	/* dump core */
 
+/*
+ * The smallest memory limit (RUMP_MEMLIMIT, rump_server -r) the kernel
+ * boots with; rump_init() refuses a smaller one with ENOMEM.
+ */
+#define RUMP_MEMLIMIT_MIN	(16 * 1024)
+
 int	rump_init(void);
 int	rump_init_server(const char *url);
 const char *rump_boot_version(void);
+
+/* host files in the kernel's name space: rump_etfs(3) */
+enum rump_etfs_type {
+	RUMP_ETFS_REG,		/* a regular file */
+	RUMP_ETFS_BLK,		/* a block device (a disk image) */
+	RUMP_ETFS_CHR,		/* a character device */
+	RUMP_ETFS_DIR,		/* a directory: its files */
+	RUMP_ETFS_DIR_SUBDIRS	/* a directory and everything below */
+};
+#define RUMP_ETFS_SIZE_ENDOFF	((uint64_t)-1)	/* up to the end */
+
+int	rump_pub_etfs_register(const char *key, const char *hostpath,
+	    enum rump_etfs_type ftype);
+int	rump_pub_etfs_register_withsize(const char *key, const char *hostpath,
+	    enum rump_etfs_type ftype, uint64_t begin, uint64_t size);
+int	rump_pub_etfs_remove(const char *key);
 
 int	rump_pub_lwproc_rfork(int flags);
 int	rump_pub_lwproc_newlwp(pid_t pid);

@@ -64,6 +64,72 @@ int	rumpuser_clock_sleep(int64_t sec, long nsec);
 int	rumpuser_getrandom(void *buf, size_t buflen);
 
 /*
+ * Host files (rumpuser_file.c), for the kernel's etfs: a host file or
+ * directory mapped into the kernel's name space.  A handle is a host
+ * descriptor; paths are host paths (rumpuser_file_realpath makes one
+ * absolute).  Every call returns 0 or an errno value.
+ */
+#define RUMPUSER_FT_OTHER	0
+#define RUMPUSER_FT_DIR		1
+#define RUMPUSER_FT_REG		2
+#define RUMPUSER_FT_BLK		3
+#define RUMPUSER_FT_CHR		4
+#define RUMPUSER_FT_LNK		5
+
+struct rumpuser_fattr {
+	int		fa_type;	/* RUMPUSER_FT_* */
+	uint32_t	fa_mode;	/* permission bits (07777) */
+	uint64_t	fa_size;
+	uint64_t	fa_dev;		/* with fa_ino: which file */
+	uint64_t	fa_ino;
+	uint64_t	fa_nlink;
+	uint32_t	fa_uid, fa_gid;
+	int64_t		fa_atime, fa_mtime, fa_ctime;	/* seconds */
+	long		fa_atimensec, fa_mtimensec, fa_ctimensec;
+};
+
+#define RUMPUSER_OPEN_RDONLY	0x0000
+#define RUMPUSER_OPEN_RDWR	0x0001
+#define RUMPUSER_OPEN_CREATE	0x0002	/* with EXCL: a new file */
+#define RUMPUSER_OPEN_DIR	0x0004	/* a directory, for getdents */
+
+int	rumpuser_file_realpath(const char *path, char *buf, size_t len);
+int	rumpuser_file_open(const char *path, int flags, int mode, int *fdp);
+int	rumpuser_file_close(int fd);
+/* the attributes of path (not following a last symlink) or of fd */
+int	rumpuser_file_stat(const char *path, int fd, struct rumpuser_fattr *);
+int	rumpuser_file_pread(int fd, void *buf, size_t len, int64_t off,
+	    size_t *donep);
+int	rumpuser_file_pwrite(int fd, const void *buf, size_t len, int64_t off,
+	    size_t *donep);
+int	rumpuser_file_truncate(int fd, int64_t len);
+int	rumpuser_file_sync(int fd);
+/*
+ * Directory entries of fd from position *pos on, as Linux's getdents64
+ * records (struct linux_dirent64) in buf; *pos becomes the position
+ * after the last one, *usedp 0 at the end.
+ */
+int	rumpuser_file_getdents(int fd, int64_t *pos, void *buf, size_t len,
+	    size_t *usedp);
+int	rumpuser_file_mkdir(const char *path, int mode);
+int	rumpuser_file_unlink(const char *path, int isdir);
+int	rumpuser_file_rename(const char *from, const char *to, int exchange);
+int	rumpuser_file_readlink(const char *path, char *buf, size_t len,
+	    size_t *lenp);
+int	rumpuser_file_symlink(const char *target, const char *path);
+/* a new name to for the file open on fd, or (fd -1) named from */
+int	rumpuser_file_link(const char *from, int fd, const char *to);
+/*
+ * Attributes of the file open on fd, or with fd -1 of path (the link
+ * itself for a symbolic link).  sec/nsec: atime and mtime.
+ */
+int	rumpuser_file_chmod(const char *path, int fd, int mode);
+int	rumpuser_file_chown(const char *path, int fd, uint32_t uid,
+	    uint32_t gid);
+int	rumpuser_file_utimens(const char *path, int fd, const int64_t sec[2],
+	    const long nsec[2]);
+
+/*
  * Parameters the host hands to the kernel, read from the environment:
  * RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE, RUMP_HOSTNAME.  Returns 0,
  * ENOENT when unset or ENAMETOOLONG when it does not fit buf.
