@@ -458,18 +458,39 @@ END_TEST
 
 struct waker {
 	int	fd;
-	int	delay_ms;
+	int	delay_ms;	/* between looks at the poller */
 	int	close;
 };
+
+/*
+ * Wait (bounded) until the test's thread is inside the kernel: its
+ * implicit lwp and the one of this very listing are both pid 1's.
+ * Then the wakeup is what the test sees, not a ready descriptor.
+ */
+static void
+wait_poller_in(int delay_ms)
+{
+	struct timespec ts = { 0, (long)delay_ms * 1000000 };
+	struct rump_procinfo pi[16];
+	ssize_t n;
+	int i, k;
+
+	for (i = 0; i < 10000 / delay_ms; i++) {
+		n = rump_sys_proclist(pi, sizeof(pi));
+		for (k = 0; k < n / (ssize_t)sizeof(pi[0]); k++)
+			if (pi[k].rpi_pid == 1 && pi[k].rpi_nlwps >= 2)
+				return;
+		nanosleep(&ts, NULL);
+	}
+}
 
 static void *
 waker(void *arg)
 {
 	struct waker *w = arg;
-	struct timespec ts = { 0, (long)w->delay_ms * 1000000 };
 
 	/* a thread of pid 1: the descriptor is the test's */
-	nanosleep(&ts, NULL);
+	wait_poller_in(w->delay_ms);
 	if (w->close)
 		rump_sys_close(w->fd);
 	else
@@ -492,7 +513,7 @@ START_TEST(wakeups)
 	ck_assert_int_eq(rump_sys_pipe2(q, 0), 0);
 	pf[0] = (struct pollfd){ p[0], POLLIN, 0 };
 	pf[1] = (struct pollfd){ q[0], POLLIN, 0 };
-	w = (struct waker){ q[1], 50, 0 };
+	w = (struct waker){ q[1], 5, 0 };
 	pthread_create(&t, NULL, waker, &w);
 	t0 = now_ms();
 	ck_assert_int_eq(rump_sys_poll(pf, 2, 10000), 1);
@@ -501,7 +522,7 @@ START_TEST(wakeups)
 	ck_assert_int_eq(pf[1].revents, POLLIN);
 	pthread_join(t, NULL);
 	/* two pollers on one pipe: both woken */
-	w = (struct waker){ p[1], 50, 0 };
+	w = (struct waker){ p[1], 5, 0 };
 	pthread_create(&t, NULL, waker, &w);
 	FD_ZERO(&r);
 	FD_SET(p[0], &r);
@@ -510,7 +531,7 @@ START_TEST(wakeups)
 	pthread_join(t, NULL);
 	/* the writer closing is a hangup */
 	ck_assert_int_eq(rump_sys_read(q[0], &r, 1), 1);
-	w = (struct waker){ q[1], 50, 1 };
+	w = (struct waker){ q[1], 5, 1 };
 	pthread_create(&t, NULL, waker, &w);
 	pf[0] = (struct pollfd){ q[0], POLLIN, 0 };
 	ck_assert_int_eq(rump_sys_poll(pf, 1, -1), 1);
@@ -533,7 +554,7 @@ START_TEST(epoll_wakeup)
 	ev.events = EPOLLIN;
 	ev.data.u64 = 42;
 	ck_assert_int_eq(rump_sys_epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), 0);
-	w = (struct waker){ p[1], 50, 0 };
+	w = (struct waker){ p[1], 5, 0 };
 	pthread_create(&t, NULL, waker, &w);
 	ck_assert_int_eq(rump_sys_epoll_wait(ep, out, 2, 10000), 1);
 	ck_assert_int_eq(out[0].events, EPOLLIN);
