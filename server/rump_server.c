@@ -171,7 +171,7 @@ parse_limit(const char *what, const char *s, long min)
  * (powers of 1024).  Zero, garbage and overflow are refused.
  */
 static uint64_t
-parse_memlimit(const char *s)
+parse_memlimit(const char *what, const char *s)
 {
 	unsigned long long v;
 	uint64_t mult;
@@ -215,9 +215,9 @@ parse_memlimit(const char *s)
 	}
 	return (uint64_t)v * mult;
  bad:
-	fprintf(stderr, "%s: invalid memory limit: %s (expected a positive "
+	fprintf(stderr, "%s: invalid %s: %s (expected a positive "
 	    "number of bytes with an optional k, m or g suffix)\n",
-	    PROGNAME, s);
+	    PROGNAME, what, s);
 	exit(1);
 }
 
@@ -358,7 +358,7 @@ parse_options(int argc, char **argv, struct options *o)
 			    MAXNCPU);
 			break;
 		case 'r':
-			o->o_memlimit = parse_memlimit(optarg);
+			o->o_memlimit = parse_memlimit("memory limit", optarg);
 			break;
 		case 's':
 			o->o_foreground = 1;
@@ -390,7 +390,8 @@ parse_options(int argc, char **argv, struct options *o)
 			    optarg, 1);
 			break;
 		case OPT_MAXQUEUE:
-			rumpsp_maxqueue = (size_t)parse_memlimit(optarg);
+			rumpsp_maxqueue = (size_t)parse_memlimit("--maxqueue",
+			    optarg);
 			if (rumpsp_maxqueue < RUMPSP_MAXFRAME) {
 				fprintf(stderr, "%s: invalid --maxqueue: %s "
 				    "(at least %u bytes)\n", PROGNAME, optarg,
