@@ -207,12 +207,6 @@ parse_memlimit(const char *what, const char *s)
 	}
 	if (*end != '\0' || v == 0 || v > UINT64_MAX / mult)
 		goto bad;
-	if ((uint64_t)v * mult < RUMP_MEMLIMIT_MIN) {
-		fprintf(stderr, "%s: memory limit %s is too small: the kernel "
-		    "needs at least %d bytes (%dk) to boot\n", PROGNAME, s,
-		    RUMP_MEMLIMIT_MIN, RUMP_MEMLIMIT_MIN / 1024);
-		exit(1);
-	}
 	return (uint64_t)v * mult;
  bad:
 	fprintf(stderr, "%s: invalid %s: %s (expected a positive "
@@ -359,6 +353,13 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			o->o_memlimit = parse_memlimit("memory limit", optarg);
+			if (o->o_memlimit < RUMP_MEMLIMIT_MIN) {
+				fprintf(stderr, "%s: memory limit %s is too "
+				    "small: the kernel needs at least %d bytes "
+				    "(%dk) to boot\n", PROGNAME, optarg,
+				    RUMP_MEMLIMIT_MIN, RUMP_MEMLIMIT_MIN / 1024);
+				exit(1);
+			}
 			break;
 		case 's':
 			o->o_foreground = 1;
