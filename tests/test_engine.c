@@ -288,6 +288,31 @@ raw_syscall(int fd, uint64_t reqno, int num, const uint64_t *args,
 	    RUMPSP_SYSCALL, (uint32_t)num, buf, len), 0);
 }
 
+/* A raw client named comm with /dev/zero open as *zfd. */
+static int
+raw_client_zero(const char *comm, int *zfd)
+{
+	struct rsp_region r;
+	struct rsp_sysresp sr;
+	struct rsp_hdr h;
+	uint64_t a[2];
+	int fd;
+
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_handshake(fd, comm), 0);
+	a[0] = 0x1000;
+	a[1] = O_RDONLY;
+	r.rr_addr = 0x1000;
+	r.rr_len = 10;
+	r.rr_flags = RSP_REGION_IN;
+	raw_syscall(fd, 2, RUMP_SYS_open, a, 2, &r, "/dev/zero");
+	ck_assert_int_eq(raw_recv(fd, &h, &sr, sizeof(sr)), 0);
+	ck_assert_int_eq(sr.rsys_error, 0);
+	*zfd = (int)sr.rsys_retval[0];
+	return fd;
+}
+
 /* exactly len bytes within 10 s (buf NULL: dropped) */
 static int
 read_exact(int fd, void *buf, size_t len)
@@ -324,21 +349,11 @@ START_TEST(replies_never_dropped)
 	struct rsp_hdr h;
 	struct rsp_sysresp sr;
 	uint64_t a[3];
-	int fd, i, seen = 0;
+	int fd, zfd, i, seen = 0;
 
 	start("unix", NULL);
-	fd = raw_connect(&srv);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(raw_handshake(fd, "dropper"), 0);
-	a[0] = 0x1000;
-	a[1] = O_RDONLY;
-	r.rr_addr = 0x1000;
-	r.rr_len = 10;
-	r.rr_flags = RSP_REGION_IN;
-	raw_syscall(fd, 2, RUMP_SYS_open, a, 2, &r, "/dev/zero");
-	ck_assert_int_eq(raw_recv(fd, &h, &sr, sizeof(sr)), 0);
-	ck_assert_int_eq(sr.rsys_error, 0);
-	a[0] = (uint64_t)sr.rsys_retval[0];
+	fd = raw_client_zero("dropper", &zfd);
+	a[0] = (uint64_t)zfd;
 	a[1] = 0x200000;
 	a[2] = 3u << 20;
 	r.rr_addr = 0x200000;
@@ -374,23 +389,13 @@ START_TEST(slow_reader_cut_off)
 	static const char *const extra[] = { "--maxqueue", "8m", NULL };
 	struct rsp_region r;
 	struct rsp_hdr h;
-	struct rsp_sysresp sr;
 	char out[64];
 	uint64_t a[3];
-	int fd, i, st;
+	int fd, zfd, i, st;
 
 	start("unix", extra);
-	fd = raw_connect(&srv);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(raw_handshake(fd, "hog"), 0);
-	a[0] = 0x1000;
-	a[1] = O_RDONLY;
-	r.rr_addr = 0x1000;
-	r.rr_len = 10;
-	r.rr_flags = RSP_REGION_IN;
-	raw_syscall(fd, 2, RUMP_SYS_open, a, 2, &r, "/dev/zero");
-	ck_assert_int_eq(raw_recv(fd, &h, &sr, sizeof(sr)), 0);
-	a[0] = (uint64_t)sr.rsys_retval[0];
+	fd = raw_client_zero("hog", &zfd);
+	a[0] = (uint64_t)zfd;
 	a[1] = 0x200000;
 	a[2] = 3u << 20;
 	r.rr_addr = 0x200000;
