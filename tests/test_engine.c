@@ -902,6 +902,35 @@ START_TEST(no_banner)
 }
 END_TEST
 
+/* rump.sockstat lists a listening socket with its owner and address. */
+START_TEST(sockstat_lists)
+{
+	char tsock[PATH_MAX], sockstat[PATH_MAX], out[4096], port[32];
+	char want[64];
+	int to, from, st;
+	pid_t pid;
+
+	builddir_path("tests/tsock", tsock, sizeof(tsock));
+	builddir_path("rump.sockstat", sockstat, sizeof(sockstat));
+	start("unix", NULL);
+	pid = spawn_prog(&srv, &to, &from, tsock, "tcp-serve", NULL);
+	/* "ready PID PORT" once it listens */
+	ck_assert_int_eq(line_within(from, port, sizeof(port), 30), 0);
+	ck_assert_ptr_nonnull(strrchr(port, ' '));
+	st = run_prog(&srv, out, sizeof(out), sockstat, NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	snprintf(want, sizeof(want), "127.0.0.1:%d", atoi(strrchr(port, ' ')));
+	ck_assert_msg(strstr(out, want) != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "tcp4") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "tsock") != NULL, "%s", out);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	close(to);
+	close(from);
+	stop();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -933,6 +962,7 @@ main(void)
 	tcase_add_test(tc, server_counters);
 	tcase_add_test(tc, tools_show_and_escape);
 	tcase_add_test(tc, no_banner);
+	tcase_add_test(tc, sockstat_lists);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

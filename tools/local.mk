@@ -5,7 +5,7 @@ TOOL_SRC = tools/tool.h tools/tool_common.c
 TOOL_LDADD = librumpclient.la $(BSD_LIBS)
 
 bin_PROGRAMS += rump.halt rump.cat rump.tee rump.ls rump.mkdir rump.rm \
-	rump.ps rump.sysctl rump.stat
+	rump.ps rump.sysctl rump.stat rump.sockstat
 
 rump_halt_SOURCES = tools/halt.c $(TOOL_SRC)
 rump_halt_LDADD = $(TOOL_LDADD)
@@ -25,3 +25,5 @@ rump_sysctl_SOURCES = tools/sysctl.c $(TOOL_SRC)
 rump_sysctl_LDADD = $(TOOL_LDADD)
 rump_stat_SOURCES = tools/stat.c $(TOOL_SRC)
 rump_stat_LDADD = $(TOOL_LDADD)
+rump_sockstat_SOURCES = tools/sockstat.c $(TOOL_SRC)
+rump_sockstat_LDADD = $(TOOL_LDADD)

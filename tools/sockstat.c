@@ -1,0 +1,190 @@
+/*
+ * sockstat.c -- rump.sockstat: list the sockets of the rump kernel that
+ * RUMP_SERVER names, with NetBSD sockstat(1)'s columns: user, command,
+ * pid, fd, proto, local and foreign address.
+ *
+ * The kernel's socklist call gives one record per descriptor of a
+ * socket (and one with pid 0 for a socket no descriptor holds, such as
+ * one queued on a listener); the process listing gives the user and the
+ * command.  Lists that grew between two calls are asked for again with
+ * more room.  Command names and Unix socket paths are client-chosen:
+ * they are printed through strvis(3).
+ */
+#include "config.h"
+
+#define LIBBSD_OPENBSD_VIS
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vis.h>
+
+#include <rump/rumpdefs.h>
+#include <rump/rump_syscalls.h>
+
+#include "tool.h"
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void __attribute__((__noreturn__))
+usage(FILE *fp, int status)
+{
+
+	fprintf(fp, "usage: %s [-v]\n", getprogname());
+	exit(status);
+}
+
+/* One of the kernel's list calls, grown until the list fits. */
+static void *
+getlist(ssize_t (*call)(void *, size_t), size_t recsz, size_t *np)
+{
+	size_t size = 64 * recsz;
+	ssize_t need;
+	void *buf = NULL;
+
+	for (;;) {
+		if ((buf = realloc(buf, size)) == NULL)
+			err(1, "malloc");
+		if ((need = call(buf, size)) == -1)
+			err(1, "listing the kernel's state");
+		if ((size_t)need <= size)
+			break;
+		size = (size_t)need + 16 * recsz;
+	}
+	*np = (size_t)need / recsz;
+	return buf;
+}
+
+static ssize_t
+socklist(void *buf, size_t size)
+{
+
+	return rump_sys_socklist(buf, size);
+}
+
+static ssize_t
+proclist(void *buf, size_t size)
+{
+
+	return rump_sys_proclist(buf, size);
+}
+
+static const char *
+proto(const struct rump_sockinfo *si)
+{
+
+	switch (si->rsi_family) {
+	case AF_UNIX:
+		return si->rsi_type == SOCK_STREAM ? "stream" :
+		    si->rsi_type == SOCK_DGRAM ? "dgram" : "seqpac";
+	case AF_INET:
+		return si->rsi_type == SOCK_STREAM ? "tcp4" : "udp4";
+	case AF_INET6:
+		return si->rsi_type == SOCK_STREAM ? "tcp6" : "udp6";
+	default:
+		return "?";
+	}
+}
+
+/* An address as sockstat prints it: "*:*" when there is none. */
+static const char *
+addr(const struct sockaddr_storage *ss, uint32_t len, char *buf,
+    size_t size)
+{
+	const struct sockaddr_un *sun = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	char host[INET6_ADDRSTRLEN], path[sizeof(sun->sun_path) + 1];
+
+	if (len == 0)
+		return "*:*";
+	switch (ss->ss_family) {
+	case AF_UNIX:
+		if (len <= offsetof(struct sockaddr_un, sun_path))
+			return "(unnamed)";
+		memset(path, 0, sizeof(path));
+		memcpy(path, sun->sun_path,
+		    len - offsetof(struct sockaddr_un, sun_path) <
+		    sizeof(sun->sun_path) ?
+		    len - offsetof(struct sockaddr_un, sun_path) :
+		    sizeof(sun->sun_path));
+		if (path[0] == '\0')	/* abstract: @name */
+			path[0] = '@';
+		if (size < 4 * strlen(path) + 1)
+			return "(too long)";
+		strvis(buf, path, VIS_SAFE | VIS_OCTAL);
+		return buf;
+	case AF_INET:
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(buf, size, "%s:%u", host, ntohs(sin->sin_port));
+		return buf;
+	case AF_INET6:
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(buf, size, "[%s]:%u", host, ntohs(sin6->sin6_port));
+		return buf;
+	default:
+		return "?";
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rump_sockinfo *si;
+	struct rump_procinfo *pi;
+	char la[512], fa[512], comm[4 * sizeof(pi->rpi_comm) + 1];
+	char user[16];
+	size_t ns, np, i, k;
+	int ch, verbose = 0;
+
+	tool_setname(argv, "rump.sockstat");
+	while ((ch = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout, 0);
+		default:
+			usage(stderr, 1);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, 1);
+	tool_connect(verbose);
+	si = getlist(socklist, sizeof(*si), &ns);
+	pi = getlist(proclist, sizeof(*pi), &np);
+	printf("%-8s %-10s %5s %3s %-6s %-21s %s\n", "USER", "COMMAND", "PID",
+	    "FD", "PROTO", "LOCAL ADDRESS", "FOREIGN ADDRESS");
+	for (i = 0; i < ns; i++) {
+		snprintf(user, sizeof(user), "?");
+		snprintf(comm, sizeof(comm), "?");
+		for (k = 0; k < np; k++) {
+			if (pi[k].rpi_pid != si[i].rsi_pid)
+				continue;
+			snprintf(user, sizeof(user), "%u", pi[k].rpi_uid);
+			pi[k].rpi_comm[sizeof(pi[k].rpi_comm) - 1] = '\0';
+			strvis(comm, pi[k].rpi_comm, VIS_SAFE | VIS_OCTAL);
+			break;
+		}
+		printf("%-8s %-10s %5d %3d %-6s %-21s %s\n", user, comm,
+		    si[i].rsi_pid, si[i].rsi_fd, proto(&si[i]),
+		    addr(&si[i].rsi_laddr, si[i].rsi_laddrlen, la, sizeof(la)),
+		    addr(&si[i].rsi_faddr, si[i].rsi_faddrlen, fa,
+		    sizeof(fa)));
+	}
+	free(si);
+	free(pi);
+	return 0;
+}
