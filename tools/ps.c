@@ -3,7 +3,7 @@
  * RUMP_SERVER names, through its proclist call.
  *
  * The call returns how many bytes the whole list takes; a list that
- * grew between two calls is simply asked for again with more room.
+ * grew between two calls is asked for again (tool_getlist).
  * Command names are the clients' choice: they are printed through
  * strvis(3), so that none reaches the terminal as an escape sequence.
  */
@@ -13,7 +13,6 @@
 
 #include <sys/wait.h>
 
-#include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -37,24 +36,11 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static struct rump_procinfo *
-getlist(size_t *np)
+static ssize_t
+proclist(void *buf, size_t size)
 {
-	struct rump_procinfo *pi = NULL;
-	size_t size = 64 * sizeof(*pi);
-	ssize_t need;
 
-	for (;;) {
-		if ((pi = realloc(pi, size)) == NULL)
-			err(1, "malloc");
-		if ((need = rump_sys_proclist(pi, size)) == -1)
-			err(1, "proclist");
-		if ((size_t)need <= size)
-			break;
-		size = (size_t)need + 16 * sizeof(*pi);
-	}
-	*np = (size_t)need / sizeof(*pi);
-	return pi;
+	return rump_sys_proclist(buf, size);
 }
 
 static const char *
@@ -101,7 +87,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(stderr, 1);
 	tool_connect(verbose);
-	pi = getlist(&n);
+	pi = tool_getlist(proclist, sizeof(*pi), &n);
 	printf("%5s %5s %5s %5s %4s %-10s %s\n", "PID", "PPID", "PGID", "SID",
 	    "NLWP", "STAT", "COMMAND");
 	for (i = 0; i < n; i++) {

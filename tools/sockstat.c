@@ -6,9 +6,8 @@
  * The kernel's socklist call gives one record per descriptor of a
  * socket (and one with pid 0 for a socket no descriptor holds, such as
  * one queued on a listener); the process listing gives the user and the
- * command.  Lists that grew between two calls are asked for again with
- * more room.  Command names and Unix socket paths are client-chosen:
- * they are printed through strvis(3).
+ * command (tool_getlist fetches both).  Command names and Unix socket
+ * paths are client-chosen: they are printed through strvis(3).
  */
 #include "config.h"
 
@@ -20,7 +19,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <err.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,27 +41,6 @@ usage(FILE *fp, int status)
 
 	fprintf(fp, "usage: %s [-v]\n", getprogname());
 	exit(status);
-}
-
-/* One of the kernel's list calls, grown until the list fits. */
-static void *
-getlist(ssize_t (*call)(void *, size_t), size_t recsz, size_t *np)
-{
-	size_t size = 64 * recsz;
-	ssize_t need;
-	void *buf = NULL;
-
-	for (;;) {
-		if ((buf = realloc(buf, size)) == NULL)
-			err(1, "malloc");
-		if ((need = call(buf, size)) == -1)
-			err(1, "listing the kernel's state");
-		if ((size_t)need <= size)
-			break;
-		size = (size_t)need + 16 * recsz;
-	}
-	*np = (size_t)need / recsz;
-	return buf;
 }
 
 static ssize_t
@@ -163,8 +140,8 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(stderr, 1);
 	tool_connect(verbose);
-	si = getlist(socklist, sizeof(*si), &ns);
-	pi = getlist(proclist, sizeof(*pi), &np);
+	si = tool_getlist(socklist, sizeof(*si), &ns);
+	pi = tool_getlist(proclist, sizeof(*pi), &np);
 	printf("%-8s %-10s %5s %3s %-6s %-21s %s\n", "USER", "COMMAND", "PID",
 	    "FD", "PROTO", "LOCAL ADDRESS", "FOREIGN ADDRESS");
 	for (i = 0; i < ns; i++) {

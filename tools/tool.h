@@ -5,6 +5,8 @@
 #ifndef RUMP_TOOLS_TOOL_H
 #define RUMP_TOOLS_TOOL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 /*
@@ -26,6 +28,15 @@ void	tool_connect(int verbose);
  * one malloc'd array of malloc'd strings.  Returns 0 or an errno.
  */
 int	tool_dirnames(const char *path, char ***namesp, size_t *np);
+
+/*
+ * One of the kernel's listing calls (proclist, socklist: they return
+ * the bytes the whole list takes), asked again with more room until
+ * the list fits.  Returns a malloc'd array of *np records of recsz
+ * bytes; one line on stderr and exit 1 on error.
+ */
+void	*tool_getlist(ssize_t (*call)(void *, size_t), size_t recsz,
+	    size_t *np);
 void	tool_freenames(char **names, size_t n);
 
 #endif /* RUMP_TOOLS_TOOL_H */

@@ -170,3 +170,23 @@ tool_dirnames(const char *path, char ***namesp, size_t *np)
 	*np = n;
 	return 0;
 }
+
+void *
+tool_getlist(ssize_t (*call)(void *, size_t), size_t recsz, size_t *np)
+{
+	size_t size = 64 * recsz;
+	ssize_t need;
+	void *buf = NULL;
+
+	for (;;) {
+		if ((buf = realloc(buf, size)) == NULL)
+			err(1, "malloc");
+		if ((need = call(buf, size)) == -1)
+			err(1, "listing the kernel's state");
+		if ((size_t)need <= size)
+			break;
+		size = (size_t)need + 16 * recsz;
+	}
+	*np = (size_t)need / recsz;
+	return buf;
+}
