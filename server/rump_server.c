@@ -586,7 +586,10 @@ detach_stdio(void)
 
 /*
  * The parent's half of detaching: wait for the child's status byte
- * and exit with it.  The child has already printed any error.
+ * and exit with it.  The child has already printed any error.  exit,
+ * not _exit: stdio was flushed before the fork and the parent has no
+ * kernel whose threads an exit handler could disturb, and exit is
+ * where a coverage build (gcc --coverage) writes its counts.
  */
 static void __attribute__((__noreturn__))
 parent_wait(int rfd, pid_t child)
@@ -598,11 +601,11 @@ parent_wait(int rfd, pid_t child)
 		n = read(rfd, &status, 1);
 	while (n == -1 && errno == EINTR);
 	if (n == 1)
-		_exit(status == 0 ? 0 : 1);
+		exit(status == 0 ? 0 : 1);
 	/* EOF: the child died before it could report; collect it. */
 	(void)waitpid(child, NULL, WNOHANG);
 	fprintf(stderr, "%s: server exited during start-up\n", PROGNAME);
-	_exit(1);
+	exit(1);
 }
 
 static void
@@ -641,9 +644,10 @@ run_detached(const struct options *o, const char *addr,
 
 	close(pfd[0]);
 	(void)setsid();
+	/* a failed start exits as it does in the foreground, with exit */
 	if (server_start(o, addr) != 0) {
 		report(pfd[1], 1);
-		_exit(1);
+		exit(1);
 	}
 	/*
 	 * A relative unix:// URL was made absolute when it was parsed,

@@ -1,0 +1,205 @@
+/*
+ * ttools.c -- a client that makes, in the kernel, what test_tools
+ * needs and no rump.* tool can make: files of every type and mode
+ * bit, sockets of every family, zombies and fork images.
+ *
+ *	ttools files DIR	make DIR's entries (see files()) and exit
+ *	ttools hold N		make sockets, N fork images and two zombies,
+ *				print "ready", hold them until stdin ends
+ *
+ * Exits 0, or 1 with one line naming the call that failed.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rump/rumpclient.h>
+#include <rump/rump_syscalls.h>
+
+#define CHK(call)	do { if ((call) == -1) err(1, "%s", #call); } while (0)
+
+static void
+mkfile(const char *dir, const char *name, int mode)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = rump_sys_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) ==
+	    -1)
+		err(1, "%s", path);
+	CHK(rump_sys_write(fd, "data\n", 5));
+	CHK(rump_sys_close(fd));
+	CHK(rump_sys_chmod(path, mode));
+}
+
+/* a socket's name stays in the directory after the socket is closed */
+static void
+sockfile(const char *dir)
+{
+	struct sockaddr_un sun;
+	int s;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock", dir);
+	CHK(s = rump_sys_socket(AF_UNIX, SOCK_STREAM, 0));
+	CHK(rump_sys_bind(s, (struct sockaddr *)&sun, sizeof(sun)));
+	CHK(rump_sys_close(s));
+}
+
+/*
+ * DIR/file (0644), suid (04755), suidnx (04644), sgid (02755), sgidnx
+ * (02644), link -> file, sticky/ (01777), stickynx/ (01776),
+ * chr (a device node 1,3), blk (7,0), sock (a bound socket), .hidden
+ */
+static int
+files(const char *dir)
+{
+	char path[512];
+
+	CHK(rump_sys_mkdir(dir, 0755));
+	mkfile(dir, "file", 0644);
+	mkfile(dir, "suid", 04755);
+	mkfile(dir, "suidnx", 04644);
+	mkfile(dir, "sgid", 02755);
+	mkfile(dir, "sgidnx", 02644);
+	mkfile(dir, ".hidden", 0600);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	CHK(rump_sys_symlink("file", path));
+	snprintf(path, sizeof(path), "%s/chr", dir);
+	CHK(rump_sys_mknod(path, S_IFCHR | 0600, makedev(1, 3)));
+	snprintf(path, sizeof(path), "%s/blk", dir);
+	CHK(rump_sys_mknod(path, S_IFBLK | 0600, makedev(7, 0)));
+	sockfile(dir);
+	snprintf(path, sizeof(path), "%s/sticky", dir);
+	CHK(rump_sys_mkdir(path, 0777));
+	CHK(rump_sys_chmod(path, 01777));
+	snprintf(path, sizeof(path), "%s/stickynx", dir);
+	CHK(rump_sys_mkdir(path, 0777));
+	CHK(rump_sys_chmod(path, 01776));
+	return 0;
+}
+
+static int
+sock(int family, int type)
+{
+	int s;
+
+	if ((s = rump_sys_socket(family, type, 0)) == -1)
+		err(1, "socket %d %d", family, type);
+	return s;
+}
+
+/* a socket of every kind the tools print */
+static void
+sockets(void)
+{
+	struct sockaddr_un sun;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	int s, c, sv[2];
+
+	/* unix stream listener on a path, a datagram on an abstract name */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, "/tmp/listener");
+	s = sock(AF_UNIX, SOCK_STREAM);
+	CHK(rump_sys_bind(s, (struct sockaddr *)&sun, sizeof(sun)));
+	CHK(rump_sys_listen(s, 4));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, "\0abstract", 9);
+	s = sock(AF_UNIX, SOCK_DGRAM);
+	CHK(rump_sys_bind(s, (struct sockaddr *)&sun,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 9)));
+	/* unbound seqpacket, a connected pair */
+	(void)sock(AF_UNIX, SOCK_SEQPACKET);
+	CHK(rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	/* tcp4 listener and a connection to it, udp4, tcp6, udp6 */
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(7);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = sock(AF_INET, SOCK_STREAM);
+	CHK(rump_sys_bind(s, (struct sockaddr *)&sin, sizeof(sin)));
+	CHK(rump_sys_listen(s, 4));
+	c = sock(AF_INET, SOCK_STREAM);
+	CHK(rump_sys_connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	s = sock(AF_INET, SOCK_DGRAM);
+	CHK(rump_sys_bind(s, (struct sockaddr *)&sin, sizeof(sin)));
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(9);
+	sin6.sin6_addr = in6addr_loopback;
+	s = sock(AF_INET6, SOCK_STREAM);
+	CHK(rump_sys_bind(s, (struct sockaddr *)&sin6, sizeof(sin6)));
+	CHK(rump_sys_listen(s, 4));
+	s = sock(AF_INET6, SOCK_DGRAM);
+	CHK(rump_sys_bind(s, (struct sockaddr *)&sin6, sizeof(sin6)));
+}
+
+/* a child that exits with status, left a zombie */
+static void
+zombie(int status, int sig)
+{
+	pid_t pid;
+
+	if ((pid = rumpclient_fork()) == -1)
+		err(1, "rumpclient_fork");
+	if (pid == 0) {
+		if (sig != 0)
+			rump_sys_kill(rump_sys_getpid(), sig);
+		exit(status);
+	}
+}
+
+static int
+hold(int nfork)
+{
+	struct rumpclient_fork *rf;
+	char c;
+	int i;
+
+	sockets();
+	for (i = 0; i < nfork; i++)
+		if ((rf = rumpclient_prefork()) == NULL)
+			err(1, "rumpclient_prefork %d", i);
+	zombie(3, 0);
+	zombie(0, SIGKILL);
+	printf("ready\n");
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		continue;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+
+	if (argc < 2)
+		errx(1, "usage: ttools files DIR | hold N");
+	if (rumpclient_init() == -1)
+		err(1, "rumpclient_init");
+	if (strcmp(argv[1], "files") == 0 && argc == 3)
+		return files(argv[2]);
+	if (strcmp(argv[1], "hold") == 0 && argc == 3)
+		return hold(atoi(argv[2]));
+	errx(1, "bad arguments");
+}
