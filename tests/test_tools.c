@@ -695,9 +695,8 @@ START_TEST(halt_)
 	ck_assert_int_eq(chmod(srv.dir, 0711), 0);
 	io.uid = 65534;
 	ck_assert_int_eq(tool("halt", NULL), 1);
-	/* the last line: a coverage build also complains it cannot write */
-	ck_assert_msg(strlen(err) >= 43 && strcmp(err + strlen(err) - 43,
-	    "rump.halt: reboot: Operation not permitted\n") == 0, "%s", err);
+	/* among others: a coverage build cannot write its counts as nobody */
+	HAS(err, "rump.halt: reboot: Operation not permitted\n");
 	ck_assert_int_eq(waitpid(srv.pid, &st, WNOHANG), 0);
 	ck_assert_int_eq(srv_stop(&srv), 0);
 }
