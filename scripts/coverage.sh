@@ -4,6 +4,7 @@
 #	scripts/coverage.sh		build ./build-cov, run the suite, report
 #	scripts/coverage.sh -n		report on the counts already there
 #	scripts/coverage.sh -f DIR	also list DIR's files, least covered first
+#	scripts/coverage.sh -u FILE	also list FILE's lines never run
 #
 # Builds with ./configure --enable-coverage (gcc --coverage, -O0), clears
 # the old counts, runs make check, then reads every object's notes with plain
@@ -20,13 +21,17 @@ cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 . scripts/common.sh
 
-dir=build-cov; run=1; files=
+usage() {
+	echo "usage: $0 [-n] [-f dir] [-u dir/file.c]" >&2
+	exit 2
+}
+dir=build-cov; run=1; files=; unrun=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) run=0 ;;
-	-f) [ $# -ge 2 ] || { echo "usage: $0 [-n] [-f dir]" >&2; exit 2; }
-	    files=$2; shift ;;
-	*) echo "usage: $0 [-n] [-f dir]" >&2; exit 2 ;;
+	-f) [ $# -ge 2 ] || usage; files=$2; shift ;;
+	-u) [ $# -ge 2 ] || usage; unrun=$2; shift ;;
+	*) usage ;;
 	esac
 	shift
 done
@@ -55,7 +60,7 @@ cd "$top/$dir" || { echo "no $dir: run $0 without -n" >&2; exit 1; }
 # program the suite never ran counts as lines never run.
 find . -name '*.gcno' | sort | while read -r gcno; do
 	gcov -t -o "$(dirname "$gcno")" "$gcno" 2>/dev/null
-done | awk -v want="$files" '
+done | awk -v want="$files" -v unrun="$unrun" '
 function dirof(path,	n, p) {
 	n = split(path, p, "/")
 	return n >= 2 ? p[n - 1] : ""
@@ -87,6 +92,11 @@ function dirof(path,	n, p) {
 		hit[k] = 1
 		nhit[src]++
 	}
+	if (src == unrun && !(ln in text)) {
+		t = $0
+		sub(/^[^:]*:[^:]*:/, "", t)
+		text[ln] = t
+	}
 }
 END {
 	for (s in ncode) {
@@ -103,6 +113,13 @@ END {
 	}
 	printf "%-16s %7d %7d %6.1f%%\n", "total", tcode, thit,
 	    tcode ? 100 * thit / tcode : 0
+	if (unrun != "") {
+		printf "\n"
+		for (ln in text)
+			if (!((unrun SUBSEP ln) in hit))
+				printf "%5d: %s\n", ln, text[ln] | "sort -n"
+		close("sort -n")
+	}
 	if (want == "")
 		exit
 	want = want; sub(/\/$/, "", want)

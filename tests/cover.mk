@@ -13,3 +13,9 @@ tests_test_tools_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
 tests_ttools_SOURCES = tests/ttools.c
 tests_ttools_LDADD = librumpclient.la $(PTHREAD_LIBS)
 tests_ttools_LDFLAGS = $(AM_LDFLAGS) -no-install
+# the hypercall library alone, through rumpuser(3)
+check_PROGRAMS += tests/test_rumpuser
+TESTS += tests/test_rumpuser
+tests_test_rumpuser_SOURCES = tests/test_rumpuser.c
+tests_test_rumpuser_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_rumpuser_LDADD = librumpuser.la $(CHECK_LIBS) $(BSD_LIBS)
