@@ -19,3 +19,9 @@ TESTS += tests/test_rumpuser
 tests_test_rumpuser_SOURCES = tests/test_rumpuser.c
 tests_test_rumpuser_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_rumpuser_LDADD = librumpuser.la $(CHECK_LIBS) $(BSD_LIBS)
+# the client library's daemon and reconnect waits, with a real server
+check_PROGRAMS += tests/test_client_paths
+TESTS += tests/test_client_paths
+tests_test_client_paths_SOURCES = tests/test_client_paths.c $(HARNESS_SRC)
+tests_test_client_paths_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_client_paths_LDADD = $(CHECK_LIBS) $(BSD_LIBS)

@@ -6,6 +6,11 @@
  *	ttools files DIR	make DIR's entries (see files()) and exit
  *	ttools hold N		make sockets, N fork images and two zombies,
  *				print "ready", hold them until stdin ends
+ *	ttools daemon PATH	rumpclient_daemon(0, 0), then write to the
+ *				kernel file PATH what the daemon sees
+ *	ttools rethreads N	reconnect forever; print the rump pid, wait
+ *				for a line, then N threads call getpid at once
+ *				and their answers are printed on one line
  *
  * Exits 0, or 1 with one line naming the call that failed.
  */
@@ -21,6 +26,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -189,17 +195,93 @@ hold(int nfork)
 	return 0;
 }
 
+/*
+ * A daemon: new session, in /, stdio on /dev/null (checked here, since
+ * nothing it prints is seen), a rump process of its own.  It says so in a
+ * kernel file and leaves with exit(3).
+ */
+static int
+daemon_(const char *path)
+{
+	char buf[128], cwd[16];
+	struct stat st;
+	pid_t before;
+	int fd, ok;
+
+	before = rump_sys_getpid();
+	if (rumpclient_daemon(0, 0) == -1)
+		err(1, "rumpclient_daemon");
+	ok = getsid(0) == getpid() && getcwd(cwd, sizeof(cwd)) != NULL &&
+	    strcmp(cwd, "/") == 0 && fstat(STDOUT_FILENO, &st) == 0 &&
+	    S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+	snprintf(buf, sizeof(buf), "%s %d %d\n", ok ? "daemon" : "wrong",
+	    (int)before, (int)rump_sys_getpid());
+	if ((fd = rump_sys_open(path, O_WRONLY | O_CREAT | O_EXCL, 0644)) ==
+	    -1)
+		return 1;
+	if (rump_sys_write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
+		return 1;
+	rump_sys_close(fd);
+	exit(0);
+}
+
+static void *
+caller(void *arg)
+{
+
+	*(long *)arg = (long)rump_sys_getpid();
+	return NULL;
+}
+
+/*
+ * Reconnect waits: the test kills the server before the line, and
+ * starts a new one once every thread here is asleep, so one thread
+ * reconnects while the others wait for it.
+ */
+static int
+rethreads(int n)
+{
+	pthread_t t[16];
+	long pid[16];
+	char line[16];
+	int i;
+
+	if (n < 1 || n > 16)
+		errx(1, "1 to 16 threads");
+	rumpclient_setconnretry(RUMPCLIENT_RETRYCONN_INFTIME);
+	printf("%d\n", (int)rump_sys_getpid());
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 1;
+	for (i = 0; i < n; i++)
+		if ((errno = pthread_create(&t[i], NULL, caller, &pid[i])) != 0)
+			err(1, "pthread_create");
+	printf("started\n");
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		printf("%s%ld", i > 0 ? " " : "", pid[i]);
+	}
+	printf("\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 
 	if (argc < 2)
-		errx(1, "usage: ttools files DIR | hold N");
+		errx(1, "usage: ttools files DIR | hold N | daemon PATH | "
+		    "rethreads N");
 	if (rumpclient_init() == -1)
 		err(1, "rumpclient_init");
 	if (strcmp(argv[1], "files") == 0 && argc == 3)
 		return files(argv[2]);
 	if (strcmp(argv[1], "hold") == 0 && argc == 3)
 		return hold(atoi(argv[2]));
+	if (strcmp(argv[1], "daemon") == 0 && argc == 3)
+		return daemon_(argv[2]);
+	if (strcmp(argv[1], "rethreads") == 0 && argc == 3)
+		return rethreads(atoi(argv[2]));
 	errx(1, "bad arguments");
 }

@@ -1,0 +1,155 @@
+/*
+ * test_client_paths.c -- paths of the client library that need a real
+ * server and real processes to reach: rumpclient_daemon() (the program
+ * goes on as a daemon in a new session, in /, with its stdio on
+ * /dev/null, in a rump process of its own), and reconnect waits (threads
+ * that find the connection broken while another thread reconnects
+ * wait for it and then share the new connection).
+ *
+ * No sleep synchronises anything: the tests wait for a file in the
+ * kernel, a line on a pipe, or every thread of a client being asleep
+ * (/proc), each with a bound.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct server srv;
+
+START_TEST(daemon_mode)
+{
+	char ttools[4096], cat[4096], out[256];
+	int i, st, before, after;
+
+	srv_start(&srv, "unix", NULL);
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	builddir_path("rump.cat", cat, sizeof(cat));
+	/* the program's first process returns at once, status 0 */
+	st = run_prog(&srv, out, sizeof(out), ttools, "daemon", "/tmp/d",
+	    NULL);
+	ck_assert_int_eq(st, 0);
+	ck_assert_str_eq(out, "");
+	/* the daemon says what it is in the kernel */
+	for (i = 0; i < 1000; i++) {
+		if (run_prog(&srv, out, sizeof(out), cat, "/tmp/d", NULL) == 0 &&
+		    strchr(out, '\n') != NULL)
+			break;
+		usleep(10000);
+	}
+	ck_assert_int_lt(i, 1000);
+	ck_assert_int_eq(sscanf(out, "daemon %d %d", &before, &after), 2);
+	/* a rump process of its own, a fork of the first one's */
+	ck_assert_int_gt(before, 1);
+	ck_assert_int_gt(after, 1);
+	ck_assert_int_ne(after, before);
+	ck_assert_int_eq(srv_stop(&srv), 0);
+}
+END_TEST
+
+/* 1 when every thread of pid sleeps (S), so none is on its way */
+static int
+all_asleep(pid_t pid, int want)
+{
+	char path[384], buf[512], *p;
+	struct dirent *d;
+	int n = 0, asleep = 1, fd;
+	ssize_t len;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((dir = opendir(path)) == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid,
+		    d->d_name);
+		if ((fd = open(path, O_RDONLY)) == -1)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		n++;
+		if ((p = strrchr(buf, ')')) == NULL || p[2] != 'S')
+			asleep = 0;
+	}
+	closedir(dir);
+	return asleep && n >= want;
+}
+
+/*
+ * The server dies under an idle client that reconnects forever; four
+ * threads then call at once: one reconnects (its tries fail until the
+ * new server is up), the others wait for it.  All four are answered
+ * by the same new process.
+ */
+START_TEST(reconnect_waits)
+{
+	char ttools[4096], line[256];
+	long pid[4], old;
+	int in, from, st, i;
+	pid_t c;
+
+	srv_start(&srv, "unix", NULL);
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	c = spawn_prog(&srv, &in, &from, ttools, "rethreads", "4", NULL);
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	old = atol(line);
+	ck_assert_int_gt(old, 1);
+	kill(srv.pid, SIGKILL);
+	ck_assert_int_eq(waitpid(srv.pid, NULL, 0), srv.pid);
+	ck_assert_int_eq(write(in, "go\n", 3), 3);
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	ck_assert_str_eq(line, "started");
+	/* main, the listener and the four callers, all asleep */
+	for (i = 0; i < 1000 && !all_asleep(c, 5); i++)
+		usleep(10000);
+	ck_assert_int_lt(i, 1000);
+	srv_launch(&srv);	/* the same URL; a stale socket file */
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	ck_assert_int_eq(sscanf(line, "%ld %ld %ld %ld", &pid[0], &pid[1],
+	    &pid[2], &pid[3]), 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_gt(pid[i], 1);
+		ck_assert_int_eq(pid[i], pid[0]);
+	}
+	close(in);
+	ck_assert_int_eq(waitpid(c, &st, 0), c);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(from);
+	ck_assert_int_eq(srv_stop(&srv), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("client_paths");
+	TCase *tc = tcase_create("client");
+	SRunner *sr;
+	int nf;
+
+	signal(SIGPIPE, SIG_IGN);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, daemon_mode);
+	tcase_add_test(tc, reconnect_waits);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}
