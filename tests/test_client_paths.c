@@ -4,7 +4,11 @@
  * goes on as a daemon in a new session, in /, with its stdio on
  * /dev/null, in a rump process of its own), and reconnect waits (threads
  * that find the connection broken while another thread reconnects
- * wait for it and then share the new connection).
+ * wait for it and then share the new connection); and the server's
+ * refusals as a client sees them: TRYAGAIN when too many calls sleep
+ * in the kernel (--maxblocked) or too many fork images wait
+ * (--maxprefork), EPERM for a client with a key at a server without
+ * one, EACCES for a key file others may read.
  *
  * No sleep synchronises anything: the tests wait for a file in the
  * kernel, a line on a pipe, or every thread of a client being asleep
@@ -133,6 +137,101 @@ START_TEST(reconnect_waits)
 }
 END_TEST
 
+/* run ttools call with RUMP_KEYFILE (or without); its two lines */
+static void
+call(const char *keyfile, char *out, size_t len)
+{
+	char ttools[4096];
+
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	if (keyfile != NULL)
+		setenv("RUMP_KEYFILE", keyfile, 1);
+	ck_assert_int_eq(run_prog(&srv, out, len, ttools, "call", NULL), 0);
+	unsetenv("RUMP_KEYFILE");
+}
+
+START_TEST(tryagain_blocked)
+{
+	static const char *const extra[] = { "--maxblocked", "1", NULL };
+	char ttools[4096], line[64], out[256];
+	int in, from, st, i;
+	pid_t c;
+
+	srv_start(&srv, "unix", extra);
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	c = spawn_prog(&srv, &in, &from, ttools, "block", NULL);
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	ck_assert_str_eq(line, "ready");
+	/* once its read sleeps, every new call is EAGAIN */
+	for (i = 0; i < 1000; i++) {
+		call(NULL, out, sizeof(out));
+		if (strcmp(out, "0 0\n-1 11\n") == 0)
+			break;
+		usleep(10000);
+	}
+	ck_assert_msg(i < 1000, "%s", out);
+	kill(c, SIGKILL);
+	ck_assert_int_eq(waitpid(c, &st, 0), c);
+	close(in);
+	close(from);
+	/* and served again once it is gone */
+	for (i = 0; i < 1000; i++) {
+		call(NULL, out, sizeof(out));
+		if (strncmp(out, "0 0\n", 4) == 0 && atoi(out + 4) > 1)
+			break;
+		usleep(10000);
+	}
+	ck_assert_msg(i < 1000, "%s", out);
+	ck_assert_int_eq(srv_stop(&srv), 0);
+}
+END_TEST
+
+START_TEST(tryagain_prefork)
+{
+	static const char *const extra[] = { "--maxprefork", "2", NULL };
+	char ttools[4096], out[256];
+	int st;
+
+	srv_start(&srv, "unix", extra);
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	st = run_prog(&srv, out, sizeof(out), ttools, "hold", "3", NULL);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	ck_assert_str_eq(out, "");
+	call(NULL, out, sizeof(out));
+	ck_assert_int_eq(strncmp(out, "0 0\n", 4), 0);
+	ck_assert_int_eq(srv_stop(&srv), 0);
+}
+END_TEST
+
+START_TEST(key_refusals)
+{
+	char dir[] = "/tmp/rumpkey.XXXXXX", key[64], out[256];
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/key", dir);
+	fd = open(key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "0123456789abcdef0123456789abcdef", 32),
+	    32);
+	close(fd);
+	srv_start(&srv, "unix", NULL);
+	/* a key, and a server that asks for none: no proof, EPERM */
+	call(key, out, sizeof(out));
+	ck_assert_str_eq(out, "-1 1\n");
+	/* a key others may read is refused before connecting */
+	ck_assert_int_eq(chmod(key, 0644), 0);
+	call(key, out, sizeof(out));
+	ck_assert_str_eq(out, "-1 13\n");
+	/* without one, served */
+	call(NULL, out, sizeof(out));
+	ck_assert_int_eq(strncmp(out, "0 0\n", 4), 0);
+	ck_assert_int_eq(srv_stop(&srv), 0);
+	unlink(key);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -145,6 +244,9 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, daemon_mode);
 	tcase_add_test(tc, reconnect_waits);
+	tcase_add_test(tc, tryagain_blocked);
+	tcase_add_test(tc, tryagain_prefork);
+	tcase_add_test(tc, key_refusals);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

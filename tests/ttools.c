@@ -11,6 +11,10 @@
  *	ttools rethreads N	reconnect forever; print the rump pid, wait
  *				for a line, then N threads call getpid at once
  *				and their answers are printed on one line
+ *	ttools block		print "ready", then sleep in the kernel (a
+ *				read of an empty pipe) until killed
+ *	ttools call		print "rv errno" of rumpclient_init, then of
+ *				a getpid
  *
  * Exits 0, or 1 with one line naming the call that failed.
  */
@@ -266,19 +270,53 @@ rethreads(int n)
 	return 0;
 }
 
+/* asleep in the kernel for good: the test kills the host process */
+static int
+block(void)
+{
+	int p[2];
+	char c;
+
+	CHK(rump_sys_pipe2(p, 0));
+	printf("ready\n");
+	fflush(stdout);
+	return rump_sys_read(p[0], &c, 1) == -1;
+}
+
+/* what a call gets, for the test to compare; status 0 either way */
+static int
+call(void)
+{
+	long rv;
+
+	errno = 0;
+	rv = rumpclient_init();
+	printf("%ld %d\n", rv, rv == -1 ? errno : 0);
+	if (rv == -1)
+		return 0;
+	errno = 0;
+	rv = (long)rump_sys_getpid();
+	printf("%ld %d\n", rv, rv == -1 ? errno : 0);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 
+	if (argc == 2 && strcmp(argv[1], "call") == 0)
+		return call();
 	if (argc < 2)
 		errx(1, "usage: ttools files DIR | hold N | daemon PATH | "
-		    "rethreads N");
+		    "rethreads N | block | call");
 	if (rumpclient_init() == -1)
 		err(1, "rumpclient_init");
 	if (strcmp(argv[1], "files") == 0 && argc == 3)
 		return files(argv[2]);
 	if (strcmp(argv[1], "hold") == 0 && argc == 3)
 		return hold(atoi(argv[2]));
+	if (strcmp(argv[1], "block") == 0 && argc == 2)
+		return block();
 	if (strcmp(argv[1], "daemon") == 0 && argc == 3)
 		return daemon_(argv[2]);
 	if (strcmp(argv[1], "rethreads") == 0 && argc == 3)
