@@ -19,6 +19,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -232,6 +233,54 @@ START_TEST(key_refusals)
 }
 END_TEST
 
+/*
+ * rumpclient_fork() when the host has no descriptor for its pipe: it
+ * fails with EMFILE.  Its fork image cannot be given back then either
+ * (the cancel needs a connection of its own), so it waits, like any
+ * unclaimed image, for its client to go: once the client has exited
+ * the kernel holds no fork image.
+ */
+START_TEST(fork_without_descriptors)
+{
+	char ttools[4096], ps[4096], out[4096];
+	int e, before, after, i;
+
+	srv_start(&srv, "unix", NULL);
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	builddir_path("rump.ps", ps, sizeof(ps));
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), ttools, "forkfail",
+	    NULL), 0);
+	ck_assert_int_eq(sscanf(out, "%d %d %d", &e, &before, &after), 3);
+	ck_assert_int_eq(e, EMFILE);
+	ck_assert_int_le(after, before + 1);
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(run_prog(&srv, out, sizeof(out), ps, NULL), 0);
+		if (strstr(out, " F ") == NULL)
+			break;
+		usleep(10000);
+	}
+	ck_assert_msg(i < 1000, "%s", out);
+	ck_assert_int_eq(srv_stop(&srv), 0);
+}
+END_TEST
+
+/* exec after exec: the environment given carries the old connection */
+START_TEST(exec_chain)
+{
+	char ttools[4096], out[256];
+	int first, last;
+
+	srv_start(&srv, "unix", NULL);
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), ttools, "execchain",
+	    "3", NULL), 0);
+	ck_assert_int_eq(sscanf(out, "%d\n%d", &first, &last), 2);
+	ck_assert_int_gt(first, 1);
+	ck_assert_int_eq(last, first);
+	ck_assert_int_eq(srv_stop(&srv), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -247,6 +296,8 @@ main(void)
 	tcase_add_test(tc, tryagain_blocked);
 	tcase_add_test(tc, tryagain_prefork);
 	tcase_add_test(tc, key_refusals);
+	tcase_add_test(tc, fork_without_descriptors);
+	tcase_add_test(tc, exec_chain);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

@@ -15,10 +15,16 @@
  *				read of an empty pipe) until killed
  *	ttools call		print "rv errno" of rumpclient_init, then of
  *				a getpid
+ *	ttools forkfail		rumpclient_fork with no descriptor left for
+ *				its pipe: print its errno, then the number of
+ *				processes in the kernel before and after
+ *	ttools execchain N	print the rump pid, exec itself N times with
+ *				the environment it was given, print it again
  *
  * Exits 0, or 1 with one line naming the call that failed.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -27,12 +33,14 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +308,77 @@ call(void)
 	return 0;
 }
 
+static int
+nprocs(void)
+{
+	static struct rump_procinfo pi[256];
+	ssize_t n;
+
+	CHK(n = rump_sys_proclist(pi, sizeof(pi)));
+	return (int)((size_t)n / sizeof(pi[0]));
+}
+
+/* the fork image is given back when the host fork cannot be made */
+static int
+forkfail(void)
+{
+	struct rlimit rl, low;
+	struct dirent *d;
+	int maxfd = 0, before, e, fill[1024], nfill;
+	DIR *dir;
+	pid_t pid;
+
+	before = nprocs();
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		err(1, "/proc/self/fd");
+	while ((d = readdir(dir)) != NULL)
+		if (atoi(d->d_name) > maxfd)
+			maxfd = atoi(d->d_name);
+	closedir(dir);
+	CHK(getrlimit(RLIMIT_NOFILE, &rl));
+	low = rl;
+	low.rlim_cur = (rlim_t)maxfd + 1;
+	CHK(setrlimit(RLIMIT_NOFILE, &low));
+	/* fill every slot left below the limit */
+	for (nfill = 0; nfill < 1024 && (fill[nfill] = dup(0)) != -1; nfill++)
+		continue;
+	pid = rumpclient_fork();
+	e = errno;
+	while (nfill > 0)
+		close(fill[--nfill]);
+	CHK(setrlimit(RLIMIT_NOFILE, &rl));
+	if (pid == 0)
+		_exit(0);
+	printf("%d %d %d\n", pid == -1 ? e : 0, before, nprocs());
+	return 0;
+}
+
+/* the first image (no "again") and the last print the rump pid */
+static int
+execchain(int n, int again)
+{
+	extern char **environ;
+	char self[4096], num[16], *av[5];
+	ssize_t len;
+
+	if (!again || n == 0)
+		printf("%d\n", (int)rump_sys_getpid());
+	fflush(stdout);
+	if (n == 0)
+		return 0;
+	CHK(len = readlink("/proc/self/exe", self, sizeof(self) - 1));
+	self[len] = '\0';
+	snprintf(num, sizeof(num), "%d", n - 1);
+	av[0] = self;
+	av[1] = (char *)(uintptr_t)"execchain";
+	av[2] = num;
+	av[3] = (char *)(uintptr_t)"again";
+	av[4] = NULL;
+	/* environ holds RUMPCLIENT__EXECFD after the first exec */
+	rumpclient_exec(self, av, environ);
+	err(1, "rumpclient_exec");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -308,7 +387,7 @@ main(int argc, char **argv)
 		return call();
 	if (argc < 2)
 		errx(1, "usage: ttools files DIR | hold N | daemon PATH | "
-		    "rethreads N | block | call");
+		    "rethreads N | block | call | forkfail | execchain N");
 	if (rumpclient_init() == -1)
 		err(1, "rumpclient_init");
 	if (strcmp(argv[1], "files") == 0 && argc == 3)
@@ -317,6 +396,10 @@ main(int argc, char **argv)
 		return hold(atoi(argv[2]));
 	if (strcmp(argv[1], "block") == 0 && argc == 2)
 		return block();
+	if (strcmp(argv[1], "forkfail") == 0 && argc == 2)
+		return forkfail();
+	if (strcmp(argv[1], "execchain") == 0 && (argc == 3 || argc == 4))
+		return execchain(atoi(argv[2]), argc == 4);
 	if (strcmp(argv[1], "daemon") == 0 && argc == 3)
 		return daemon_(argv[2]);
 	if (strcmp(argv[1], "rethreads") == 0 && argc == 3)
