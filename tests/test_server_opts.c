@@ -337,6 +337,12 @@ static const char *const badvalues[][3] = {
 	{ "-d", "key=/x,hostpath=/tmp,offset=-1", "invalid drivespec" },
 	{ "-d", "key=/x,hostpath=/tmp,offset=17179869184g",
 	    "invalid drivespec" },
+	{ "-l", "librumpnope.so", "librumpnope.so: no such component in "
+	    "this kernel (built in: vfs" },
+	{ "-l", "rumpfs_ffs", "rumpfs_ffs: no such component" },
+	{ "-l", "lib0123456789012345678901234567890123456789012345678901234567"
+	    "89.so", "no such component" },
+	{ "-m", "ffs.kmod", "-m ffs.kmod: this kernel loads no modules" },
 };
 
 START_TEST(bad_values)
@@ -528,7 +534,8 @@ START_TEST(verbose_foreground)
 	struct proc p;
 	struct stat st;
 	int status;
-	const char *argv[] = { "-s", "-v", "-c", "3", "-r", "64m",
+	const char *argv[] = { "-s", "-v", "-l", "librumpvfs.so",
+	    "-l", "rumpnet_netinet", "-c", "3", "-r", "64m",
 	    "--maxworker", "-1", "--idleworker", "0", "--maxblocked", "100",
 	    "--maxclient", "10", "--maxqueue", "4m", "--maxcalls", "8",
 	    "--maxprefork", "4", "--handshake-timeout", "5000",
