@@ -281,6 +281,23 @@ START_TEST(exec_chain)
 }
 END_TEST
 
+/*
+ * A reply larger than the socket can hold arrives in pieces: the
+ * client waits mid-frame and puts each piece in place.
+ */
+START_TEST(reply_in_pieces)
+{
+	char ttools[4096], out[64];
+
+	srv_start(&srv, "unix", NULL);
+	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), ttools, "bigread",
+	    NULL), 0);
+	ck_assert_str_eq(out, "ok\n");
+	ck_assert_int_eq(srv_stop(&srv), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -298,6 +315,7 @@ main(void)
 	tcase_add_test(tc, key_refusals);
 	tcase_add_test(tc, fork_without_descriptors);
 	tcase_add_test(tc, exec_chain);
+	tcase_add_test(tc, reply_in_pieces);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

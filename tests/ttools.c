@@ -20,6 +20,9 @@
  *				processes in the kernel before and after
  *	ttools execchain N	print the rump pid, exec itself N times with
  *				the environment it was given, print it again
+ *	ttools bigread		write 1 MiB to a kernel file and read it back
+ *				in one call (its reply is larger than any
+ *				socket buffer); print "ok"
  *
  * Exits 0, or 1 with one line naming the call that failed.
  */
@@ -379,6 +382,28 @@ execchain(int n, int again)
 	err(1, "rumpclient_exec");
 }
 
+static int
+bigread(void)
+{
+	size_t len = 1024 * 1024, i;
+	unsigned char *a, *b;
+	int fd;
+
+	if ((a = malloc(len)) == NULL || (b = malloc(len)) == NULL)
+		err(1, "malloc");
+	for (i = 0; i < len; i++)
+		a[i] = (unsigned char)(i * 7 + i / 4096);
+	CHK(fd = rump_sys_open("/tmp/big", O_RDWR | O_CREAT | O_TRUNC, 0644));
+	if (rump_sys_write(fd, a, len) != (ssize_t)len)
+		err(1, "write");
+	if (rump_sys_pread(fd, b, len, 0) != (ssize_t)len)
+		err(1, "pread");
+	if (memcmp(a, b, len) != 0)
+		errx(1, "read back differs");
+	printf("ok\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -387,7 +412,8 @@ main(int argc, char **argv)
 		return call();
 	if (argc < 2)
 		errx(1, "usage: ttools files DIR | hold N | daemon PATH | "
-		    "rethreads N | block | call | forkfail | execchain N");
+		    "rethreads N | block | call | forkfail | execchain N | "
+		    "bigread");
 	if (rumpclient_init() == -1)
 		err(1, "rumpclient_init");
 	if (strcmp(argv[1], "files") == 0 && argc == 3)
@@ -396,6 +422,8 @@ main(int argc, char **argv)
 		return hold(atoi(argv[2]));
 	if (strcmp(argv[1], "block") == 0 && argc == 2)
 		return block();
+	if (strcmp(argv[1], "bigread") == 0 && argc == 2)
+		return bigread();
 	if (strcmp(argv[1], "forkfail") == 0 && argc == 2)
 		return forkfail();
 	if (strcmp(argv[1], "execchain") == 0 && (argc == 3 || argc == 4))
