@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -449,6 +450,54 @@ START_TEST(netbsd_component_options)
 }
 END_TEST
 
+/*
+ * A program that links librump and detaches with NetBSD's
+ * rump_daemonize_begin()/rump_daemonize_done(): its caller returns
+ * once it serves, or with the errno that stopped it.
+ */
+START_TEST(daemonize_api)
+{
+	char dir[] = "/tmp/rumptest.XXXXXX", url[300], bin[4096], out[64];
+	char *const args[] = { bin, url, NULL };
+	struct server tmp;
+	int status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(url, sizeof(url), "unix://%s/sock", dir);
+	builddir_path("tests/tserver", bin, sizeof(bin));
+	pid = fork();
+	if (pid == 0) {
+		execv(bin, args);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status 0x%x", status);
+	/* it serves as soon as its caller has returned */
+	memset(&tmp, 0, sizeof(tmp));
+	strcpy(tmp.url, url);
+	ck_assert_int_eq(run_client(&tmp, out, sizeof(out), "pid", NULL), 0);
+	/* a second one finds the address in use: its caller says so */
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);
+		execv(bin, args);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == EADDRINUSE,
+	    "status 0x%x", status);
+	builddir_path("rump.halt", bin, sizeof(bin));
+	ck_assert_int_eq(run_prog(&tmp, out, sizeof(out), bin, NULL), 0);
+	snprintf(out, sizeof(out), "%s/sock", dir);
+	ck_assert_msg(gone(out), "socket left behind");
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -471,6 +520,7 @@ main(void)
 	tcase_add_test(tc, halt_stops_server);
 	tcase_add_test(tc, start_failures);
 	tcase_add_test(tc, netbsd_component_options);
+	tcase_add_test(tc, daemonize_api);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
