@@ -95,7 +95,7 @@ sp_prefork_add(struct sp_client *spc, struct lwp *l,
 	struct sp_prefork *pf;
 	bool first;
 
-	if ((pf = malloc(sizeof(*pf))) == NULL)
+	if ((pf = sp_malloc(sizeof(*pf))) == NULL)
 		return ENOMEM;
 	arc4random_buf(pf->pf_auth, sizeof(pf->pf_auth));
 	memcpy(auth, pf->pf_auth, sizeof(pf->pf_auth));

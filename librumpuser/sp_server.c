@@ -303,6 +303,8 @@ sp_conn_new(int fd)
 	struct iovec iov[1];
 	int on = 1;
 
+	/* tests: allocations count from the first client on, not the boot */
+	rumpuser_fault_arm();
 	if (sp_srv.istcp)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
 		    sizeof(on));
@@ -416,7 +418,7 @@ sp_frame_begin(struct sp_client *spc)
 		if (spc->spc_inwk != NULL)
 			spc->spc_body = spc->spc_inwk->wk_body;
 	} else if (spc->spc_bodylen > 0)
-		spc->spc_body = malloc(spc->spc_bodylen);
+		spc->spc_body = sp_malloc(spc->spc_bodylen);
 	if ((spc->spc_body == NULL && spc->spc_bodylen > 0) ||
 	    (hdr->rsp_class == RUMPSP_REQ && spc->spc_inwk == NULL)) {
 		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
