@@ -11,6 +11,7 @@ include tests/integration.mk
 include tests/cred.mk
 include tests/sock.mk
 include tests/faults.mk
+include tests/killstorm.mk
 endif
 
 # libFuzzer harnesses: make fuzz, never make or make check (see there)

@@ -228,6 +228,7 @@ enum rumpuser_sp_counter {
 	RUMPUSER_SP_COPYREQS,		/* copy requests sent to clients */
 	RUMPUSER_SP_ERRORS,		/* ERROR frames sent */
 	RUMPUSER_SP_CUTOFF,		/* clients cut off by a limit */
+	RUMPUSER_SP_PREFORKS,		/* fork images not yet claimed */
 	RUMPUSER_SP_NCOUNTERS
 };
 int64_t	rumpuser_sp_counter(int which);
