@@ -52,6 +52,7 @@ int rumpsp_maxclient = 16384;
 int rumpsp_verbose;
 int rumpsp_hstimeout = 10 * 1000;
 int rumpsp_sockmode = 0600;
+int rumpsp_keepalive = RSP_KEEPALIVE_DEFAULT;
 
 /* How long accept rests after running out of descriptors or memory. */
 #define SP_ACCEPT_PAUSE_MS	100
@@ -305,9 +306,11 @@ sp_conn_new(int fd)
 
 	/* tests: allocations count from the first client on, not the boot */
 	rumpuser_fault_arm();
-	if (sp_srv.istcp)
+	if (sp_srv.istcp) {
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
 		    sizeof(on));
+		rsp_keepalive(fd, rumpsp_keepalive);
+	}
 	if (sp_srv.maxclient >= 0 && sp_srv.nclients >= sp_srv.maxclient) {
 		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
 		    RUMPSP_ERR_BUSY, "client table full");

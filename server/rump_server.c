@@ -93,6 +93,7 @@ enum {
 	OPT_MAXPREFORK,
 	OPT_HSTIMEOUT,
 	OPT_COPYTIMEOUT,
+	OPT_KEEPALIVE,
 	OPT_SOCKMODE,
 	OPT_KEY,
 	OPT_PEERCRED
@@ -111,6 +112,7 @@ static const struct option longopts[] = {
 	{ "maxprefork",	required_argument,	NULL,	OPT_MAXPREFORK },
 	{ "handshake-timeout", required_argument, NULL,	OPT_HSTIMEOUT },
 	{ "copy-timeout", required_argument,	NULL,	OPT_COPYTIMEOUT },
+	{ "keepalive",	required_argument,	NULL,	OPT_KEEPALIVE },
 	{ "sockmode",	required_argument,	NULL,	OPT_SOCKMODE },
 	{ "key",	required_argument,	NULL,	OPT_KEY },
 	{ "peercred",	no_argument,		NULL,	OPT_PEERCRED },
@@ -128,9 +130,9 @@ usage(FILE *fp, int status)
 	    "[--maxproc n]\n"
 	    "                   [--maxcalls n] [--maxprefork n] "
 	    "[--handshake-timeout ms]\n"
-	    "                   [--copy-timeout ms] [--sockmode mode] "
-	    "[--key file]\n"
-	    "                   [--peercred] url\n",
+	    "                   [--copy-timeout ms] [--keepalive secs] "
+	    "[--sockmode mode]\n"
+	    "                   [--key file] [--peercred] url\n",
 	    PROGNAME);
 	exit(status);
 }
@@ -415,6 +417,17 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_COPYTIMEOUT:
 			rumpsp_copytimeout = parse_limit("--copy-timeout",
 			    optarg, 1);
+			break;
+		case OPT_KEEPALIVE:
+			/* TCP_KEEPIDLE takes at most 32767 */
+			rumpsp_keepalive = (int)parse_long("--keepalive",
+			    optarg, -1, 32767);
+			if (rumpsp_keepalive == 0) {
+				fprintf(stderr, "%s: invalid --keepalive: %s "
+				    "(expected -1 or 1 to 32767)\n", PROGNAME,
+				    optarg);
+				exit(1);
+			}
 			break;
 		case OPT_SOCKMODE:
 			rumpsp_sockmode = parse_mode(optarg);

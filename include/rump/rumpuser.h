@@ -246,6 +246,7 @@ extern int rumpsp_maxcalls;	/* calls of one client in the server */
 extern int rumpsp_maxprefork;	/* fork images one client may hold */
 extern int rumpsp_hstimeout;	/* ms to finish the handshake */
 extern int rumpsp_copytimeout;	/* ms a copy waits for its client */
+extern int rumpsp_keepalive;	/* s of TCP silence before probes, -1 off */
 extern int rumpsp_sockmode;	/* mode of a Unix socket file */
 extern int rumpsp_peercred;	/* clients get their host credentials */
 extern int rumpsp_verbose;	/* log connects, disconnects, refusals */
