@@ -12,6 +12,7 @@ include tests/cred.mk
 include tests/sock.mk
 include tests/faults.mk
 include tests/killstorm.mk
+include tests/netns.mk
 endif
 
 # libFuzzer harnesses: make fuzz, never make or make check (see there)

@@ -9,6 +9,10 @@
  *				limit, then a blocked read
  *	tstorm exec N		exec itself, N deep, then loop calling
  *	tstorm reader		one read that never returns
+ *	tstorm netcall RETRY	with rumpclient_setconnretry(RETRY), a read
+ *				that waits until the connection breaks, then
+ *				a getpid: prints "up PID", "read RET ERRNO"
+ *				and "getpid PID ERRNO" (test_netns.c)
  *	tstorm count NAME	print a kern.sysproxy counter and exit
  *	tstorm procs		print the processes other than 0, 1 and us
  *
@@ -131,6 +135,30 @@ role_exec(int n)
 }
 
 static int
+role_netcall(const char *retry)
+{
+	ssize_t r;
+	pid_t pid;
+	char c;
+	int p[2];
+
+	rumpclient_setconnretry(atoi(retry));
+	if (rump_sys_pipe2(p, 0) == -1)
+		return 1;
+	printf("up %d\n", (int)rump_sys_getpid());
+	fflush(stdout);
+	errno = 0;
+	r = rump_sys_read(p[0], &c, 1);
+	printf("read %zd %d\n", r, errno);
+	fflush(stdout);
+	errno = 0;
+	pid = rump_sys_getpid();
+	printf("getpid %d %d\n", (int)pid, errno);
+	fflush(stdout);
+	return 0;
+}
+
+static int
 counter(const char *name)
 {
 	int q[2] = { RUMP_CTL_SYSCTL, RUMP_SYSCTL_NAME2OID }, mib[4];
@@ -189,7 +217,9 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[1], "reader") == 0) {
 		up();
 		block();
-	} else if (strcmp(argv[1], "count") == 0 && argc == 3)
+	} else if (strcmp(argv[1], "netcall") == 0 && argc == 3)
+		return role_netcall(argv[2]);
+	else if (strcmp(argv[1], "count") == 0 && argc == 3)
 		return counter(argv[2]);
 	else if (strcmp(argv[1], "procs") == 0)
 		return procs();
