@@ -501,6 +501,7 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 	size_t left;
 	ssize_t n;
 	int i;
+	bool refused = false;
 
 	for (i = 0; i < SP_MAXREADS; i++) {
 		left = spc->spc_bodylen - spc->spc_bodyoff;
@@ -512,8 +513,10 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				spc->spc_bodyoff += (size_t)n;
 				if (spc->spc_bodyoff == spc->spc_bodylen &&
-				    sp_frame_end(spc, out) != 0)
+				    sp_frame_end(spc, out) != 0) {
+					refused = true;
 					break;
+				}
 				continue;
 			}
 		} else {
@@ -521,8 +524,10 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 			if (n > 0) {
 				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				if (sp_consume(spc, sp_srv.rbuf,
-				    (size_t)n, out) != 0)
+				    (size_t)n, out) != 0) {
+					refused = true;
 					break;
+				}
 				if ((size_t)n < sizeof(sp_srv.rbuf))
 					return;	/* drained */
 				continue;
@@ -538,6 +543,14 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 	}
 	if (i == SP_MAXREADS)
 		return;		/* more later: epoll is level-triggered */
+	/*
+	 * Our error frame is the last the client hears: a call of its
+	 * that the close interrupts would otherwise answer EFAULT (its
+	 * copy failed) for what was our refusal (fault injection found
+	 * it: an answer to a copy request we had no memory for).
+	 */
+	if (refused)
+		sp_out_close(spc);
 	sp_conn_close(spc, out);
 }
 

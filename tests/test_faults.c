@@ -236,6 +236,18 @@ START_TEST(failnth_fork)
 }
 END_TEST
 
+START_TEST(failnth_bigio)
+{
+	ck_assert_int_gt(sweep("bigio"), 3);
+}
+END_TEST
+
+START_TEST(failnth_poll)
+{
+	ck_assert_int_gt(sweep("poll"), 5);
+}
+END_TEST
+
 START_TEST(failnth_exec)
 {
 	ck_assert_int_gt(sweep("exec"), 5);
@@ -246,7 +258,7 @@ END_TEST
 START_TEST(short_writes)
 {
 	static const char *const sc[] = { "files", "pipes", "sockets",
-	    "fork", "exec" };
+	    "fork", "exec", "bigio", "poll" };
 	struct server srv;
 	size_t i;
 	int st;
@@ -336,6 +348,8 @@ main(void)
 	tcase_add_test(tc, failnth_sockets);
 	tcase_add_test(tc, failnth_fork);
 	tcase_add_test(tc, failnth_exec);
+	tcase_add_test(tc, failnth_bigio);
+	tcase_add_test(tc, failnth_poll);
 	tcase_add_test(tc, short_writes);
 	tcase_add_test(tc, peer_closes_mid_frame);
 	suite_add_tcase(s, tc);

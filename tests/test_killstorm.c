@@ -222,7 +222,7 @@ START_TEST(kill_storm)
 	unsigned secs = e != NULL ? (unsigned)atoi(e) : 12;
 	struct state base, after;
 	long rss0, rss1;
-	int t0, kills, ups = 0, maxthreads;
+	int t0, kills, ups = 0, maxthreads, st;
 
 	srand((unsigned)getpid());
 	builddir_path("tests/tstorm", tstorm, sizeof(tstorm));
@@ -251,7 +251,9 @@ START_TEST(kill_storm)
 	if (!SANITIZED)
 		ck_assert_msg(rss1 <= rss0 + rss0 / 10, "RSS grew from %ld "
 		    "to %ld KiB", rss0, rss1);
-	ck_assert_int_eq(WEXITSTATUS(srv_stop(&srv)), 0);
+	st = srv_stop(&srv);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "server exit status %#x", st);
 }
 END_TEST
 

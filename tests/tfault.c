@@ -14,6 +14,7 @@
  * A crash or a hang is the test's to see.
  */
 #include <sys/types.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,6 +25,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +173,89 @@ sc_sockets(void)
 }
 
 /*
+ * Buffers too big to travel inline: the kernel asks the client for
+ * them with copy requests and sends them back in COPYOUT frames.  A
+ * file that cannot grow may take fewer bytes than asked (POSIX), which
+ * is a clean stop here; the test knows whether a failure was injected.
+ */
+static int
+sc_bigio(void)
+{
+	size_t len = 5u << 20, i;
+	unsigned char *b, *c;
+	ssize_t r;
+	int fd;
+
+	if ((b = malloc(len)) == NULL || (c = malloc(len)) == NULL)
+		return 2;
+	for (i = 0; i < len; i++)
+		b[i] = (unsigned char)(i * 7 + i / 4096);
+	TRY(fd = rump_sys_open("/tmp/big", O_RDWR | O_CREAT | O_TRUNC, 0644));
+	TRY(r = rump_sys_write(fd, b, len));
+	if ((size_t)r != len)
+		exit(3);
+	TRY(rump_sys_lseek(fd, 0, SEEK_SET));
+	MOVE(rump_sys_read(fd, c, len), len);
+	CHECK(memcmp(b, c, len) == 0);
+	TRY(rump_sys_close(fd));
+	TRY(rump_sys_unlink("/tmp/big"));
+	free(b);
+	free(c);
+	return 0;
+}
+
+/*
+ * Waiting and waking: poll and epoll on a pipe, a signal from the
+ * kernel (SIGPIPE as a RAISE frame), and one between processes.
+ */
+static volatile sig_atomic_t got;
+
+static void
+onsig(int sig)
+{
+
+	got = sig;
+}
+
+static int
+sc_poll(void)
+{
+	struct pollfd pfd;
+	struct epoll_event ev;
+	char c;
+	int p[2], ep;
+
+	signal(SIGPIPE, onsig);
+	signal(SIGUSR1, onsig);
+	TRY(rump_sys_pipe2(p, 0));
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	MOVE(rump_sys_poll(&pfd, 1, 0), 0);
+	MOVE(rump_sys_write(p[1], "z", 1), 1);
+	MOVE(rump_sys_poll(&pfd, 1, 1000), 1);
+	TRY(ep = rump_sys_epoll_create1(0));
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = p[0];
+	TRY(rump_sys_epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	MOVE(rump_sys_epoll_wait(ep, &ev, 1, 1000), 1);
+	CHECK(ev.data.fd == p[0]);
+	MOVE(rump_sys_read(p[0], &c, 1), 1);
+	TRY(rump_sys_close(ep));
+	TRY(rump_sys_close(p[0]));
+	got = 0;
+	if (rump_sys_write(p[1], "z", 1) != -1 || errno != EPIPE)
+		failed("write to a pipe without readers", __LINE__);
+	CHECK(got == SIGPIPE);
+	TRY(rump_sys_close(p[1]));
+	got = 0;
+	TRY(rump_sys_kill(rump_sys_getpid(), SIGUSR1));
+	CHECK(got == SIGUSR1);
+	return 0;
+}
+
+/*
  * The child writes its pid into a pipe it shares with the parent.  A
  * child that could not attach exits 1 (rumpclient(3)): a clean error;
  * its own wrong results are 4.
@@ -292,6 +378,10 @@ main(int argc, char *argv[])
 		return sc_sockets();
 	if (strcmp(argv[1], "fork") == 0)
 		return sc_fork();
+	if (strcmp(argv[1], "bigio") == 0)
+		return sc_bigio();
+	if (strcmp(argv[1], "poll") == 0)
+		return sc_poll();
 	if (strcmp(argv[1], "exec") == 0)
 		return sc_exec();
 	if (strcmp(argv[1], "afterexec") == 0 && argc == 3)
