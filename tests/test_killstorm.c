@@ -38,9 +38,15 @@
 #define IDLEWORKER	4	/* rump_server --idleworker */
 #define SETTLE_MS	30000	/* how long "back" may take */
 
+/* gcc says so with a macro, clang with __has_feature */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SANITIZED	1
-#else
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED	1
+#endif
+#endif
+#ifndef SANITIZED
 #define SANITIZED	0
 #endif
 
