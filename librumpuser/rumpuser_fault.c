@@ -10,7 +10,7 @@
  * the Nth of the whole server, whichever side makes it, and a test
  * sweeps N over one scenario without knowing who allocates what.
  *
- Switched on from the environment only, once, when the server accepts
+ * Switched on from the environment only, once, when the server accepts
  * its first connection (rumpuser_fault_arm): the boot and the server's
  * start are not counted, so N means the same in every run, and a
  * kernel linked into a program without a server never pays more than
