@@ -341,7 +341,8 @@ parse_options(int argc, char **argv, struct options *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "+c:d:r:sv", longopts,
+	/* GNU permutation: "rump_server URL -s" works as "-s URL" */
+	while ((ch = getopt_long(argc, argv, "c:d:r:sv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -431,6 +432,11 @@ parse_options(int argc, char **argv, struct options *o)
 		default:
 			usage(stderr, 1);
 		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "%s: one URL expected, also got: %s\n",
+		    PROGNAME, argv[optind + 1]);
+		usage(stderr, 1);
 	}
 	if (argc - optind != 1)
 		usage(stderr, 1);
