@@ -26,6 +26,16 @@ tests_test_engine_SOURCES = tests/test_engine.c $(HARNESS_SRC)
 tests_test_engine_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_engine_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
 
+# the rump.* tools against a real server
+check_PROGRAMS += tests/ttools tests/test_tools
+TESTS += tests/test_tools
+tests_ttools_SOURCES = tests/ttools.c
+tests_ttools_LDADD = librumpclient.la $(PTHREAD_LIBS)
+tests_ttools_LDFLAGS = $(AM_LDFLAGS) -no-install
+tests_test_tools_SOURCES = tests/test_tools.c $(HARNESS_SRC)
+tests_test_tools_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_tools_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
+
 # documentation: every page lints clean
 TESTS += tests/man_lint.sh
 EXTRA_DIST += tests/man_lint.sh
