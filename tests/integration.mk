@@ -37,6 +37,10 @@ tests_test_tools_SOURCES = tests/test_tools.c $(HARNESS_SRC)
 tests_test_tools_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_tools_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
 
+# make install DESTDIR= and an outside program built with pkg-config
+TESTS += tests/install.sh
+EXTRA_DIST += tests/install.sh
+
 # documentation: every page lints clean, its examples build
 TESTS += tests/man_lint.sh tests/man_examples.sh
 EXTRA_DIST += tests/man_lint.sh tests/man_examples.sh
