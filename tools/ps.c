@@ -152,7 +152,7 @@ static const struct keyword keywords[] = {
 	{ "nlwp",	"lwps",	 "NLWP",    4, fmt_nlwp },
 	{ "nfd",	"fds",	 "NFD",	    4, fmt_nfd },
 	{ "stat",	"state", "STAT",  -10, fmt_stat },
-	{ "command",	"comm",	 "COMMAND", 0, fmt_comm },
+	{ "command",	"comm",	 "COMMAND", -16, fmt_comm },
 };
 
 static const struct keyword *
