@@ -30,6 +30,11 @@ struct filelist {
 
 static uint64_t filelist_gen;
 
+/* a record's type is the file's: the numbers are the same */
+_Static_assert(DTYPE_VNODE == RUMP_FTYPE_VNODE &&
+    DTYPE_PIPE == RUMP_FTYPE_PIPE && DTYPE_SOCKET == RUMP_FTYPE_SOCKET &&
+    DTYPE_EPOLL == RUMP_FTYPE_EPOLL, "DTYPE_* and RUMP_FTYPE_* differ");
+
 /*
  * The path of directory vp, built backwards into path[0..len) as
  * getcwd does; returns where it starts, or NULL if vp has no name.
@@ -79,7 +84,7 @@ file_info(struct proc *p, int fd, struct file *fp, struct rump_fileinfo *fi)
 	memset(fi, 0, sizeof(*fi));
 	fi->rfi_pid = p->p_pid;
 	fi->rfi_fd = fd;
-	fi->rfi_type = fp->f_type;	/* DTYPE_* are RUMP_FTYPE_* */
+	fi->rfi_type = fp->f_type;
 	fi->rfi_flags = (fp->f_flag & GETFL_FLAGS) |
 	    ((fp->f_flag & (FREAD | FWRITE)) == (FREAD | FWRITE) ? O_RDWR :
 	    (fp->f_flag & FWRITE) ? O_WRONLY : O_RDONLY);
