@@ -379,7 +379,8 @@ parse_options(int argc, char **argv, struct options *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "+c:d:l:m:r:sv", longopts,
+	/* GNU permutation: "rump_server URL -s" works as "-s URL" */
+	while ((ch = getopt_long(argc, argv, "c:d:l:m:r:sv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -487,6 +488,11 @@ parse_options(int argc, char **argv, struct options *o)
 		default:
 			usage(stderr, 1);
 		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "%s: one URL expected, also got: %s\n",
+		    PROGNAME, argv[optind + 1]);
+		usage(stderr, 1);
 	}
 	if (argc - optind != 1)
 		usage(stderr, 1);
