@@ -33,14 +33,14 @@ static struct server srv;
 
 START_TEST(daemon_mode)
 {
-	char ttools[4096], cat[4096], out[256];
+	char tcover[4096], cat[4096], out[256];
 	int i, st, before, after;
 
 	srv_start(&srv, "unix", NULL);
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
 	builddir_path("rump.cat", cat, sizeof(cat));
 	/* the program's first process returns at once, status 0 */
-	st = run_prog(&srv, out, sizeof(out), ttools, "daemon", "/tmp/d",
+	st = run_prog(&srv, out, sizeof(out), tcover, "daemon", "/tmp/d",
 	    NULL);
 	ck_assert_int_eq(st, 0);
 	ck_assert_str_eq(out, "");
@@ -102,14 +102,14 @@ all_asleep(pid_t pid, int want)
  */
 START_TEST(reconnect_waits)
 {
-	char ttools[4096], line[256];
+	char tcover[4096], line[256];
 	long pid[4], old;
 	int in, from, st, i;
 	pid_t c;
 
 	srv_start(&srv, "unix", NULL);
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
-	c = spawn_prog(&srv, &in, &from, ttools, "rethreads", "4", NULL);
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
+	c = spawn_prog(&srv, &in, &from, tcover, "rethreads", "4", NULL);
 	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
 	old = atol(line);
 	ck_assert_int_gt(old, 1);
@@ -138,29 +138,29 @@ START_TEST(reconnect_waits)
 }
 END_TEST
 
-/* run ttools call with RUMP_KEYFILE (or without); its two lines */
+/* run tcover call with RUMP_KEYFILE (or without); its two lines */
 static void
 call(const char *keyfile, char *out, size_t len)
 {
-	char ttools[4096];
+	char tcover[4096];
 
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
 	if (keyfile != NULL)
 		setenv("RUMP_KEYFILE", keyfile, 1);
-	ck_assert_int_eq(run_prog(&srv, out, len, ttools, "call", NULL), 0);
+	ck_assert_int_eq(run_prog(&srv, out, len, tcover, "call", NULL), 0);
 	unsetenv("RUMP_KEYFILE");
 }
 
 START_TEST(tryagain_blocked)
 {
 	static const char *const extra[] = { "--maxblocked", "1", NULL };
-	char ttools[4096], line[64], out[256];
+	char tcover[4096], line[64], out[256];
 	int in, from, st, i;
 	pid_t c;
 
 	srv_start(&srv, "unix", extra);
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
-	c = spawn_prog(&srv, &in, &from, ttools, "block", NULL);
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
+	c = spawn_prog(&srv, &in, &from, tcover, "block", NULL);
 	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
 	ck_assert_str_eq(line, "ready");
 	/* once its read sleeps, every new call is EAGAIN */
@@ -190,12 +190,12 @@ END_TEST
 START_TEST(tryagain_prefork)
 {
 	static const char *const extra[] = { "--maxprefork", "2", NULL };
-	char ttools[4096], out[256];
+	char tcover[4096], out[256];
 	int st;
 
 	srv_start(&srv, "unix", extra);
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
-	st = run_prog(&srv, out, sizeof(out), ttools, "hold", "3", NULL);
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
+	st = run_prog(&srv, out, sizeof(out), tcover, "hold", "3", NULL);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	ck_assert_str_eq(out, "");
 	call(NULL, out, sizeof(out));
@@ -242,13 +242,13 @@ END_TEST
  */
 START_TEST(fork_without_descriptors)
 {
-	char ttools[4096], ps[4096], out[4096];
+	char tcover[4096], ps[4096], out[4096];
 	int e, before, after, i;
 
 	srv_start(&srv, "unix", NULL);
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
 	builddir_path("rump.ps", ps, sizeof(ps));
-	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), ttools, "forkfail",
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), tcover, "forkfail",
 	    NULL), 0);
 	ck_assert_int_eq(sscanf(out, "%d %d %d", &e, &before, &after), 3);
 	ck_assert_int_eq(e, EMFILE);
@@ -267,12 +267,12 @@ END_TEST
 /* exec after exec: the environment given carries the old connection */
 START_TEST(exec_chain)
 {
-	char ttools[4096], out[256];
+	char tcover[4096], out[256];
 	int first, last;
 
 	srv_start(&srv, "unix", NULL);
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
-	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), ttools, "execchain",
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), tcover, "execchain",
 	    "3", NULL), 0);
 	ck_assert_int_eq(sscanf(out, "%d\n%d", &first, &last), 2);
 	ck_assert_int_gt(first, 1);
@@ -287,11 +287,11 @@ END_TEST
  */
 START_TEST(reply_in_pieces)
 {
-	char ttools[4096], out[64];
+	char tcover[4096], out[64];
 
 	srv_start(&srv, "unix", NULL);
-	builddir_path("tests/ttools", ttools, sizeof(ttools));
-	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), ttools, "bigread",
+	builddir_path("tests/tcover", tcover, sizeof(tcover));
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), tcover, "bigread",
 	    NULL), 0);
 	ck_assert_str_eq(out, "ok\n");
 	ck_assert_int_eq(srv_stop(&srv), 0);
