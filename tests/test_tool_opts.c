@@ -146,6 +146,28 @@ tool(const char *name, ...)
 #define HASNT(buf, s)	ck_assert_msg(strstr(buf, s) == NULL, \
 			    "\"%s\" in:\n%.2000s", s, buf)
 
+/* out has a line that starts with mode and ends with " name" */
+static int
+hasline(const char *mode, const char *name)
+{
+	const char *l, *nl;
+	size_t nlen = strlen(name);
+
+	for (l = out; *l != '\0'; l = nl + 1) {
+		if ((nl = strchr(l, '\n')) == NULL)
+			nl = l + strlen(l);
+		if (strncmp(l, mode, strlen(mode)) == 0 &&
+		    (size_t)(nl - l) > nlen && nl[-(long)nlen - 1] == ' ' &&
+		    strncmp(nl - nlen, name, nlen) == 0)
+			return 1;
+		if (*nl == '\0')
+			break;
+	}
+	return 0;
+}
+#define HASLINE(m, n)	ck_assert_msg(hasline(m, n), "no %s ... %s in:\n%.1000s", \
+			    m, n, out)
+
 static char hostdir[64];
 
 /* a host file with the given contents, for stdin */
@@ -253,10 +275,6 @@ START_TEST(common_options)
 	HAS(err, "usage: rump.sockstat");
 	ck_assert_int_eq(tool("stat", "x", NULL), 1);
 	HAS(err, "usage: rump.stat");
-	ck_assert_int_eq(tool("tee", NULL), 1);
-	HAS(err, "usage: rump.tee");
-	ck_assert_int_eq(tool("tee", "/tmp/a", "/tmp/b", NULL), 1);
-	HAS(err, "usage: rump.tee");
 	ck_assert_int_eq(tool("mkdir", NULL), 1);
 	HAS(err, "usage: rump.mkdir");
 	ck_assert_int_eq(tool("rm", NULL), 1);
@@ -344,7 +362,7 @@ START_TEST(tee_)
 	ck_assert_int_eq(tool("cat", "/tmp/f", NULL), 0);
 	ck_assert_str_eq(out, "third\n");
 	ck_assert_int_eq(tool("ls", "-l", "/tmp/f", NULL), 0);
-	ck_assert_str_eq(out, "-rw-r--r--   1        6 /tmp/f\n");
+	HASLINE("-rw-r--r--   1 ", "/tmp/f");
 	/* a file that cannot be opened */
 	ck_assert_int_eq(tool("tee", "/nodir/f", NULL), 1);
 	ERR_IS("rump.tee: /nodir/f: No such file or directory");
@@ -463,18 +481,19 @@ START_TEST(ls_)
 	ck_assert_msg(strncmp(out, ".\n..\n.hidden\nblk\n", 17) == 0, "%s",
 	    out);
 	ck_assert_int_eq(tool("ls", "-l", "/tmp/all", NULL), 0);
-	HAS(out, "brw-------   1   7,   0 blk\n");
-	HAS(out, "crw-------   1   1,   3 chr\n");
-	HAS(out, "-rw-r--r--   1        5 file\n");
-	HAS(out, "lrwxrwxrwx   1        4 link\n");
-	HAS(out, "-rwxr-sr-x   1        5 sgid\n");
-	HAS(out, "-rw-r-Sr--   1        5 sgidnx\n");
-	HAS(out, " sock\n");
-	HAS(out, "\nsrw");
-	HAS(out, "drwxrwxrwt   2");
-	HAS(out, "drwxrwxrwT   2");
-	HAS(out, "-rwsr-xr-x   1        5 suid\n");
-	HAS(out, "-rwSr--r--   1        5 suidnx\n");
+	HASLINE("brw-------", "blk");
+	HAS(out, "7,   0 ");
+	HASLINE("crw-------", "chr");
+	HAS(out, "1,   3 ");
+	HASLINE("-rw-r--r--", "file");
+	HASLINE("lrwxrwxrwx", "link");
+	HASLINE("-rwxr-sr-x", "sgid");
+	HASLINE("-rw-r-Sr--", "sgidnx");
+	HASLINE("srw", "sock");
+	HASLINE("drwxrwxrwt", "sticky");
+	HASLINE("drwxrwxrwT", "stickynx");
+	HASLINE("-rwsr-xr-x", "suid");
+	HASLINE("-rwSr--r--", "suidnx");
 	HASNT(out, ".hidden");
 	/* files first, then each directory under a heading */
 	ck_assert_int_eq(tool("ls", "/tmp/all/sticky", "/tmp/all/file",
@@ -486,7 +505,7 @@ START_TEST(ls_)
 	    "%s", out);
 	/* -l of a link operand is the link itself */
 	ck_assert_int_eq(tool("ls", "-l", "/tmp/all/link", NULL), 0);
-	ck_assert_str_eq(out, "lrwxrwxrwx   1        4 /tmp/all/link\n");
+	HASLINE("lrwxrwxrwx", "/tmp/all/link");
 	/* missing operands are reported, the rest listed */
 	ck_assert_int_eq(tool("ls", "/nope", "/tmp/all/file", NULL), 1);
 	ck_assert_str_eq(out, "/tmp/all/file\n");
@@ -543,17 +562,17 @@ START_TEST(ps_and_sockstat)
 	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
 	ck_assert_str_eq(line, "ready");
 	await_zombies();
-	ck_assert_msg(strncmp(out, "  PID  PPID  PGID   SID NLWP STAT       "
-	    "COMMAND\n", 48) == 0, "%s", out);
+	ck_assert_msg(strncmp(out, "  PID  PPID  PGID   SID ", 24) == 0 &&
+	    strstr(out, " STAT       COMMAND\n") != NULL, "%.500s", out);
 	ck_assert_int_ge(count(out, " F "), 80);
 	HAS(out, " R          tcover\n");
-	HAS(out, "    1     0     1     1    0 L          init\n");
+	HAS(out, " L          init\n");
 	ck_assert_int_eq(tool("ps", "-v", NULL), 0);
 	ck_assert_int_ge(count(out, " F "), 80);
 
 	ck_assert_int_eq(tool("sockstat", NULL), 0);
 	ck_assert_msg(strncmp(out, "USER     COMMAND      PID  FD PROTO  "
-	    "LOCAL ADDRESS         FOREIGN ADDRESS\n", 75) == 0, "%s", out);
+	    "LOCAL ADDRESS         FOREIGN ADDRESS\n", 75) == 0, "%.500s", out);
 	HAS(out, "stream /tmp/listener");
 	HAS(out, "dgram  @abstract");
 	HAS(out, "seqpac (unnamed) ");
