@@ -233,7 +233,7 @@ START_TEST(usage_help_version)
 	char out[4096], err[4096];
 	int st;
 
-	/* no operand, two, an unknown option, an option after the URL */
+	/* no operand, two, an unknown option */
 	st = run(out, sizeof(out), err, sizeof(err), "-s", NULL);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	ck_assert_msg(strncmp(err, "usage: rump_server", 18) == 0, "%s", err);
@@ -242,9 +242,6 @@ START_TEST(usage_help_version)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	ck_assert_ptr_nonnull(strstr(err, "usage: rump_server"));
 	st = run(out, sizeof(out), err, sizeof(err), "-s", "-x", url, NULL);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
-	ck_assert_ptr_nonnull(strstr(err, "usage: rump_server"));
-	st = run(out, sizeof(out), err, sizeof(err), "-s", url, "-v", NULL);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	ck_assert_ptr_nonnull(strstr(err, "usage: rump_server"));
 	/* an option missing its value */
@@ -476,7 +473,8 @@ START_TEST(drives)
 	builddir_path("rump.ls", bin, sizeof(bin));
 	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), bin, "-l",
 	    "/tmp/whole", NULL), 0);
-	ck_assert_msg(strstr(out, " 69632 /tmp/whole") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, " 69632 ") != NULL &&
+	    strstr(out, " /tmp/whole\n") != NULL, "%s", out);
 	ck_assert_int_eq(srv_stop(&srv), 0);
 }
 END_TEST
