@@ -27,3 +27,8 @@ rump_stat_SOURCES = tools/stat.c $(TOOL_SRC)
 rump_stat_LDADD = $(TOOL_LDADD)
 rump_sockstat_SOURCES = tools/sockstat.c $(TOOL_SRC)
 rump_sockstat_LDADD = $(TOOL_LDADD)
+
+# rumprun: sets up librumphijack for an unmodified program; libc only
+bin_PROGRAMS += rumprun
+rumprun_SOURCES = tools/rumprun.c
+rumprun_CPPFLAGS = $(AM_CPPFLAGS) -DLIBDIR='"$(libdir)"'
