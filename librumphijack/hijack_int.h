@@ -67,6 +67,15 @@ const char *hj_kpath(const char *);	/* kernel path, or NULL: host */
 /* for *at calls: 1 kernel (*kdir, *kp set), 0 host */
 int	hj_atpath(int, const char *, int *, const char **);
 
+/* hj_sock.c: the socket families that are the kernel's */
+#define HJ_SF_LOCAL	0x1
+#define HJ_SF_INET	0x2
+#define HJ_SF_INET6	0x4
+#define HJ_SF_ALL	(HJ_SF_LOCAL | HJ_SF_INET | HJ_SF_INET6)
+extern unsigned int	hj_sockfam;
+int	hj_sock_option(const char *);
+bool	hj_sock_kernel(int);
+
 /* hj_stdio.c */
 void	hj_stdio_alias(int);
 

@@ -230,15 +230,17 @@ hj_alias_import(const char *v)
 }
 
 /*
- * librumpclient's connect: its socket goes to the top of the host's
- * range.  Other sockets are the host's (rumphijack(3): sockets are not
- * hijacked).
+ * A socket of a family RUMPHIJACK's socket= gives the kernel is the
+ * kernel's (hj_sock.c).  librumpclient's own goes to the top of the
+ * host's range.
  */
 int
 socket(int domain, int type, int protocol)
 {
 	int s, n;
 
+	if (hj_sock_kernel(domain))
+		return hj_ret_kfd(rump_sys_socket(domain, type, protocol));
 	s = HOST(socket)(domain, type, protocol);
 	if (s == -1 || !hj_inlib)
 		return s;

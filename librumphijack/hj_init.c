@@ -12,6 +12,9 @@
  *	path=/prefix	paths under /prefix go to the kernel, prefix
  *			stripped (default /rump)
  *	fdoff=N		kernel descriptors start at N (default 512)
+ *	socket=LIST	socket families created in the kernel, words
+ *			joined by ':' (all, local, unix, inet, inet6,
+ *			none, and no<family>; default none)
  * After exec the new image finds RUMPHIJACK__DUP2INFO (aliases, see
  * hj_fd.c) and RUMPHIJACK__PWDINRUMP (the current directory is in
  * the kernel) in its environment, left there by hj_proc.c.
@@ -65,7 +68,7 @@ hj_fatal(const char *what, int error)
 static void
 hj_option(char *opt)
 {
-	char *v, *end;
+	char *v, *end, *w, *last;
 	long n;
 
 	if ((v = strchr(opt, '=')) == NULL)
@@ -88,6 +91,14 @@ hj_option(char *opt)
 			hj_fatal("RUMPHIJACK fdoff= must be 16..1048576",
 			    EINVAL);
 		hj_fdoff = (int)n;
+	} else if (strcmp(opt, "socket") == 0) {
+		for (w = strtok_r(v, ":", &last); w != NULL;
+		    w = strtok_r(NULL, ":", &last))
+			if (hj_sock_option(w) == -1) {
+				fprintf(stderr, "rumphijack: RUMPHIJACK "
+				    "socket=: unknown family %s\n", w);
+				_exit(1);
+			}
 	} else {
 		fprintf(stderr, "rumphijack: unknown RUMPHIJACK option %s\n",
 		    opt);

@@ -10,6 +10,7 @@ include tests/kern.mk
 include tests/integration.mk
 include tests/cred.mk
 include tests/sock.mk
+include tests/hijack.mk
 endif
 
 # libFuzzer harnesses: make fuzz, never make or make check (see there)
