@@ -8,10 +8,16 @@
  * and when 0, 1 or 2 becomes an alias (a shell's "> /rump/f" before
  * exec, or dup2 in the program), stdin, stdout or stderr is replaced
  * by such a stream on that descriptor number, so that printf lands in
- * the kernel.  fileno() of these streams is -1 (rumphijack(3)).
+ * the kernel.  glibc's fileno() of such a stream is -1, so fileno and
+ * fileno_unlocked are defined here too, and find the descriptor on
+ * the list of our streams (sed -i checks fstat(fileno(fp))).
  */
+#include <sys/queue.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,43 +26,66 @@
 
 #include "hijack_int.h"
 
+/* a stream of ours: its cookie */
+struct hj_ck {
+	LIST_ENTRY(hj_ck) ck_link;
+	FILE		*ck_fp;
+	int		ck_fd;		/* the program's descriptor */
+};
+
+static LIST_HEAD(, hj_ck) hj_cks = LIST_HEAD_INITIALIZER(hj_cks);
+static pthread_mutex_t hj_ckmtx = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int hj_ncks;
+
 DECL_HOST(fopen);
 DECL_HOST(fopen64);
 DECL_HOST(fdopen);
+DECL_HOST(fileno);
+DECL_HOST(fileno_unlocked);
 
 static ssize_t
-hj_ck_read(void *ck, char *buf, size_t n)
+hj_ck_read(void *arg, char *buf, size_t n)
 {
+	struct hj_ck *ck = arg;
 
-	return read((int)(intptr_t)ck, buf, n);
+	return read(ck->ck_fd, buf, n);
 }
 
 static ssize_t
-hj_ck_write(void *ck, const char *buf, size_t n)
+hj_ck_write(void *arg, const char *buf, size_t n)
 {
+	struct hj_ck *ck = arg;
 	ssize_t w;
 
 	/* stdio takes 0 as an error: a short write is finished here */
-	w = write((int)(intptr_t)ck, buf, n);
+	w = write(ck->ck_fd, buf, n);
 	return w == 0 ? -1 : w;
 }
 
 static int
-hj_ck_seek(void *ck, off64_t *off, int whence)
+hj_ck_seek(void *arg, off64_t *off, int whence)
 {
+	struct hj_ck *ck = arg;
 	off_t r;
 
-	if ((r = lseek((int)(intptr_t)ck, *off, whence)) == -1)
+	if ((r = lseek(ck->ck_fd, *off, whence)) == -1)
 		return -1;
 	*off = r;
 	return 0;
 }
 
 static int
-hj_ck_close(void *ck)
+hj_ck_close(void *arg)
 {
+	struct hj_ck *ck = arg;
+	int fd = ck->ck_fd;
 
-	return close((int)(intptr_t)ck);
+	pthread_mutex_lock(&hj_ckmtx);
+	LIST_REMOVE(ck, ck_link);
+	atomic_fetch_sub(&hj_ncks, 1);
+	pthread_mutex_unlock(&hj_ckmtx);
+	free(ck);
+	return close(fd);
 }
 
 static const cookie_io_functions_t hj_ck_io = {
@@ -99,8 +128,61 @@ hj_fmode(const char *mode)
 static FILE *
 hj_cookie(int fd, const char *mode)
 {
+	struct hj_ck *ck;
+	FILE *fp;
 
-	return fopencookie((void *)(intptr_t)fd, mode, hj_ck_io);
+	if ((ck = calloc(1, sizeof(*ck))) == NULL)
+		return NULL;
+	ck->ck_fd = fd;
+	if ((fp = fopencookie(ck, mode, hj_ck_io)) == NULL) {
+		free(ck);
+		return NULL;
+	}
+	ck->ck_fp = fp;
+	pthread_mutex_lock(&hj_ckmtx);
+	LIST_INSERT_HEAD(&hj_cks, ck, ck_link);
+	atomic_fetch_add(&hj_ncks, 1);
+	pthread_mutex_unlock(&hj_ckmtx);
+	return fp;
+}
+
+/* our stream's descriptor, or -1 when fp is not ours */
+static int
+hj_ckfd(FILE *fp)
+{
+	struct hj_ck *ck;
+	int fd = -1;
+
+	if (atomic_load(&hj_ncks) == 0)
+		return -1;
+	pthread_mutex_lock(&hj_ckmtx);
+	LIST_FOREACH(ck, &hj_cks, ck_link)
+		if (ck->ck_fp == fp) {
+			fd = ck->ck_fd;
+			break;
+		}
+	pthread_mutex_unlock(&hj_ckmtx);
+	return fd;
+}
+
+int
+fileno(FILE *fp)
+{
+	int fd;
+
+	if ((fd = hj_ckfd(fp)) != -1)
+		return fd;
+	return HOST(fileno)(fp);
+}
+
+int
+fileno_unlocked(FILE *fp)
+{
+	int fd;
+
+	if ((fd = hj_ckfd(fp)) != -1)
+		return fd;
+	return HOST(fileno_unlocked)(fp);
 }
 
 static FILE *

@@ -17,6 +17,7 @@ librumphijack_la_SOURCES = $(librumpclient_la_SOURCES) \
 	librumphijack/hj_proc.c \
 	librumphijack/hj_spawn.c \
 	librumphijack/hj_sock.c \
+	librumphijack/hj_tmp.c \
 	librumphijack/hj_xattr.c
 nodist_librumphijack_la_SOURCES = gen/sys_client.c
 librumphijack_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/librumpclient

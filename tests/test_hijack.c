@@ -155,6 +155,16 @@ START_TEST(tar_in_and_out)
 }
 END_TEST
 
+/* sed -i writes a temporary file beside its input (mkostemp) */
+START_TEST(sed_in_place)
+{
+
+	same_both("cd $R && printf 'a\\nb\\n' > f && sed -i s/a/z/ f &&"
+	    " cat f && ls && mkdir d && ln -s d l && realpath l/../f |"
+	    " sed \"s|$R|R|\"");
+}
+END_TEST
+
 START_TEST(cd_into_the_kernel)
 {
 	char out[512];
@@ -199,7 +209,8 @@ START_TEST(stdio_and_directories)
 	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), rumprun, thijack,
 	    "stdio", "/rump/tmp", NULL), 0);
 	ck_assert_str_eq(out,
-	    "read: line 42\nreaddir: 1\ncwd: same\nrelative: ok\n");
+	    "read: line 42\nreaddir: 1\ncwd: same\nrelative: ok\n"
+	    "realpath: same\nmkstemp: kernel\n");
 }
 END_TEST
 
@@ -245,6 +256,7 @@ main(void)
 	tcase_add_test(tc, ls_mkdir_find_rm);
 	tcase_add_test(tc, mv_within_and_across);
 	tcase_add_test(tc, tar_in_and_out);
+	tcase_add_test(tc, sed_in_place);
 	tcase_add_test(tc, cd_into_the_kernel);
 	tcase_add_test(tc, fork_exec_vfork_spawn);
 	tcase_add_test(tc, poll_and_select_mixed);

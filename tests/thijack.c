@@ -10,7 +10,8 @@
  *	thijack forkexec FILE	fork, exec, vfork, posix_spawn appending
  *				to FILE; prints it
  *	thijack poll		needs RUMPHIJACK socket=local
- *	thijack stdio DIR	fopen, fprintf, fgets, opendir, getcwd
+ *	thijack stdio DIR	fopen, fprintf, fgets, opendir, getcwd,
+ *				realpath, mkstemp (DIR: /rump/tmp)
  *	thijack execd FD WORD	(internal) append WORD to FD
  */
 #include <sys/select.h>
@@ -184,7 +185,7 @@ stdiotest(const char *dir)
 	struct dirent *de;
 	FILE *fp;
 	DIR *d;
-	int n = 0;
+	int n = 0, fd;
 
 	snprintf(path, sizeof(path), "%s/stdio", dir);
 	if ((fp = fopen(path, "w")) == NULL)
@@ -212,6 +213,16 @@ stdiotest(const char *dir)
 		err(1, "relative fopen");
 	fclose(fp);
 	printf("relative: ok\n");
+	snprintf(path, sizeof(path), "%s/../tmp/./stdio", dir);
+	if (realpath(path, line) == NULL)
+		err(1, "realpath %s", path);
+	snprintf(path, sizeof(path), "%s/stdio", dir);
+	printf("realpath: %s\n", strcmp(line, path) == 0 ? "same" : line);
+	snprintf(path, sizeof(path), "%s/tmpXXXXXX", dir);
+	if ((fd = mkstemp(path)) == -1)
+		err(1, "mkstemp");
+	printf("mkstemp: %s\n", fd >= 512 && access(path, F_OK) == 0 ?
+	    "kernel" : "host");
 	return 0;
 }
 
