@@ -68,6 +68,49 @@ rc_waiter_fini(struct rc_waiter *w)
 }
 
 /*
+ * Wait, mid-frame, until the socket has bytes: with every signal
+ * blocked, since a frame is never left half read for a handler.
+ */
+static int
+rc_cnwait(struct rc_conn *cn)
+{
+	struct pollfd pfd;
+
+	pfd.fd = cn->cn_fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (ppoll(&pfd, 1, NULL, NULL) == -1 && errno != EINTR)
+		return errno;
+	return 0;
+}
+
+/* Refill the empty read-ahead buffer with what the socket has. */
+static int
+rc_cnfill(struct rc_conn *cn)
+{
+	ssize_t r;
+	int error;
+
+	for (;;) {
+		r = recv(cn->cn_fd, cn->cn_rbuf, sizeof(cn->cn_rbuf),
+		    MSG_DONTWAIT);
+		if (r > 0) {
+			cn->cn_rpos = 0;
+			cn->cn_rlen = (size_t)r;
+			return 0;
+		}
+		if (r == 0)
+			return ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return errno;
+		if ((error = rc_cnwait(cn)) != 0)
+			return error;
+	}
+}
+
+/*
  * Read len bytes of the frame in hand (buf NULL: drop them), through
  * the read-ahead buffer: one recv brings a small reply, header and
  * body, and whatever follows it.  Large reads go straight to buf.
@@ -76,10 +119,9 @@ rc_waiter_fini(struct rc_waiter *w)
 int
 rc_cnread(struct rc_conn *cn, void *buf, size_t len)
 {
-	struct pollfd pfd;
 	uint8_t *p = buf;
 	size_t n;
-	ssize_t r;
+	int error;
 
 	while (len > 0) {
 		if (cn->cn_rpos < cn->cn_rlen) {
@@ -96,26 +138,129 @@ rc_cnread(struct rc_conn *cn, void *buf, size_t len)
 		}
 		if (p != NULL && len >= sizeof(cn->cn_rbuf))
 			return rc_recvall(cn->cn_fd, p, len, NULL);
-		r = recv(cn->cn_fd, cn->cn_rbuf, sizeof(cn->cn_rbuf),
-		    MSG_DONTWAIT);
+		if ((error = rc_cnfill(cn)) != 0)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * Read len bytes of the frame into the program's memory at addr.  A
+ * bad address is not the connection's fault: the bytes are read and
+ * dropped, *faultp says EFAULT, the stream goes on.  recv(2) into a
+ * bad buffer fails with nothing consumed (Unix and TCP alike), so the
+ * drop starts where the fault was.
+ */
+static int
+rc_cnread_user(struct rc_conn *cn, uint64_t addr, size_t len, int *faultp)
+{
+	size_t n;
+	ssize_t r;
+	int error;
+
+	while (len > 0) {
+		if (*faultp != 0)
+			return rc_cnread(cn, NULL, len);
+		if (cn->cn_rpos < cn->cn_rlen) {
+			n = cn->cn_rlen - cn->cn_rpos;
+			if (n > len)
+				n = len;
+			if (rc_memwrite(addr, cn->cn_rbuf + cn->cn_rpos, n) != 0)
+				*faultp = EFAULT;
+			cn->cn_rpos += n;
+			addr += n;
+			len -= n;
+			continue;
+		}
+		if (len < sizeof(cn->cn_rbuf)) {
+			if ((error = rc_cnfill(cn)) != 0)
+				return error;
+			continue;
+		}
+		r = recv(cn->cn_fd, (void *)(uintptr_t)addr, len, MSG_DONTWAIT);
 		if (r > 0) {
-			cn->cn_rpos = 0;
-			cn->cn_rlen = (size_t)r;
+			addr += (size_t)r;
+			len -= (size_t)r;
 			continue;
 		}
 		if (r == 0)
 			return ECONNRESET;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return errno;
-		/* mid-frame: wait with every signal blocked */
-		pfd.fd = cn->cn_fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (ppoll(&pfd, 1, NULL, NULL) == -1 && errno != EINTR)
+		if (errno == EFAULT)
+			*faultp = EFAULT;
+		else if (errno == EAGAIN) {
+			if ((error = rc_cnwait(cn)) != 0)
+				return error;
+		} else if (errno != EINTR)
 			return errno;
 	}
+	return 0;
+}
+
+static bool
+rc_outset_has(const struct rc_outset *os, const struct rsp_region *rr)
+{
+	const struct rc_outreg *o;
+	size_t i;
+
+	for (i = 0; i < os->os_n; i++) {
+		o = &os->os_reg[i];
+		if (rr->rr_addr >= o->o_addr && rr->rr_len <= o->o_len &&
+		    rr->rr_addr - o->o_addr <= o->o_len - rr->rr_len)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A SYSCALL reply of len bytes for w: the rsp_sysresp into w_inl, each
+ * region's data straight to where the program asked for it, once it
+ * is known to lie inside an OUT region the request sent.  A reply that
+ * does not add up (EPROTO) or a bad address (EFAULT) fails the call,
+ * not the connection: the frame's length delimits it, and what is left
+ * of it is dropped.  Regions before the bad one are in place, as a
+ * host kernel's read leaves what it copied before a fault.  Returns 0
+ * or an errno that broke the connection.
+ */
+static int
+rc_place(struct rc_conn *cn, struct rc_waiter *w, size_t len)
+{
+	struct rsp_sysresp rs;
+	struct rsp_region rr;
+	size_t left = len - sizeof(rs), dlen;
+	int32_t i;
+	int bad = 0, error;
+
+	if ((error = rc_cnread(cn, w->w_inl, sizeof(rs))) != 0)
+		return error;
+	memcpy(&rs, w->w_inl, sizeof(rs));
+	if (rs.rsys_error < 0 || rs.rsys_nregions < 0 ||
+	    rs.rsys_nregions > RUMPSP_MAXREGIONS)
+		bad = EPROTO;
+	for (i = 0; bad == 0 && i < rs.rsys_nregions; i++) {
+		if (left < sizeof(rr)) {
+			bad = EPROTO;
+			break;
+		}
+		if ((error = rc_cnread(cn, &rr, sizeof(rr))) != 0)
+			return error;
+		left -= sizeof(rr);
+		dlen = RSP_PAD8((size_t)rr.rr_len);
+		if (rr.rr_flags != RSP_REGION_OUT || dlen > left ||
+		    !rc_outset_has(w->w_out, &rr)) {
+			bad = EPROTO;
+			break;
+		}
+		if ((error = rc_cnread_user(cn, rr.rr_addr, rr.rr_len,
+		    &bad)) != 0 ||
+		    (error = rc_cnread(cn, NULL, dlen - rr.rr_len)) != 0)
+			return error;
+		left -= dlen;
+	}
+	if (bad == 0 && left != 0)
+		bad = EPROTO;
+	if (left > 0 && (error = rc_cnread(cn, NULL, left)) != 0)
+		return error;
+	w->w_placeerr = bad;
 	return 0;
 }
 
@@ -131,6 +276,7 @@ rc_deliver(struct rc_conn *cn, const struct rsp_hdr *h)
 	size_t len = h->rsp_len - RSP_HDRSZ;
 	struct rc_waiter *w;
 	uint8_t *body;
+	bool placed;
 	int error;
 
 	pthread_mutex_lock(&c->c_mtx);
@@ -146,11 +292,16 @@ rc_deliver(struct rc_conn *cn, const struct rsp_hdr *h)
 		    (unsigned long long)h->rsp_reqno);
 		return rc_cnread(cn, NULL, len);
 	}
-	if (len <= sizeof(w->w_inl))
+	placed = w->w_out != NULL && h->rsp_class == RUMPSP_RESP &&
+	    h->rsp_type == RUMPSP_SYSCALL && len >= sizeof(struct rsp_sysresp);
+	if (placed || len <= sizeof(w->w_inl))
 		body = (uint8_t *)w->w_inl;
 	else
 		body = malloc(len);
-	if (body != NULL)
+	if (placed) {
+		error = rc_place(cn, w, len);
+		len = sizeof(struct rsp_sysresp);
+	} else if (body != NULL)
 		error = rc_cnread(cn, body, len);
 	else
 		error = rc_cnread(cn, NULL, len);
@@ -167,6 +318,7 @@ rc_deliver(struct rc_conn *cn, const struct rsp_hdr *h)
 		w->w_hdr = *h;
 		w->w_body = body;
 		w->w_bodylen = len;
+		w->w_placed = placed;
 		w->w_error = body == NULL ? ENOMEM : 0;
 		w->w_done = true;
 	}
@@ -366,15 +518,16 @@ rc_send(int fd, struct iovec *iov, int iovcnt, bool *intact)
 /*
  * Send a request on cn and wait for its reply.  iov[0] starts with the
  * frame header, whose request number is set here; the iovecs are used
- * up.  Consumes the caller's reference to cn.  Returns 0 with the reply
- * in w (release it with rc_waiter_fini), or an errno: EFAULT for a bad
+ * up.  out, if not NULL, is where a SYSCALL reply's data may go
+ * (rc_place).  Consumes the caller's reference to cn.  Returns 0 with
+ * the reply in w (release it with rc_waiter_fini), or an errno: EFAULT for a bad
  * inline buffer, ENOTCONN when the connection broke, and then w_unsent
  * says whether the request never left whole (it may be sent again on a
  * new connection).
  */
 int
 rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
-    int iovcnt, const sigset_t *omask)
+    int iovcnt, const struct rc_outset *out, const sigset_t *omask)
 {
 	struct rc_client *c = &rc_client;
 	struct rsp_hdr *h = iov[0].iov_base;
@@ -385,6 +538,7 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	w->w_conn = cn;
 	w->w_thread = pthread_self();
 	w->w_omask = omask;
+	w->w_out = out;
 	w->w_efd = RC_EFD_UNSET;
 
 	pthread_mutex_lock(&c->c_mtx);
@@ -448,7 +602,7 @@ rc_simple(int type, uint32_t arg, const void *body, size_t len,
 		iov[0].iov_len = sizeof(h);
 		iov[1].iov_base = (void *)(uintptr_t)body;
 		iov[1].iov_len = len;
-		error = rc_call(cn, w, iov, len ? 2 : 1, omask);
+		error = rc_call(cn, w, iov, len ? 2 : 1, NULL, omask);
 		if (error == 0)
 			break;
 		if (!w->w_unsent || tries > 0 || error == EFAULT)

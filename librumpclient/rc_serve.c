@@ -10,6 +10,12 @@
  * copyout is dropped.  Where those calls are not permitted (seccomp,
  * old kernels) we fall back to memcpy for good.
  *
+ * Those calls want our pid, and getpid(2) is a system call.  It is kept
+ * in a page marked MADV_WIPEONFORK: a child made by any kind of fork
+ * finds the page zeroed and asks again, so a copy never goes to the
+ * parent's memory by mistake.  A vfork child or a thread shares the
+ * page and the memory it names, which is right for them.
+ *
  * Called by the reader with every signal blocked; a malformed request
  * is answered with ERROR MALFORMED_REQUEST and the connection goes on,
  * since the frame itself was well delimited.
@@ -17,6 +23,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -30,6 +37,46 @@
 
 static atomic_bool rc_novm;
 
+struct rc_pidpage {
+	atomic_int	pp_pid;	/* 0: ask again (a fresh page, or a fork) */
+};
+static struct rc_pidpage *_Atomic rc_pidpage;
+static atomic_bool rc_pidpage_tried;
+
+/* Our pid, from the page when it still holds it. */
+static pid_t
+rc_mypid(void)
+{
+	struct rc_pidpage *pp;
+	pid_t pid;
+	void *m;
+
+	pp = atomic_load_explicit(&rc_pidpage, memory_order_acquire);
+	if (pp == NULL && !atomic_exchange(&rc_pidpage_tried, true)) {
+		m = mmap(NULL, sizeof(*pp), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED && madvise(m, sizeof(*pp),
+		    MADV_WIPEONFORK) == -1) {
+			/* without the wipe a fork would see a stale pid */
+			munmap(m, sizeof(*pp));
+			m = MAP_FAILED;
+		}
+		if (m != MAP_FAILED) {
+			pp = m;
+			atomic_store_explicit(&rc_pidpage, pp,
+			    memory_order_release);
+		}
+	}
+	if (pp == NULL)
+		return getpid();
+	pid = atomic_load_explicit(&pp->pp_pid, memory_order_relaxed);
+	if (pid == 0) {
+		pid = getpid();
+		atomic_store_explicit(&pp->pp_pid, pid, memory_order_relaxed);
+	}
+	return pid;
+}
+
 /* Copy len bytes at our address src to dst; 0 or EFAULT. */
 static int
 rc_memread(void *dst, uint64_t src, size_t len)
@@ -42,7 +89,7 @@ rc_memread(void *dst, uint64_t src, size_t len)
 		l.iov_len = len;
 		r.iov_base = (void *)(uintptr_t)src;
 		r.iov_len = len;
-		n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+		n = process_vm_readv(rc_mypid(), &l, 1, &r, 1, 0);
 		if (n == (ssize_t)len)
 			return 0;
 		if (n >= 0 || (errno != EPERM && errno != ENOSYS))
@@ -64,7 +111,7 @@ rc_memwrite(uint64_t dst, const void *src, size_t len)
 		l.iov_len = len;
 		r.iov_base = (void *)(uintptr_t)dst;
 		r.iov_len = len;
-		n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
+		n = process_vm_writev(rc_mypid(), &l, 1, &r, 1, 0);
 		if (n == (ssize_t)len)
 			return 0;
 		if (n >= 0 || (errno != EPERM && errno != ENOSYS))

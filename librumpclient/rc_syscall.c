@@ -15,14 +15,16 @@
  * iovec and is sent straight from the caller's memory: one sendmsg, no
  * copy).
  *
- * Data in the reply is copied to an address only after checking that
- * it lies inside an OUT region this request sent.  A reply that does
- * not add up fails the call with EPROTO; the connection goes on.
+ * Data in the reply is received straight into the caller's buffers,
+ * and only after checking that it lies inside an OUT region this
+ * request sent (rc_place() in rc_call.c).  A reply that does not add
+ * up fails the call with EPROTO; the connection goes on.
  *
  * Bad buffers of the caller's give EFAULT, as a kernel would, never a
- * crash: OUT data is written with rc_memwrite(), and an inline IN
- * buffer that cannot be read fails the first sendmsg before anything
- * left (see rc_send()).
+ * crash: OUT data is received with recv(2), or written with
+ * rc_memwrite() from the read-ahead buffer, both of which fail
+ * cleanly, and an inline IN buffer that cannot be read fails the
+ * first sendmsg before anything left (see rc_send()).
  */
 #include "config.h"
 
@@ -44,19 +46,13 @@
 			    RUMPSP_ARGSIZE + RUMPSP_MAXREGIONS * \
 			    (sizeof(struct rsp_region) + 7))
 
-struct rc_outreg {
-	uint64_t	o_addr;
-	uint32_t	o_len;
-};
-
 struct rc_sysframe {
 	uint64_t	sf_meta[(RC_METAMAX + 7) / 8];
 	size_t		sf_metalen;	/* bytes of sf_meta in use */
 	size_t		sf_metastart;	/* not yet in an iovec */
 	struct iovec	sf_iov[16];
 	int		sf_iovcnt;
-	size_t		sf_nout;	/* OUT regions sent */
-	struct rc_outreg sf_out[RUMPSP_MAXREGIONS];
+	struct rc_outset sf_out;	/* OUT regions sent */
 };
 
 void
@@ -142,7 +138,7 @@ rc_sysframe_build(struct rc_sysframe *sf, int num, const void *args,
 	sf->sf_metalen = RSP_HDRSZ + sizeof(rs);
 	sf->sf_metastart = 0;
 	sf->sf_iovcnt = 0;
-	sf->sf_nout = 0;
+	sf->sf_out.os_n = 0;
 	memset((uint8_t *)sf->sf_meta + sf->sf_metalen, 0, argpad);
 	if (argsize > 0)
 		memcpy((uint8_t *)sf->sf_meta + sf->sf_metalen, args, argsize);
@@ -159,9 +155,10 @@ rc_sysframe_build(struct rc_sysframe *sf, int num, const void *args,
 		rc_meta_put(sf, &r[i], sizeof(r[i]));
 		len += sizeof(r[i]);
 		if (r[i].rr_flags & RSP_REGION_OUT) {
-			sf->sf_out[sf->sf_nout].o_addr = r[i].rr_addr;
-			sf->sf_out[sf->sf_nout].o_len = r[i].rr_len;
-			sf->sf_nout++;
+			sf->sf_out.os_reg[sf->sf_out.os_n].o_addr =
+			    r[i].rr_addr;
+			sf->sf_out.os_reg[sf->sf_out.os_n].o_len = r[i].rr_len;
+			sf->sf_out.os_n++;
 			if (!(r[i].rr_flags & RSP_REGION_IN))
 				continue;
 		}
@@ -180,71 +177,20 @@ rc_sysframe_build(struct rc_sysframe *sf, int num, const void *args,
 	memcpy((uint8_t *)sf->sf_meta + RSP_HDRSZ, &rs, sizeof(rs));
 }
 
-static bool
-rc_inside(const struct rc_sysframe *sf, const struct rsp_region *rr)
-{
-	size_t i;
-
-	for (i = 0; i < sf->sf_nout; i++) {
-		const struct rc_outreg *o = &sf->sf_out[i];
-
-		if (rr->rr_addr >= o->o_addr && rr->rr_len <= o->o_len &&
-		    rr->rr_addr - o->o_addr <= o->o_len - rr->rr_len)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Check every returned region against the ones sent (copy == false),
- * then copy them out (copy == true).  Returns 0 or EPROTO.
- */
+/* The reply; its data is in place already (rc_place in rc_call.c). */
 static int
-rc_outregions(const struct rc_sysframe *sf, const uint8_t *p,
-    const uint8_t *end, int32_t n, bool copy)
+rc_sysreply(const struct rc_waiter *w, register_t retval[2])
 {
-	struct rsp_region rr;
-	size_t dlen;
-	int32_t i;
-
-	if (n < 0 || n > RUMPSP_MAXREGIONS)
-		return EPROTO;
-	for (i = 0; i < n; i++) {
-		if ((size_t)(end - p) < sizeof(rr))
-			return EPROTO;
-		memcpy(&rr, p, sizeof(rr));
-		p += sizeof(rr);
-		dlen = RSP_PAD8((size_t)rr.rr_len);
-		if (rr.rr_flags != RSP_REGION_OUT ||
-		    (size_t)(end - p) < dlen || !rc_inside(sf, &rr))
-			return EPROTO;
-		if (copy && rc_memwrite(rr.rr_addr, p, rr.rr_len) != 0)
-			return EFAULT;
-		p += dlen;
-	}
-	return p == end ? 0 : EPROTO;
-}
-
-static int
-rc_sysreply(const struct rc_waiter *w, const struct rc_sysframe *sf,
-    register_t retval[2])
-{
-	const uint8_t *p = w->w_body, *end = p + w->w_bodylen;
 	struct rsp_sysresp rs;
-	int error;
 
 	if (w->w_hdr.rsp_class == RUMPSP_ERROR)
 		return rc_errframe(&w->w_hdr, w->w_body, w->w_bodylen);
-	if (w->w_hdr.rsp_type != RUMPSP_SYSCALL ||
+	if (w->w_hdr.rsp_type != RUMPSP_SYSCALL || !w->w_placed ||
 	    w->w_bodylen < sizeof(rs))
 		return EPROTO;
-	memcpy(&rs, p, sizeof(rs));
-	p += sizeof(rs);
-	if (rs.rsys_error < 0 ||
-	    rc_outregions(sf, p, end, rs.rsys_nregions, false) != 0)
-		return EPROTO;
-	if ((error = rc_outregions(sf, p, end, rs.rsys_nregions, true)) != 0)
-		return error;
+	if (w->w_placeerr != 0)
+		return w->w_placeerr;
+	memcpy(&rs, w->w_body, sizeof(rs));
 	retval[0] = (register_t)rs.rsys_retval[0];
 	retval[1] = (register_t)rs.rsys_retval[1];
 	return rs.rsys_error;
@@ -268,14 +214,15 @@ rc_syscall(int num, const void *args, size_t argsize,
 			return error;
 		rc_sysframe_build(&sf, num, args, argsize, r, nr,
 		    cn->cn_minor);
-		error = rc_call(cn, &w, sf.sf_iov, sf.sf_iovcnt, omask);
+		error = rc_call(cn, &w, sf.sf_iov, sf.sf_iovcnt, &sf.sf_out,
+		    omask);
 		if (error == 0)
 			break;
 		/* a request that never left whole may go on a new one */
 		if (!w.w_unsent || tries > 0 || error == EFAULT)
 			return error;
 	}
-	error = rc_sysreply(&w, &sf, retval);
+	error = rc_sysreply(&w, retval);
 	rc_waiter_fini(&w);
 	return error;
 }

@@ -56,11 +56,26 @@
 struct rc_conn;
 
 /*
+ * The OUT regions a SYSCALL request sent: the only places its reply's
+ * data may go.  The reader receives the data straight into them.
+ */
+struct rc_outreg {
+	uint64_t	o_addr;
+	uint32_t	o_len;
+};
+struct rc_outset {
+	size_t		os_n;
+	struct rc_outreg os_reg[RUMPSP_MAXREGIONS];
+};
+
+/*
  * A call waiting for its reply.  It lives on the caller's stack and is
  * on its connection's cn_waiters from before the request is sent until
  * the call returns.  w_done, w_filling, w_error and the reply fields are
  * written under c_mtx, except the body bytes, which the reader writes
  * without the lock while w_filling keeps the waiter from leaving.
+ * With w_out set, a SYSCALL reply's data is put in place by the reader
+ * as it arrives (w_placed), and w_body holds only the rsp_sysresp.
  */
 struct rc_waiter {
 	TAILQ_ENTRY(rc_waiter)	w_entries;
@@ -72,6 +87,9 @@ struct rc_waiter {
 	bool			w_done;		/* reply (or error) is in */
 	bool			w_filling;	/* reader is reading its body */
 	bool			w_unsent;	/* request never left whole */
+	bool			w_placed;	/* reply data put in place */
+	int			w_placeerr;	/* ... EFAULT or EPROTO, or 0 */
+	const struct rc_outset	*w_out;		/* where data may go, or NULL */
 	int			w_error;	/* transport error, or 0 */
 	struct rsp_hdr		w_hdr;		/* the reply's header */
 	uint8_t			*w_body;	/* w_inl or malloc'd */
@@ -169,7 +187,7 @@ void	rc_debug(const char *, ...)
 void	rc_blocksigs(sigset_t *);
 void	rc_restoresigs(const sigset_t *);
 int	rc_call(struct rc_conn *, struct rc_waiter *, struct iovec *, int,
-	    const sigset_t *);
+	    const struct rc_outset *, const sigset_t *);
 void	rc_waiter_fini(struct rc_waiter *);
 int	rc_cnread(struct rc_conn *, void *, size_t);
 int	rc_frame(struct rc_conn *, int *);

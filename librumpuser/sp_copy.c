@@ -318,6 +318,20 @@ sp_region_find(const struct sp_req *rq, struct sp_client *spc,
 	return -1;
 }
 
+const void *
+rumpuser_sp_copyin_inline(void *arg, const void *raddr, size_t len)
+{
+	struct sp_req *rq = sp_curreq();
+	uint64_t addr = (uint64_t)(uintptr_t)raddr;
+	size_t off;
+	int i;
+
+	if (len == 0 || (i = sp_region_find(rq, arg, addr, len, RSP_REGION_IN,
+	    &off)) < 0)
+		return NULL;
+	return rq->rq_sp.sp_data[i] + off;
+}
+
 int
 rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr, size_t len)
 {

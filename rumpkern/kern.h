@@ -225,6 +225,13 @@ void	lwp_implicit_leave(struct lwp *);
 int	copyin(const void *uaddr, void *kaddr, size_t len);
 int	copyout(const void *kaddr, void *uaddr, size_t len);
 int	copyinstr(const void *uaddr, void *kaddr, size_t len, size_t *done);
+/*
+ * The len bytes at uaddr without a copy, when a sysproxy client sent
+ * them inline with its request: read-only, valid until the system call
+ * returns, and private to it.  NULL otherwise (a local process, data
+ * not inline): use copyin.  It never gives up the kernel lock.
+ */
+const void *copyin_inline(const void *uaddr, size_t len);
 
 /* A transfer between the kernel and one user buffer. */
 enum uio_rw { UIO_READ, UIO_WRITE };	/* READ: kernel -> user */

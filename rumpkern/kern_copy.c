@@ -43,6 +43,18 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 	return rumpuser_sp_copyin(spc, uaddr, kaddr, len) ? EFAULT : 0;
 }
 
+const void *
+copyin_inline(const void *uaddr, size_t len)
+{
+	struct proc *p = curproc;
+	void *spc;
+
+	if (len == 0 || uaddr == NULL || copy_remote(p, &spc) != 0 ||
+	    spc == NULL)
+		return NULL;
+	return rumpuser_sp_copyin_inline(spc, uaddr, len);
+}
+
 int
 copyout(const void *kaddr, void *uaddr, size_t len)
 {

@@ -629,15 +629,18 @@ memfs_store(struct vnode *vp, off_t off, const unsigned char *buf,
 }
 
 /*
- * Write to a regular file at uio_offset, or at its end for append,
- * chunk by chunk through a bounce buffer.  If kmem cannot even give
- * the bounce buffer, a small one on the stack keeps the write going
- * so that a full file system reports ENOSPC, not ENOMEM.
+ * Write to a regular file at uio_offset, or at its end for append.
+ * Data a client sent inline with its request is stored from there
+ * (copyin_inline); anything else goes chunk by chunk through a bounce
+ * buffer.  If kmem cannot even give the bounce buffer, a small one on
+ * the stack keeps the write going so that a full file system reports
+ * ENOSPC, not ENOMEM.
  */
 int
 memfs_write(struct vnode *vp, struct uio *uio, bool append)
 {
 	uint64_t small[64];
+	const unsigned char *src;
 	unsigned char *buf;
 	size_t buflen, len, done;
 	off_t off;
@@ -648,19 +651,27 @@ memfs_write(struct vnode *vp, struct uio *uio, bool append)
 		return 0;
 	if ((vp->v_flag & VHOST) != 0)
 		return etfs_write(vp, uio, append);
-	buflen = uio->uio_resid < VFS_BOUNCE ? uio->uio_resid : VFS_BOUNCE;
-	buf = kmem_alloc(buflen);
-	if (buf == NULL) {
-		buf = (unsigned char *)small;
-		buflen = sizeof(small);
-	}
+	buf = NULL;
+	buflen = 0;
 	wrote = false;
 	error = 0;
 	while (uio->uio_resid > 0) {
-		len = uio->uio_resid < buflen ? uio->uio_resid : buflen;
-		error = copyin(uio->uio_uaddr, buf, len);
-		if (error != 0)
-			break;
+		len = uio->uio_resid;
+		if ((src = copyin_inline(uio->uio_uaddr, len)) == NULL) {
+			if (buf == NULL) {
+				buflen = len < VFS_BOUNCE ? len : VFS_BOUNCE;
+				if ((buf = kmem_alloc(buflen)) == NULL) {
+					buf = (unsigned char *)small;
+					buflen = sizeof(small);
+				}
+			}
+			if (len > buflen)
+				len = buflen;
+			error = copyin(uio->uio_uaddr, buf, len);
+			if (error != 0)
+				break;
+			src = buf;
+		}
 		/* from here to the store, the lock is not given up */
 		off = append ? vp->v_size : uio->uio_offset;
 		if (off < 0) {
@@ -673,7 +684,7 @@ memfs_write(struct vnode *vp, struct uio *uio, bool append)
 		}
 		if ((uint64_t)len > (uint64_t)(VFS_MAXFILESIZE - off))
 			len = (size_t)(VFS_MAXFILESIZE - off);
-		error = memfs_store(vp, off, buf, len, &done);
+		error = memfs_store(vp, off, src, len, &done);
 		if (done > 0) {
 			uio->uio_offset = off;
 			uio_advance(uio, done);
@@ -684,7 +695,7 @@ memfs_write(struct vnode *vp, struct uio *uio, bool append)
 	}
 	if (wrote)
 		vn_touch(vp, VT_MTIME | VT_CTIME);
-	if (buf != (unsigned char *)small)
+	if (buf != NULL && buf != (unsigned char *)small)
 		kmem_free(buf, buflen);
 	return error;
 }

@@ -17,6 +17,7 @@
  * it adopts the connection and checks that getpid still says N.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -295,7 +296,8 @@ fk_read(struct fk_conn *fc, uint64_t reqno, const struct rsp_sysreq_parsed *sp,
 		data[i] = fk_pattern(i);
 	if (fk_region(sp, a[1], RSP_REGION_OUT, &i) != NULL) {
 		atomic_fetch_add(&fk.inlined, 1);
-		out.rr_addr = a[1];
+		/* descriptor 4: data for 8 bytes past the region sent */
+		out.rr_addr = a[1] + (a[0] == 4 ? 8 : 0);
 		out.rr_len = (uint32_t)n;
 		out.rr_flags = RSP_REGION_OUT;
 		fk_sysreply(fc->fd, reqno, 0, (int64_t)n, &out, data);
@@ -758,6 +760,35 @@ START_TEST(test_badcopyin)
 }
 END_TEST
 
+/*
+ * An 8 KiB read into a buffer whose last 2000 bytes lie in an unmapped
+ * page: the first part of the reply's data comes through the client's
+ * read-ahead buffer, the rest is received straight into the caller's
+ * buffer and faults there.  EFAULT, and the next read finds the stream
+ * in step.
+ */
+static void
+check_efault_direct(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *m, *buf;
+	size_t i;
+
+	m = mmap(NULL, (size_t)pg * 4, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	ck_assert_int_eq(munmap(m + pg * 3, (size_t)pg), 0);
+	buf = m + pg * 3 - (8192 - 2000);
+	ck_assert_int_eq(rump_sys_read(3, buf, 8192), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	buf = m;
+	memset(buf, 0, 8192);
+	ck_assert_int_eq(rump_sys_read(3, buf, 8192), 8192);
+	for (i = 0; i < 8192; i++)
+		ck_assert_uint_eq(buf[i], fk_pattern(i));
+	munmap(m, (size_t)pg * 3);
+}
+
 START_TEST(test_efault)
 {
 
@@ -769,10 +800,31 @@ START_TEST(test_efault)
 	/* OUT data for a buffer we cannot write */
 	ck_assert_int_eq(rump_sys_read(3, (void *)8, 100), -1);
 	ck_assert_int_eq(errno, EFAULT);
+	/* OUT data received straight into a buffer that ends too soon */
+	check_efault_direct();
 	/* the connection goes on; errno is left alone on success */
 	errno = 1234;
 	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
 	ck_assert_int_eq(errno, 1234);
+	ck_assert_int_eq(atomic_load(&fk.nconn), 1);
+}
+END_TEST
+
+/* A reply whose data lies outside the region sent: EPROTO, untouched. */
+START_TEST(test_badregion)
+{
+	uint8_t buf[64 + 8];
+	size_t i;
+
+	fk_start_init();
+	memset(buf, 0xee, sizeof(buf));
+	ck_assert_int_eq(rump_sys_read(4, buf, 64), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	for (i = 0; i < sizeof(buf); i++)
+		ck_assert_uint_eq(buf[i], 0xee);
+	ck_assert_int_eq(rump_sys_read(3, buf, 64), 64);
+	for (i = 0; i < 64; i++)
+		ck_assert_uint_eq(buf[i], fk_pattern(i));
 	ck_assert_int_eq(atomic_load(&fk.nconn), 1);
 }
 END_TEST
@@ -1423,6 +1475,7 @@ client_suite(void)
 	tcase_add_test(tc, test_copyreq);
 	tcase_add_test(tc, test_badcopyin);
 	tcase_add_test(tc, test_efault);
+	tcase_add_test(tc, test_badregion);
 	tcase_add_test(tc, test_raise);
 	suite_add_tcase(s, tc);
 

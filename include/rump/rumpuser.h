@@ -196,6 +196,14 @@ int	rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr,
 	    size_t len);
 int	rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr,
 	    size_t *len);
+/*
+ * The client's bytes [raddr, raddr + len) when all of them came inline
+ * with the request the calling thread serves: a pointer into the
+ * request, valid until the call returns.  NULL when they did not;
+ * rumpuser_sp_copyin then fetches them.
+ */
+const void *rumpuser_sp_copyin_inline(void *arg, const void *raddr,
+	    size_t len);
 int	rumpuser_sp_copyout(void *arg, const void *laddr, void *raddr,
 	    size_t dlen);
 int	rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr,
