@@ -25,3 +25,11 @@ librumphijack_la_LIBADD = $(BSD_LIBS) $(PTHREAD_LIBS) -ldl
 librumphijack_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols $(top_srcdir)/librumphijack/hijack.sym
 EXTRA_DIST += librumphijack/hijack.sym
+
+# After adding a wrapper: regenerate the export list from the objects
+# (tests/hijack_syms.sh checks that it is current).
+.PHONY: hijack-sym
+hijack-sym: $(librumphijack_la_OBJECTS)
+	nm librumphijack/.libs/*hj_*.o | \
+	    awk '$$2 == "T" || $$2 == "W" { print $$3 }' | grep -v '^hj_' | \
+	    sort -u > $(top_srcdir)/librumphijack/hijack.sym

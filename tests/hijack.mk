@@ -12,3 +12,5 @@ if SANITIZED
 HIJACK_SAN = -DRUMP_SANITIZED
 endif
 tests_test_hijack_CPPFLAGS = $(AM_CPPFLAGS) $(HIJACK_SAN)
+TESTS += tests/hijack_syms.sh
+EXTRA_DIST += tests/hijack_syms.sh
