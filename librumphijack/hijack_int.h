@@ -25,6 +25,7 @@
 #define HIJACK_INT_H
 
 #include <sys/types.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -75,6 +76,10 @@ int	hj_atpath(int, const char *, int *, const char **);
 extern unsigned int	hj_sockfam;
 int	hj_sock_option(const char *);
 bool	hj_sock_kernel(int);
+
+/* hj_spawn.c: posix_spawn's work, 0 or an errno */
+int	hj_spawn(pid_t *, const char *, const posix_spawn_file_actions_t *,
+	    const posix_spawnattr_t *, char *const [], char *const [], bool);
 
 /* hj_stdio.c */
 void	hj_stdio_alias(int);

@@ -296,7 +296,7 @@ hj_attr_run(const posix_spawnattr_t *at)
 	return 0;
 }
 
-static int
+int
 hj_spawn(pid_t *pidp, const char *file, const posix_spawn_file_actions_t *fa,
     const posix_spawnattr_t *at, char *const argv[], char *const envp[],
     bool search)

@@ -16,6 +16,7 @@ librumphijack_la_SOURCES = $(librumpclient_la_SOURCES) \
 	librumphijack/hj_poll.c \
 	librumphijack/hj_proc.c \
 	librumphijack/hj_spawn.c \
+	librumphijack/hj_shell.c \
 	librumphijack/hj_sock.c \
 	librumphijack/hj_tmp.c \
 	librumphijack/hj_xattr.c

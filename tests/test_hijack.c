@@ -214,6 +214,17 @@ START_TEST(stdio_and_directories)
 }
 END_TEST
 
+START_TEST(system_and_popen)
+{
+	char out[512];
+
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), rumprun, thijack,
+	    "shell", "/rump/tmp", NULL), 0);
+	ck_assert_str_eq(out, "/rump/tmp\npopen r: /rump/tmp\n"
+	    "viasystem\nviapopen\n");
+}
+END_TEST
+
 START_TEST(other_prefix_bad_spec_no_server)
 {
 	char out[256];
@@ -261,6 +272,7 @@ main(void)
 	tcase_add_test(tc, fork_exec_vfork_spawn);
 	tcase_add_test(tc, poll_and_select_mixed);
 	tcase_add_test(tc, stdio_and_directories);
+	tcase_add_test(tc, system_and_popen);
 	tcase_add_test(tc, other_prefix_bad_spec_no_server);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

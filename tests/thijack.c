@@ -12,6 +12,7 @@
  *	thijack poll		needs RUMPHIJACK socket=local
  *	thijack stdio DIR	fopen, fprintf, fgets, opendir, getcwd,
  *				realpath, mkstemp (DIR: /rump/tmp)
+ *	thijack shell DIR	system and popen in the kernel directory DIR
  *	thijack execd FD WORD	(internal) append WORD to FD
  */
 #include <sys/select.h>
@@ -226,6 +227,37 @@ stdiotest(const char *dir)
 	return 0;
 }
 
+/* the children of system and popen start in our kernel directory */
+static int
+shelltest(const char *dir)
+{
+	char line[512];
+	FILE *fp;
+	int st;
+
+	if (chdir(dir) == -1)
+		err(1, "chdir %s", dir);
+	fflush(stdout);
+	if ((st = system("/bin/pwd && echo viasystem > sys")) != 0)
+		errx(1, "system: status %#x", st);
+	if ((fp = popen("/bin/pwd", "r")) == NULL)
+		err(1, "popen r");
+	if (fgets(line, sizeof(line), fp) == NULL)
+		errx(1, "popen r: nothing");
+	printf("popen r: %s", line);
+	if ((st = pclose(fp)) != 0)
+		errx(1, "pclose r: status %#x", st);
+	if ((fp = popen("cat > pop", "w")) == NULL)
+		err(1, "popen w");
+	fprintf(fp, "viapopen\n");
+	if ((st = pclose(fp)) != 0)
+		errx(1, "pclose w: status %#x", st);
+	fflush(stdout);
+	cat("sys");
+	cat("pop");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -236,6 +268,8 @@ main(int argc, char **argv)
 		return polltest();
 	if (argc == 3 && strcmp(argv[1], "stdio") == 0)
 		return stdiotest(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "shell") == 0)
+		return shelltest(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "execd") == 0) {
 		put(atoi(argv[2]), argv[3]);
 		put(atoi(argv[2]), "\n");
