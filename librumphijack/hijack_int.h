@@ -62,6 +62,9 @@ char	*hj_alias_env(void);
 void	hj_alias_import(const char *);
 int	hj_close_kfd(int);
 
+/* hj_name.c: pathconf's answers for the kernel's files */
+long	hj_kpathconf(int);
+
 /* hj_path.c: which side a path is on */
 extern bool		hj_cwd_rump;	/* the current directory is in rump */
 const char *hj_kpath(const char *);	/* kernel path, or NULL: host */

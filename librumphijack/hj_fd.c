@@ -111,6 +111,9 @@ hj_alias_set(int n, int kfd, int cloexec)
 		errno = EBUSY;
 		return -1;
 	}
+	/* what stdio holds for n goes where n pointed until now */
+	if (n == 1 || n == 2)
+		(void)fflush(n == 1 ? stdout : stderr);
 	pthread_mutex_lock(&hj_aliasmtx);
 	if (hj_alias_table() == -1)
 		goto fail;

@@ -11,6 +11,7 @@
  * host's, its only users the clients of one server).
  */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <rump/rump_syscalls.h>
@@ -57,6 +59,10 @@ DECL_HOST(fallocate);
 DECL_HOST(posix_fallocate);
 DECL_HOST(getdents64);
 DECL_HOST(close_range);
+DECL_HOST(fpathconf);
+DECL_HOST(isatty);
+DECL_HOST(tcgetattr);
+DECL_HOST(mmap);
 
 #define ALIAS(from, to)	__typeof__(to) from __attribute__((__alias__(#to)))
 
@@ -530,3 +536,51 @@ posix_fallocate(int fd, off_t off, off_t len)
 	return HOST(posix_fallocate)(fd, off, len);
 }
 ALIAS(posix_fallocate64, posix_fallocate);
+
+long
+fpathconf(int fd, int name)
+{
+	struct stat sb;
+
+	if (hj_kfd(fd) == -1)
+		return HOST(fpathconf)(fd, name);
+	if (fstat(fd, &sb) == -1)
+		return -1;
+	return hj_kpathconf(name);
+}
+
+/* no kernel descriptor is a terminal (glibc asks its internal ioctl) */
+int
+isatty(int fd)
+{
+
+	if (hj_kfd(fd) != -1) {
+		errno = ENOTTY;
+		return 0;
+	}
+	return HOST(isatty)(fd);
+}
+
+int
+tcgetattr(int fd, struct termios *t)
+{
+
+	if (hj_kfd(fd) != -1) {
+		errno = ENOTTY;
+		return -1;
+	}
+	return HOST(tcgetattr)(fd, t);
+}
+
+/* a kernel file cannot be mapped: ENODEV, as for a file that cannot */
+void *
+mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+
+	if ((flags & MAP_ANONYMOUS) == 0 && hj_kfd(fd) != -1) {
+		errno = ENODEV;
+		return MAP_FAILED;
+	}
+	return HOST(mmap)(addr, len, prot, flags, fd, off);
+}
+ALIAS(mmap64, mmap);

@@ -62,6 +62,10 @@ DECL_HOST(statfs);
 DECL_HOST(mknod);
 DECL_HOST(mknodat);
 DECL_HOST(mkfifo);
+DECL_HOST(mkfifoat);
+DECL_HOST(futimesat);
+DECL_HOST(lchmod);
+DECL_HOST(pathconf);
 
 /* the mode argument is there only with O_CREAT or O_TMPFILE */
 #define OPENMODE(flags, mode) do {					\
@@ -714,4 +718,83 @@ mkfifo(const char *path, mode_t mode)
 	if ((kp = hj_kpath(path)) != NULL)
 		return rump_sys_mknod(kp, S_IFIFO | (mode & 07777), 0);
 	return HOST(mkfifo)(path, mode);
+}
+
+int
+mkfifoat(int dirfd, const char *path, mode_t mode)
+{
+	const char *kp;
+	int kd;
+
+	if (hj_atpath(dirfd, path, &kd, &kp))
+		return rump_sys_mknodat(kd, kp, S_IFIFO | (mode & 07777), 0);
+	return HOST(mkfifoat)(dirfd, path, mode);
+}
+
+int
+futimesat(int dirfd, const char *path, const struct timeval tv[2])
+{
+	struct timespec ts[2];
+	const char *kp;
+	int kd;
+
+	if (!hj_atpath(dirfd, path, &kd, &kp))
+		return HOST(futimesat)(dirfd, path, tv);
+	if (tv == NULL)
+		return rump_sys_utimensat(kd, kp, NULL, 0);
+	ts[0].tv_sec = tv[0].tv_sec;
+	ts[0].tv_nsec = tv[0].tv_usec * 1000;
+	ts[1].tv_sec = tv[1].tv_sec;
+	ts[1].tv_nsec = tv[1].tv_usec * 1000;
+	return rump_sys_utimensat(kd, kp, ts, 0);
+}
+
+int
+lchmod(const char *path, mode_t mode)
+{
+	const char *kp;
+
+	if ((kp = hj_kpath(path)) != NULL)
+		return rump_sys_fchmodat(AT_FDCWD, kp, mode,
+		    AT_SYMLINK_NOFOLLOW);
+	return HOST(lchmod)(path, mode);
+}
+
+/*
+ * The limits of the kernel's file system (glibc's pathconf asks the
+ * host's statfs): Linux's names and paths; -1 with errno untouched is
+ * "no limit", as pathconf(3) says.
+ */
+long
+hj_kpathconf(int name)
+{
+
+	switch (name) {
+	case _PC_NAME_MAX:
+		return 255;
+	case _PC_PATH_MAX:
+		return 4096;
+	case _PC_PIPE_BUF:
+		return 4096;
+	case _PC_LINK_MAX:
+		return 65000;
+	case _PC_NO_TRUNC:
+	case _PC_CHOWN_RESTRICTED:
+		return 1;
+	case _PC_FILESIZEBITS:
+		return 64;
+	}
+	return -1;
+}
+
+long
+pathconf(const char *path, int name)
+{
+	struct stat sb;
+
+	if (hj_kpath(path) == NULL)
+		return HOST(pathconf)(path, name);
+	if (stat(path, &sb) == -1)
+		return -1;
+	return hj_kpathconf(name);
 }

@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -316,8 +317,15 @@ hj_spawn(pid_t *pidp, const char *file, const posix_spawn_file_actions_t *fa,
 		return e;
 	}
 	if (pid == 0) {
-		/* one thread now: the list needs (and may take) no lock */
+		/*
+		 * One thread now: the list needs (and may take) no lock.
+		 * The parent's unwritten stdio is not the child's to write
+		 * (glibc's spawn never runs stdio), and a dup2 onto 1 or 2
+		 * would flush it.
+		 */
 		(void)close(p[0]);
+		__fpurge(stdout);
+		__fpurge(stderr);
 		e = hj_attr_run(at);
 		if (e == 0)
 			e = hj_fact_run(fa);
