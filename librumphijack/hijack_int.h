@@ -55,6 +55,7 @@ void	hj_fatal(const char *, int) __attribute__((__noreturn__));
 extern int		hj_connfd;	/* librumpclient's socket, or -1 */
 int	hj_kfd(int);			/* kernel descriptor, or -1: host */
 int	hj_ret_kfd(int);		/* rump_sys_* result to program fd */
+int	hj_ret_kfd_high(int);		/* the same, never an alias */
 int	hj_alias_set(int, int, int);
 void	hj_alias_clear(int);
 int	hj_alias_get(int);

@@ -61,9 +61,54 @@ hj_kfd(int fd)
 	return -1;
 }
 
-/* a rump_sys_* result that is a kernel descriptor, as the program's */
+/*
+ * The lowest of 0, 1 and 2 that is free on the host and no alias, or
+ * -1.  POSIX gives open and dup the lowest free number, and programs
+ * redirect a standard stream by closing it first: tar's child does
+ * close(1) and then dup(archive), and aborts if that is not 1.
+ */
+static int
+hj_lowstd(void)
+{
+	int n, e = errno;
+
+	for (n = 0; n < 3; n++) {
+		if (hj_alias_get(n) != -1 || n == hj_connfd)
+			continue;
+		if (fcntl(n, F_GETFD) == -1 && errno == EBADF) {
+			errno = e;
+			return n;
+		}
+	}
+	errno = e;
+	return -1;
+}
+
+/*
+ * A rump_sys_* result that is a new kernel descriptor, as the
+ * program's: k + hj_fdoff, or an alias at 0, 1 or 2 when one of them
+ * is free (hj_lowstd).
+ */
 int
 hj_ret_kfd(int kfd)
+{
+	int n, fl;
+
+	if (kfd < 0)
+		return kfd;
+	if ((n = hj_lowstd()) != -1) {
+		fl = rump_sys_fcntl(kfd, F_GETFD, 0L);
+		if (fl != -1 && hj_alias_set(n, kfd, fl & FD_CLOEXEC) == n) {
+			(void)rump_sys_close(kfd);
+			return n;
+		}
+	}
+	return hj_ret_kfd_high(kfd);
+}
+
+/* the same, never below hj_fdoff (F_DUPFD with a floor above 2) */
+int
+hj_ret_kfd_high(int kfd)
 {
 
 	if (kfd < 0)
@@ -112,7 +157,7 @@ hj_alias_set(int n, int kfd, int cloexec)
 		return -1;
 	}
 	/* what stdio holds for n goes where n pointed until now */
-	if (n == 1 || n == 2)
+	if ((n == 1 || n == 2) && fcntl(n, F_GETFD) != -1)
 		(void)fflush(n == 1 ? stdout : stderr);
 	pthread_mutex_lock(&hj_aliasmtx);
 	if (hj_alias_table() == -1)

@@ -350,7 +350,8 @@ hj_kfcntl(int fd, int k, int cmd, long arg)
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 		min = arg - hj_fdoff;
-		return hj_ret_kfd(rump_sys_fcntl(k, cmd, min < 0 ? 0L : min));
+		r = rump_sys_fcntl(k, cmd, min < 0 ? 0L : min);
+		return arg <= 2 ? hj_ret_kfd(r) : hj_ret_kfd_high(r);
 	case F_GETLK:
 	case F_OFD_GETLK:
 		((struct flock *)arg)->l_type = F_UNLCK;
