@@ -63,8 +63,11 @@ char	*hj_alias_env(void);
 void	hj_alias_import(const char *);
 int	hj_close_kfd(int);
 
-/* hj_name.c: pathconf's answers for the kernel's files */
+/* hj_name.c: pathconf's answers and statvfs for the kernel's files */
+struct statfs;
+struct statvfs;
 long	hj_kpathconf(int);
+void	hj_statvfs(const struct statfs *, struct statvfs *);
 
 /* hj_path.c: which side a path is on */
 extern bool		hj_cwd_rump;	/* the current directory is in rump */

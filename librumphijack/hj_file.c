@@ -15,6 +15,8 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/file.h>
 #include <sys/uio.h>
 
 #include <dirent.h>
@@ -63,6 +65,9 @@ DECL_HOST(fpathconf);
 DECL_HOST(isatty);
 DECL_HOST(tcgetattr);
 DECL_HOST(mmap);
+DECL_HOST(fstatvfs);
+DECL_HOST(flock);
+DECL_HOST(lockf);
 
 #define ALIAS(from, to)	__typeof__(to) from __attribute__((__alias__(#to)))
 
@@ -585,3 +590,44 @@ mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	return HOST(mmap)(addr, len, prot, flags, fd, off);
 }
 ALIAS(mmap64, mmap);
+
+int
+fstatvfs(int fd, struct statvfs *sv)
+{
+	struct statfs sf;
+	int k;
+
+	if ((k = hj_kfd(fd)) == -1)
+		return HOST(fstatvfs)(fd, sv);
+	if (rump_sys_fstatfs(k, &sf) == -1)
+		return -1;
+	hj_statvfs(&sf, sv);
+	return 0;
+}
+
+int
+fstatvfs64(int fd, struct statvfs64 *sv)
+{
+
+	return fstatvfs(fd, (struct statvfs *)sv);
+}
+
+/* whole-file locks succeed on kernel files, as record locks do */
+int
+flock(int fd, int op)
+{
+
+	if (hj_kfd(fd) != -1)
+		return 0;
+	return HOST(flock)(fd, op);
+}
+
+int
+lockf(int fd, int cmd, off_t len)
+{
+
+	if (hj_kfd(fd) != -1)
+		return 0;
+	return HOST(lockf)(fd, cmd, len);
+}
+ALIAS(lockf64, lockf);

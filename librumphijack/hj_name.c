@@ -12,12 +12,14 @@
  */
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -66,6 +68,7 @@ DECL_HOST(mkfifoat);
 DECL_HOST(futimesat);
 DECL_HOST(lchmod);
 DECL_HOST(pathconf);
+DECL_HOST(statvfs);
 
 /* the mode argument is there only with O_CREAT or O_TMPFILE */
 #define OPENMODE(flags, mode) do {					\
@@ -797,4 +800,46 @@ pathconf(const char *path, int name)
 	if (stat(path, &sb) == -1)
 		return -1;
 	return hj_kpathconf(name);
+}
+
+/* statvfs from the kernel's statfs (glibc's asks the host's) */
+void
+hj_statvfs(const struct statfs *sf, struct statvfs *sv)
+{
+
+	memset(sv, 0, sizeof(*sv));
+	sv->f_bsize = (unsigned long)sf->f_bsize;
+	sv->f_frsize = (unsigned long)(sf->f_frsize != 0 ? sf->f_frsize :
+	    sf->f_bsize);
+	sv->f_blocks = sf->f_blocks;
+	sv->f_bfree = sf->f_bfree;
+	sv->f_bavail = sf->f_bavail;
+	sv->f_files = sf->f_files;
+	sv->f_ffree = sf->f_ffree;
+	sv->f_favail = sf->f_ffree;
+	memcpy(&sv->f_fsid, &sf->f_fsid, sizeof(sv->f_fsid) <
+	    sizeof(sf->f_fsid) ? sizeof(sv->f_fsid) : sizeof(sf->f_fsid));
+	sv->f_flag = (unsigned long)sf->f_flags & ~0x20UL;	/* ST_VALID */
+	sv->f_namemax = (unsigned long)sf->f_namelen;
+}
+
+int
+statvfs(const char *path, struct statvfs *sv)
+{
+	struct statfs sf;
+	const char *kp;
+
+	if ((kp = hj_kpath(path)) == NULL)
+		return HOST(statvfs)(path, sv);
+	if (rump_sys_statfs(kp, &sf) == -1)
+		return -1;
+	hj_statvfs(&sf, sv);
+	return 0;
+}
+
+int
+statvfs64(const char *path, struct statvfs64 *sv)
+{
+
+	return statvfs(path, (struct statvfs *)sv);
 }

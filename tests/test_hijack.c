@@ -253,8 +253,8 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("hijack");
-	TCase *tc = tcase_create("rumprun");
+	Suite *s;
+	TCase *tc;
 	SRunner *sr;
 	int nf;
 
@@ -264,6 +264,8 @@ main(void)
 	    "programs\n");
 	return 0;
 #endif
+	s = suite_create("hijack");
+	tc = tcase_create("rumprun");
 	signal(SIGPIPE, SIG_IGN);
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
