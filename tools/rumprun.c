@@ -5,7 +5,7 @@
  *
  * rumprun only sets the environment and execs: LD_PRELOAD (the
  * library in front of any the caller had), RUMP_SERVER from -s,
- * RUMPHIJACK from -p.  It never connects itself, and is linked with
+ * RUMPHIJACK from -p (path= added to what RUMPHIJACK held).  It never connects itself, and is linked with
  * nothing but libc, so that in the build tree it is the program and
  * not a libtool wrapper, and finds the uninstalled library beside it.
  */
@@ -34,7 +34,7 @@ usage(FILE *fp, int status)
 	fprintf(fp, "usage: rumprun [-s url] [-p prefix] command [arg ...]\n"
 	    "  -s url     the rump kernel (default: $RUMP_SERVER)\n"
 	    "  -p prefix  its paths in the program (default: /rump; "
-	    "sets RUMPHIJACK=path=prefix)\n"
+	    "adds path=prefix to RUMPHIJACK)\n"
 	    "  $RUMPHIJACK_LIB overrides the library (%s/%s)\n",
 	    LIBDIR, HIJACKLIB);
 	exit(status);
@@ -86,7 +86,10 @@ main(int argc, char **argv)
 			    strchr(optarg, ',') != NULL)
 				errx(1, "-p %s: an absolute path other than "
 				    "/, without commas", optarg);
-			if (asprintf(&spec, "path=%s", optarg) == -1 ||
+			/* a later path= wins: the rest of RUMPHIJACK stays */
+			old = getenv("RUMPHIJACK");
+			if (asprintf(&spec, "%s%spath=%s", old ? old : "",
+			    old && *old ? "," : "", optarg) == -1 ||
 			    setenv("RUMPHIJACK", spec, 1) == -1)
 				err(1, "setenv");
 			break;
