@@ -17,13 +17,15 @@
  *
  * librumpclient's socket is moved to the top of the host's range
  * (hj_fdoff - 1, or just below when a fork child still holds its
- * parent's there), where a program's lowest-free allocation does not
- * reach; close() of it is refused quietly and dup2() onto it fails,
+ * parent's there), and its eventfds just below that, where a
+ * program's lowest-free allocation does not reach; close() of it is refused quietly and dup2() onto it fails,
  * so a program that closes "all" its descriptors keeps its kernel.
  */
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -41,6 +43,7 @@ static int	*hj_alias;		/* [hj_fdoff]: kernel fd + 1, or 0 */
 static pthread_mutex_t hj_aliasmtx = PTHREAD_MUTEX_INITIALIZER;
 
 DECL_HOST(socket);
+DECL_HOST(eventfd);
 DECL_HOST(close);
 DECL_HOST(open);
 DECL_HOST(dup3);
@@ -303,6 +306,43 @@ socket(int domain, int type, int protocol)
 	}
 	hj_connfd = s;
 	return s;
+}
+
+/* is addr code of this library (librumpclient's, compiled in)? */
+static bool
+hj_fromlib(const void *addr)
+{
+	static void *base;
+	Dl_info dli;
+
+	if (base == NULL && dladdr((void *)hj_fromlib, &dli) != 0)
+		base = dli.dli_fbase;
+	return base != NULL && dladdr(addr, &dli) != 0 &&
+	    dli.dli_fbase == base;
+}
+
+/*
+ * librumpclient's eventfds (one per calling thread) go high too, below
+ * its socket, so that a shell's "exec 3> file" does not replace one.
+ */
+int
+eventfd(unsigned int val, int flags)
+{
+	int fd, n;
+
+	fd = HOST(eventfd)(val, flags);
+	if (fd == -1 || !hj_fromlib(__builtin_return_address(0)))
+		return fd;
+	for (n = hj_fdoff - 2; n > fd && n >= hj_fdoff / 2; n--) {
+		if (fcntl(n, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (HOST(dup3)(fd, n, (flags & EFD_CLOEXEC) ? O_CLOEXEC : 0)
+		    == -1)
+			break;
+		(void)HOST(close)(fd);
+		return n;
+	}
+	return fd;
 }
 
 /* the host's soft limit on descriptors stays at or below hj_fdoff */
