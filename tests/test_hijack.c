@@ -93,6 +93,12 @@ START_TEST(shell_redirect)
 	    "echo again >> /rump/f; ls /rump > /rump/ls; cat /rump/f /rump/ls"),
 	    0);
 	ck_assert_str_eq(out, "hi\nagain\ndev\nf\nls\ntmp\n");
+	/* numbered descriptors, kernel and host, and then a kernel call */
+	ck_assert_int_eq(run_sh(out, sizeof(out), "",
+	    "exec 3>/rump/three; echo 3 >&3; exec 3>&-;"
+	    " exec 4>$H/four; echo 4 >&4; exec 4>&-;"
+	    " cat /rump/three $H/four && ls /rump | wc -l"), 0);
+	ck_assert_str_eq(out, "3\n4\n5\n");
 }
 END_TEST
 
