@@ -72,6 +72,7 @@ void	hj_statvfs(const struct statfs *, struct statvfs *);
 /* hj_path.c: which side a path is on */
 extern bool		hj_cwd_rump;	/* the current directory is in rump */
 const char *hj_kpath(const char *);	/* kernel path, or NULL: host */
+void	hj_umask_sync(void);		/* the host's umask to the kernel */
 /* for *at calls: 1 kernel (*kdir, *kp set), 0 host */
 int	hj_atpath(int, const char *, int *, const char **);
 

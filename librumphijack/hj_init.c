@@ -160,9 +160,11 @@ hj_init(void)
 	 * A new kernel process starts with 0-2 on /dev/console; here they
 	 * would only be descriptors hj_fdoff..+2 the program never opened.
 	 */
-	if (fresh)
+	if (fresh) {
 		for (fd = 0; fd < 3; fd++)
 			(void)rump_sys_close(fd);
+		hj_umask_sync();
+	}
 	if ((v = getenv("RUMPHIJACK__DUP2INFO")) != NULL)
 		hj_alias_import(v);
 	if ((v = getenv("RUMPHIJACK__PWDINRUMP")) != NULL)

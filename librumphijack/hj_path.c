@@ -9,6 +9,10 @@
  * directory is: chdir() into the prefix moves it into the kernel
  * (hj_cwd_rump), chdir() to a host path moves it back, and getcwd()
  * puts the prefix in front of the kernel's answer.
+ *
+ * The file creation mask is one for both sides: umask() sets the
+ * kernel's too, and hj_umask_sync() gives a new kernel process the
+ * host's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +30,7 @@ bool	hj_cwd_rump;
 DECL_HOST(chdir);
 DECL_HOST(fchdir);
 DECL_HOST(getcwd);
+DECL_HOST(umask);
 
 const char *
 hj_kpath(const char *path)
@@ -151,4 +156,23 @@ get_current_dir_name(void)
 {
 
 	return getcwd(NULL, 0);
+}
+
+mode_t
+umask(mode_t mask)
+{
+
+	if (hj_ready && !hj_inlib)
+		(void)rump_sys_umask(mask);
+	return HOST(umask)(mask);
+}
+
+void
+hj_umask_sync(void)
+{
+	mode_t m;
+
+	m = HOST(umask)(022);
+	(void)HOST(umask)(m);
+	(void)rump_sys_umask(m);
 }

@@ -121,7 +121,9 @@ END_TEST
 START_TEST(ls_mkdir_find_rm)
 {
 
-	same_both("cd $R && mkdir -p a/b/c && echo x > a/b/c/f &&"
+	same_both("cd $R && (umask 027 && echo u > u && mkdir ud) &&"
+	    " ls -ld u ud | awk '{ print $1 }' && rm -r u ud &&"
+	    " mkdir -p a/b/c && echo x > a/b/c/f &&"
 	    " echo yy > a/g && ln -s g a/l && chmod 640 a/g &&"
 	    " ls -l a | awk 'NR > 1 { print $1, $NF }' &&"
 	    " ls -l a/g | awk '{ print $5 }' &&"
