@@ -1,25 +1,17 @@
 /*
- * hj_name.c -- calls that take a path: open, stat, and the name space
- * (mkdir, unlink, rename, links, modes, owners, times).
+ * hj_name.c -- calls on names: access, and the name space (mkdir,
+ * unlink, rename, links) and its attributes (modes, owners, times,
+ * sizes, nodes).
  *
- * glibc reaches the same system call under several names: the
- * fortified __open_2, the 64-bit open64 and fstatat64, and the
- * __xstat family that programs built before glibc 2.33 still call.
- * Each is defined here, so a program goes to the kernel whichever
- * one it was built against.  A call with two paths (rename, link)
- * whose paths are on different sides fails with EXDEV, as between
- * two file systems; mv and cp then copy.
+ * A call with two paths (rename, link) whose paths are on different
+ * sides fails with EXDEV, as between two file systems; mv and cp then
+ * copy.
  */
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/statvfs.h>
 #include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -27,12 +19,6 @@
 
 #include "hijack_int.h"
 
-DECL_HOST(open);
-DECL_HOST(openat);
-DECL_HOST(stat);
-DECL_HOST(lstat);
-DECL_HOST(fstatat);
-DECL_HOST(statx);
 DECL_HOST(access);
 DECL_HOST(faccessat);
 DECL_HOST(euidaccess);
@@ -60,269 +46,12 @@ DECL_HOST(utime);
 DECL_HOST(utimes);
 DECL_HOST(lutimes);
 DECL_HOST(truncate);
-DECL_HOST(statfs);
 DECL_HOST(mknod);
 DECL_HOST(mknodat);
 DECL_HOST(mkfifo);
 DECL_HOST(mkfifoat);
 DECL_HOST(futimesat);
 DECL_HOST(lchmod);
-DECL_HOST(pathconf);
-DECL_HOST(statvfs);
-
-/* the mode argument is there only with O_CREAT or O_TMPFILE */
-#define OPENMODE(flags, mode) do {					\
-	va_list ap_;							\
-	(mode) = 0;							\
-	if (((flags) & O_CREAT) != 0 ||					\
-	    ((flags) & O_TMPFILE) == O_TMPFILE) {			\
-		va_start(ap_, flags);					\
-		(mode) = (mode_t)va_arg(ap_, int);			\
-		va_end(ap_);						\
-	}								\
-} while (0)
-
-static int
-hj_open(const char *path, int flags, mode_t mode)
-{
-	const char *kp;
-
-	if ((kp = hj_kpath(path)) != NULL)
-		return hj_ret_kfd(rump_sys_open(kp, flags, mode));
-	return HOST(open)(path, flags, mode);
-}
-
-static int
-hj_openat(int dirfd, const char *path, int flags, mode_t mode)
-{
-	const char *kp;
-	int kd;
-
-	if (hj_atpath(dirfd, path, &kd, &kp))
-		return hj_ret_kfd(rump_sys_openat(kd, kp, flags, mode));
-	return HOST(openat)(dirfd, path, flags, mode);
-}
-
-int
-open(const char *path, int flags, ...)
-{
-	mode_t mode;
-
-	OPENMODE(flags, mode);
-	return hj_open(path, flags, mode);
-}
-
-int
-open64(const char *path, int flags, ...)
-{
-	mode_t mode;
-
-	OPENMODE(flags, mode);
-	return hj_open(path, flags, mode);
-}
-
-int	__open_2(const char *, int);
-int	__open64_2(const char *, int);
-int	__openat_2(int, const char *, int);
-int	__openat64_2(int, const char *, int);
-
-int
-__open_2(const char *path, int flags)
-{
-
-	return hj_open(path, flags, 0);
-}
-
-int
-__open64_2(const char *path, int flags)
-{
-
-	return hj_open(path, flags, 0);
-}
-
-int
-openat(int dirfd, const char *path, int flags, ...)
-{
-	mode_t mode;
-
-	OPENMODE(flags, mode);
-	return hj_openat(dirfd, path, flags, mode);
-}
-
-int
-openat64(int dirfd, const char *path, int flags, ...)
-{
-	mode_t mode;
-
-	OPENMODE(flags, mode);
-	return hj_openat(dirfd, path, flags, mode);
-}
-
-int
-__openat_2(int dirfd, const char *path, int flags)
-{
-
-	return hj_openat(dirfd, path, flags, 0);
-}
-
-int
-__openat64_2(int dirfd, const char *path, int flags)
-{
-
-	return hj_openat(dirfd, path, flags, 0);
-}
-
-int
-creat(const char *path, mode_t mode)
-{
-
-	return hj_open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
-}
-
-int
-creat64(const char *path, mode_t mode)
-{
-
-	return hj_open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
-}
-
-/* stat and its names */
-
-int
-fstatat(int dirfd, const char *path, struct stat *sb, int flags)
-{
-	const char *kp;
-	int kd;
-
-	if (path[0] == '\0' && (flags & AT_EMPTY_PATH) &&
-	    (kd = hj_kfd(dirfd)) != -1)
-		return rump_sys_fstat(kd, sb);
-	if (hj_atpath(dirfd, path, &kd, &kp))
-		return rump_sys_fstatat(kd, kp, sb, flags);
-	return HOST(fstatat)(dirfd, path, sb, flags);
-}
-
-int
-fstatat64(int dirfd, const char *path, struct stat64 *sb, int flags)
-{
-
-	return fstatat(dirfd, path, (struct stat *)sb, flags);
-}
-
-int
-stat(const char *path, struct stat *sb)
-{
-	const char *kp;
-
-	if ((kp = hj_kpath(path)) != NULL)
-		return rump_sys_stat(kp, sb);
-	return HOST(stat)(path, sb);
-}
-
-int
-stat64(const char *path, struct stat64 *sb)
-{
-
-	return stat(path, (struct stat *)sb);
-}
-
-int
-lstat(const char *path, struct stat *sb)
-{
-	const char *kp;
-
-	if ((kp = hj_kpath(path)) != NULL)
-		return rump_sys_lstat(kp, sb);
-	return HOST(lstat)(path, sb);
-}
-
-int
-lstat64(const char *path, struct stat64 *sb)
-{
-
-	return lstat(path, (struct stat *)sb);
-}
-
-int	__xstat(int, const char *, struct stat *);
-int	__xstat64(int, const char *, struct stat64 *);
-int	__lxstat(int, const char *, struct stat *);
-int	__lxstat64(int, const char *, struct stat64 *);
-int	__fxstatat(int, int, const char *, struct stat *, int);
-int	__fxstatat64(int, int, const char *, struct stat64 *, int);
-
-int
-__xstat(int ver, const char *path, struct stat *sb)
-{
-
-	return stat(path, sb);
-}
-
-int
-__xstat64(int ver, const char *path, struct stat64 *sb)
-{
-
-	return stat(path, (struct stat *)sb);
-}
-
-int
-__lxstat(int ver, const char *path, struct stat *sb)
-{
-
-	return lstat(path, sb);
-}
-
-int
-__lxstat64(int ver, const char *path, struct stat64 *sb)
-{
-
-	return lstat(path, (struct stat *)sb);
-}
-
-int
-__fxstatat(int ver, int dirfd, const char *path, struct stat *sb, int fl)
-{
-
-	return fstatat(dirfd, path, sb, fl);
-}
-
-int
-__fxstatat64(int ver, int dirfd, const char *path, struct stat64 *sb, int fl)
-{
-
-	return fstatat(dirfd, path, (struct stat *)sb, fl);
-}
-
-int
-statx(int dirfd, const char *path, int flags, unsigned int mask,
-    struct statx *sx)
-{
-	const char *kp;
-	int kd;
-
-	if (path[0] == '\0' && (flags & AT_EMPTY_PATH) &&
-	    (kd = hj_kfd(dirfd)) != -1)
-		return rump_sys_statx(kd, path, flags, mask, sx);
-	if (hj_atpath(dirfd, path, &kd, &kp))
-		return rump_sys_statx(kd, kp, flags, mask, sx);
-	return HOST(statx)(dirfd, path, flags, mask, sx);
-}
-
-int
-statfs(const char *path, struct statfs *sb)
-{
-	const char *kp;
-
-	if ((kp = hj_kpath(path)) != NULL)
-		return rump_sys_statfs(kp, sb);
-	return HOST(statfs)(path, sb);
-}
-
-int
-statfs64(const char *path, struct statfs64 *sb)
-{
-
-	return statfs(path, (struct statfs *)sb);
-}
 
 /* access */
 
@@ -761,85 +490,4 @@ lchmod(const char *path, mode_t mode)
 		return rump_sys_fchmodat(AT_FDCWD, kp, mode,
 		    AT_SYMLINK_NOFOLLOW);
 	return HOST(lchmod)(path, mode);
-}
-
-/*
- * The limits of the kernel's file system (glibc's pathconf asks the
- * host's statfs): Linux's names and paths; -1 with errno untouched is
- * "no limit", as pathconf(3) says.
- */
-long
-hj_kpathconf(int name)
-{
-
-	switch (name) {
-	case _PC_NAME_MAX:
-		return 255;
-	case _PC_PATH_MAX:
-		return 4096;
-	case _PC_PIPE_BUF:
-		return 4096;
-	case _PC_LINK_MAX:
-		return 65000;
-	case _PC_NO_TRUNC:
-	case _PC_CHOWN_RESTRICTED:
-		return 1;
-	case _PC_FILESIZEBITS:
-		return 64;
-	}
-	return -1;
-}
-
-long
-pathconf(const char *path, int name)
-{
-	struct stat sb;
-
-	if (hj_kpath(path) == NULL)
-		return HOST(pathconf)(path, name);
-	if (stat(path, &sb) == -1)
-		return -1;
-	return hj_kpathconf(name);
-}
-
-/* statvfs from the kernel's statfs (glibc's asks the host's) */
-void
-hj_statvfs(const struct statfs *sf, struct statvfs *sv)
-{
-
-	memset(sv, 0, sizeof(*sv));
-	sv->f_bsize = (unsigned long)sf->f_bsize;
-	sv->f_frsize = (unsigned long)(sf->f_frsize != 0 ? sf->f_frsize :
-	    sf->f_bsize);
-	sv->f_blocks = sf->f_blocks;
-	sv->f_bfree = sf->f_bfree;
-	sv->f_bavail = sf->f_bavail;
-	sv->f_files = sf->f_files;
-	sv->f_ffree = sf->f_ffree;
-	sv->f_favail = sf->f_ffree;
-	memcpy(&sv->f_fsid, &sf->f_fsid, sizeof(sv->f_fsid) <
-	    sizeof(sf->f_fsid) ? sizeof(sv->f_fsid) : sizeof(sf->f_fsid));
-	sv->f_flag = (unsigned long)sf->f_flags & ~0x20UL;	/* ST_VALID */
-	sv->f_namemax = (unsigned long)sf->f_namelen;
-}
-
-int
-statvfs(const char *path, struct statvfs *sv)
-{
-	struct statfs sf;
-	const char *kp;
-
-	if ((kp = hj_kpath(path)) == NULL)
-		return HOST(statvfs)(path, sv);
-	if (rump_sys_statfs(kp, &sf) == -1)
-		return -1;
-	hj_statvfs(&sf, sv);
-	return 0;
-}
-
-int
-statvfs64(const char *path, struct statvfs64 *sv)
-{
-
-	return statvfs(path, (struct statvfs *)sv);
 }

@@ -10,6 +10,9 @@ librumphijack_la_SOURCES = $(librumpclient_la_SOURCES) \
 	librumphijack/hj_fd.c \
 	librumphijack/hj_path.c \
 	librumphijack/hj_file.c \
+	librumphijack/hj_fdhost.c \
+	librumphijack/hj_open.c \
+	librumphijack/hj_stat.c \
 	librumphijack/hj_name.c \
 	librumphijack/hj_dir.c \
 	librumphijack/hj_stdio.c \
