@@ -69,18 +69,24 @@ rc_waiter_fini(struct rc_waiter *w)
 
 /*
  * Wait, mid-frame, until the socket has bytes: with every signal
- * blocked, since a frame is never left half read for a handler.
+ * blocked, since a frame is never left half read for a handler.  A
+ * quiet RC_CHECK_MS looks whether the descriptor is still ours.
  */
 static int
 rc_cnwait(struct rc_conn *cn)
 {
+	struct timespec ts = { RC_CHECK_MS / 1000, 0 };
 	struct pollfd pfd;
+	int n;
 
 	pfd.fd = cn->cn_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	if (ppoll(&pfd, 1, NULL, NULL) == -1 && errno != EINTR)
+	n = ppoll(&pfd, 1, &ts, NULL);
+	if (n == -1 && errno != EINTR)
 		return errno;
+	if ((n == 0 || (pfd.revents & POLLNVAL)) && !rc_conn_fdok(cn))
+		return EBADF;
 	return 0;
 }
 
@@ -605,7 +611,10 @@ rc_simple(int type, uint32_t arg, const void *body, size_t len,
 		error = rc_call(cn, w, iov, len ? 2 : 1, NULL, omask);
 		if (error == 0)
 			break;
-		if (!w->w_unsent || tries > 0 || error == EFAULT)
+		if (error == EFAULT)
+			return error;
+		/* as rc_syscall() */
+		if ((!w->w_unsent || tries > 0) && !rc_conn_resends())
 			return error;
 	}
 	if (w->w_hdr.rsp_class == RUMPSP_ERROR) {

@@ -103,13 +103,28 @@ rc_fd_above2(int fd)
 }
 
 /*
+ * Is fd still a socket?  A program that closes our descriptors
+ * (closefrom(3)) may have the number handed to a file or an eventfd,
+ * which a wait must not mistake for the connection.
+ */
+bool
+rc_fd_issock(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/*
  * Read exactly len bytes.  Waiting is ppoll() with waitmask (NULL:
- * the current mask, which inside a call blocks everything).  Returns 0,
- * ECONNRESET on EOF or an errno.
+ * the current mask, which inside a call blocks everything), in slices
+ * of RC_CHECK_MS that look whether fd is still a socket.  Returns 0,
+ * ECONNRESET on EOF, EBADF when fd is no longer a socket, or an errno.
  */
 int
 rc_recvall(int fd, void *buf, size_t len, const sigset_t *waitmask)
 {
+	struct timespec ts = { RC_CHECK_MS / 1000, 0 };
 	struct pollfd pfd;
 	uint8_t *p = buf;
 	ssize_t n;
@@ -130,8 +145,11 @@ rc_recvall(int fd, void *buf, size_t len, const sigset_t *waitmask)
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (ppoll(&pfd, 1, NULL, waitmask) == -1 && errno != EINTR)
+		n = ppoll(&pfd, 1, &ts, waitmask);
+		if (n == -1 && errno != EINTR)
 			return errno;
+		if (n == 0 && !rc_fd_issock(fd))
+			return EBADF;
 	}
 	return 0;
 }
@@ -458,21 +476,28 @@ int
 rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
     size_t len, const sigset_t *omask, struct rc_conn **cnp)
 {
+	struct rc_conn *cn;
 	int fd = -1, major, minor, error;
 
 	if ((error = rc_connect(ra, omask, &fd)) != 0)
 		return error;
+	/* its identity now: closefrom(3) may take the number meanwhile */
+	if ((cn = rc_conn_alloc(fd, 0, 0)) == NULL) {
+		close(fd);
+		return ENOMEM;
+	}
 	if ((error = rc_banner(fd, omask, &major, &minor)) != 0 ||
 	    (error = rc_refused(fd)) != 0 ||
 	    (error = rc_auth(fd, minor, omask)) != 0 ||
 	    (error = rc_handshake(fd, kind, body, len, omask)) != 0) {
-		close(fd);
+		if (rc_conn_fdok(cn))
+			close(fd);
+		free(cn);
 		return error;
 	}
-	if ((*cnp = rc_conn_alloc(fd, major, minor)) == NULL) {
-		close(fd);
-		return ENOMEM;
-	}
+	cn->cn_major = major;
+	cn->cn_minor = minor;
+	*cnp = cn;
 	return 0;
 }
 
@@ -609,6 +634,22 @@ rc_wait_reconnect(const sigset_t *omask)
 }
 
 /*
+ * Does the policy reconnect?  Then a call cut off by a broken
+ * connection is sent again on the new one, as NetBSD's client does.
+ */
+bool
+rc_conn_resends(void)
+{
+	struct rc_client *c = &rc_client;
+	time_t policy;
+
+	pthread_mutex_lock(&c->c_mtx);
+	policy = c->c_exiting ? 0 : c->c_retry;
+	pthread_mutex_unlock(&c->c_mtx);
+	return policy != 0 && policy != RUMPCLIENT_RETRYCONN_DIE;
+}
+
+/*
  * A referenced live connection for a new request, reconnecting under
  * the policy if the last one broke.  Returns 0 or an errno (ENOTCONN).
  */
@@ -637,9 +678,18 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 		policy = c->c_retry;
 		if (c->c_exiting)
 			break;
-		if (!c->c_inited || !c->c_haveaddr || policy == 0 ||
-		    (waited && c->c_connepoch != epoch))
+		if (!c->c_inited || !c->c_haveaddr || policy == 0)
 			break;
+		/*
+		 * Another thread's reconnect ended while we waited.  If it
+		 * gave up, so do we; if it succeeded and that connection
+		 * broke already, we try ourselves.
+		 */
+		if (waited && c->c_connepoch != epoch) {
+			if (c->c_connfailed)
+				break;
+			waited = false;
+		}
 		if (policy == RUMPCLIENT_RETRYCONN_DIE) {
 			pthread_mutex_unlock(&c->c_mtx);
 			rc_die();
@@ -662,6 +712,7 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 		pthread_mutex_lock(&c->c_mtx);
 		c->c_connecting = false;
 		c->c_connepoch++;
+		c->c_connfailed = error != 0;
 		TAILQ_FOREACH(s, &c->c_connwait, s_entries)
 			rc_wake(s->s_efd);
 		if (error != 0)

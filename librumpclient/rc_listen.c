@@ -80,7 +80,6 @@ rc_listen_park(struct rc_client *c, struct rc_listener *l, int ms)
 {
 	struct timespec ts;
 	struct pollfd pfd;
-	uint64_t v;
 
 	l->l_state = RC_L_PARKED;
 	rc_listen_wake_pausers(l);
@@ -91,7 +90,7 @@ rc_listen_park(struct rc_client *c, struct rc_listener *l, int ms)
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	if (ppoll(&pfd, 1, ms < 0 ? NULL : &ts, NULL) > 0)
-		(void)read(l->l_efd, &v, sizeof(v));
+		rc_unwake(l->l_efd);
 	pthread_mutex_lock(&c->c_mtx);
 }
 
@@ -100,7 +99,6 @@ static bool
 rc_listen_poll(struct rc_conn *cn, int efd)
 {
 	struct pollfd pfd[2];
-	uint64_t v;
 
 	pfd[0].fd = cn->cn_fd;
 	pfd[0].events = POLLIN;
@@ -111,7 +109,7 @@ rc_listen_poll(struct rc_conn *cn, int efd)
 	if (ppoll(pfd, 2, NULL, NULL) <= 0)
 		return false;
 	if (pfd[1].revents != 0)
-		(void)read(efd, &v, sizeof(v));
+		rc_unwake(efd);
 	return pfd[0].revents != 0;
 }
 

@@ -218,8 +218,13 @@ rc_syscall(int num, const void *args, size_t argsize,
 		    omask);
 		if (error == 0)
 			break;
-		/* a request that never left whole may go on a new one */
-		if (!w.w_unsent || tries > 0 || error == EFAULT)
+		if (error == EFAULT)
+			return error;
+		/*
+		 * A request that never left whole may go on a new
+		 * connection; any other only when the policy reconnects.
+		 */
+		if ((!w.w_unsent || tries > 0) && !rc_conn_resends())
 			return error;
 	}
 	error = rc_sysreply(&w, retval);

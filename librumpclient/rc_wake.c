@@ -15,18 +15,26 @@
  * would wake a thread of the parent.  The per-thread record is
  * thread-local storage, not malloc'd: a signal handler's nested call
  * may be the one that creates it.
+ *
+ * A program may close our eventfds under us (closefrom(3)) and get the
+ * numbers back for its own files.  So an eventfd is written or read
+ * only after fstat(2) says it still is an anonymous-inode descriptor
+ * like the ones we made: never a file, pipe or socket of the program's.
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/eventfd.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -41,6 +49,21 @@ static pthread_mutex_t rc_tls_mtx = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(, rc_tls) rc_tls_list = LIST_HEAD_INITIALIZER(rc_tls_list);
 static pthread_key_t rc_tls_key;
 static __thread struct rc_tls rc_tls_self = { .t_efd = -1 };
+/* what fstat says of an eventfd here, from the first one we made */
+static _Atomic dev_t rc_anon_dev;
+static _Atomic ino_t rc_anon_ino;
+
+/* Is efd (still) an eventfd-like descriptor? */
+static bool
+rc_efd_ok(int efd)
+{
+	struct stat st;
+
+	if (fstat(efd, &st) == -1 || (st.st_mode & S_IFMT) != 0)
+		return false;
+	return st.st_dev == atomic_load(&rc_anon_dev) &&
+	    st.st_ino == atomic_load(&rc_anon_ino);
+}
 
 /* At thread exit; thread-local storage is still there. */
 static void
@@ -80,6 +103,14 @@ rc_thread_efd(void)
 		return -1;
 	if ((fd = rc_fd_above2(fd)) == -1)
 		return -1;
+	if (atomic_load(&rc_anon_ino) == 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0) {
+			atomic_store(&rc_anon_dev, st.st_dev);
+			atomic_store(&rc_anon_ino, st.st_ino);
+		}
+	}
 	t->t_efd = fd;
 	pthread_mutex_lock(&rc_tls_mtx);
 	LIST_INSERT_HEAD(&rc_tls_list, t, t_entries);
@@ -93,8 +124,18 @@ rc_wake(int efd)
 {
 	uint64_t one = 1;
 
-	if (efd >= 0)
+	if (efd >= 0 && rc_efd_ok(efd))
 		(void)write(efd, &one, sizeof(one));
+}
+
+/* Take the count of a readable eventfd of ours (see above). */
+void
+rc_unwake(int efd)
+{
+	uint64_t v;
+
+	if (rc_efd_ok(efd))
+		(void)read(efd, &v, sizeof(v));
 }
 
 /*
@@ -109,7 +150,6 @@ rc_sleep(int efd, const sigset_t *omask)
 {
 	struct timespec ts = { 0, 1000 * 1000 };
 	struct pollfd pfd;
-	uint64_t v;
 
 	if (efd < 0) {
 		(void)ppoll(NULL, 0, &ts, omask);
@@ -127,7 +167,7 @@ rc_sleep(int efd, const sigset_t *omask)
 	if (pfd.revents & POLLNVAL)
 		return EBADF;
 	if (pfd.revents & POLLIN)
-		(void)read(efd, &v, sizeof(v));
+		rc_unwake(efd);
 	return 0;
 }
 

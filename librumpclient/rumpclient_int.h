@@ -155,6 +155,7 @@ struct rc_client {
 	bool			c_connecting;	/* a reconnect is under way */
 	pthread_t		c_connthread;	/* ... by this thread */
 	uint64_t		c_connepoch;	/* reconnects finished */
+	bool			c_connfailed;	/* ... the last one gave up */
 	TAILQ_HEAD(, rc_sleeper) c_connwait;
 	struct rc_listener	c_listener;
 	struct rsp_key		c_key;		/* RUMP_KEYFILE, k_len 0: none */
@@ -174,10 +175,12 @@ int	rc_open(const struct rsp_addr *, uint32_t, const void *, size_t,
 	    const sigset_t *, struct rc_conn **);
 struct rc_conn *rc_conn_alloc(int, int, int);
 int	rc_conn_get(const sigset_t *, struct rc_conn **);
+bool	rc_conn_resends(void);
 void	rc_conn_rele(struct rc_conn *);
 void	rc_conn_rele_locked(struct rc_conn *);
 void	rc_conn_kill(struct rc_conn *);
 int	rc_recvall(int, void *, size_t, const sigset_t *);
+bool	rc_fd_issock(int);
 int	rc_fd_above2(int);
 int	rc_errframe(const struct rsp_hdr *, const void *, size_t);
 void	rc_debug(const char *, ...)
@@ -211,6 +214,7 @@ int	rc_memwrite(uint64_t, const void *, size_t);
 void	rc_wake_init(void);
 int	rc_thread_efd(void);
 void	rc_wake(int);
+void	rc_unwake(int);
 int	rc_sleep(int, const sigset_t *);
 void	rc_wake_prefork(void);
 void	rc_wake_postfork_parent(void);

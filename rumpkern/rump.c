@@ -222,6 +222,20 @@ sysproxy_get(void *arg)
 }
 
 int
+rump_daemonize_begin(void)
+{
+
+	return rumpuser_daemonize_begin();
+}
+
+int
+rump_daemonize_done(int error)
+{
+
+	return rumpuser_daemonize_done(error);
+}
+
+int
 rump_init_server(const char *url)
 {
 	int error, i;

@@ -352,3 +352,14 @@ sys_pipe2(struct lwp *l, const struct sys_pipe2_args *uap, register_t *rv)
 	}
 	return error;
 }
+
+/* pipe(2): NetBSD's rump_sys_pipe(), which programs written for it call */
+int
+sys_pipe(struct lwp *l, const struct sys_pipe_args *uap, register_t *rv)
+{
+	struct sys_pipe2_args a;
+
+	SCARG(&a, fds) = SCARG(uap, fds);
+	SCARG(&a, flags) = 0;
+	return sys_pipe2(l, &a, rv);
+}

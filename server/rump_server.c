@@ -120,8 +120,8 @@ static void
 usage(FILE *fp, int status)
 {
 
-	fprintf(fp, "usage: %s [-sv] [-c ncpu] [-d drivespec] [-r memlimit]\n"
-	    "                   [--maxworker n] [--idleworker n] "
+	fprintf(fp, "usage: %s [-sv] [-c ncpu] [-d drivespec] [-l library]\n"
+	    "                   [-r memlimit] [--maxworker n] [--idleworker n] "
 	    "[--maxblocked n]\n"
 	    "                   [--maxclient n] [--maxqueue bytes] "
 	    "[--maxproc n]\n"
@@ -335,15 +335,57 @@ parse_drivespec(struct options *o, char *spec)
 	exit(1);
 }
 
+/*
+ * NetBSD's -l: a component library to load before boot.  Every
+ * component this kernel has is built in, so naming one of them does
+ * nothing; a component it does not have is an error, as a failed
+ * dlopen is there.  "rumpvfs", "librumpvfs" and "librumpvfs.so" alike.
+ */
+static void
+check_component(const char *arg)
+{
+	static const char *const builtin[] = {
+		"rump", "rumpuser", "rumpkern", "rumpvfs", "rumpdev",
+		"rumpnet", "rumpnet_net", "rumpnet_netinet",
+		"rumpnet_netinet6", "rumpnet_local", "rumpkern_sysproxy",
+		NULL
+	};
+	char name[64];
+	const char *p = arg;
+	size_t i, n;
+
+	if (strncmp(p, "lib", 3) == 0)
+		p += 3;
+	n = strcspn(p, ".");
+	if (n < sizeof(name)) {
+		memcpy(name, p, n);
+		name[n] = '\0';
+		for (i = 0; builtin[i] != NULL; i++)
+			if (strcmp(name, builtin[i]) == 0)
+				return;
+	}
+	fprintf(stderr, "%s: %s: no such component in this kernel "
+	    "(built in: vfs, dev, net, net_net, net_netinet, net_netinet6, "
+	    "net_local)\n", PROGNAME, arg);
+	exit(1);
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "+c:d:r:sv", longopts,
+	while ((ch = getopt_long(argc, argv, "+c:d:l:m:r:sv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'l':
+			check_component(optarg);
+			break;
+		case 'm':
+			fprintf(stderr, "%s: -m %s: this kernel loads no "
+			    "modules\n", PROGNAME, optarg);
+			exit(1);
 		case 'd':
 			parse_drivespec(o, optarg);
 			break;

@@ -3,7 +3,7 @@
 # script, so they can exec themselves and be exec'd by name.
 AM_TESTS_ENVIRONMENT = TOP_BUILDDIR='$(abs_top_builddir)'; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_BUILDDIR TOP_SRCDIR;
-check_PROGRAMS += tests/tclient tests/tproc tests/tengine \
+check_PROGRAMS += tests/tclient tests/tproc tests/tengine tests/tserver \
 	tests/test_integration tests/test_lifecycle tests/test_engine
 TESTS += tests/test_integration tests/test_lifecycle tests/test_engine
 tests_tclient_SOURCES = tests/tclient.c
@@ -12,6 +12,9 @@ tests_tclient_LDFLAGS = $(AM_LDFLAGS) -no-install
 tests_tproc_SOURCES = tests/tproc.c
 tests_tproc_LDADD = librumpclient.la $(PTHREAD_LIBS)
 tests_tproc_LDFLAGS = $(AM_LDFLAGS) -no-install
+tests_tserver_SOURCES = tests/tserver.c
+tests_tserver_LDADD = librump.la librumpuser.la $(PTHREAD_LIBS)
+tests_tserver_LDFLAGS = $(AM_LDFLAGS) -no-install
 tests_tengine_SOURCES = tests/tengine.c
 tests_tengine_LDADD = librumpclient.la $(BSD_LIBS) $(PTHREAD_LIBS)
 tests_tengine_LDFLAGS = $(AM_LDFLAGS) -no-install

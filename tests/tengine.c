@@ -1,8 +1,9 @@
 /*
  * tengine.c -- a rump client for the engine tests (test_engine.c):
  * calls blocked in the kernel beside calls that would wake them, many
- * blocked clients, exec with every thread blocked, a failed exec, and
- * closefrom(3) under waiting threads.  Each subcommand checks what it
+ * blocked clients, exec with every thread blocked, a failed exec,
+ * closefrom(3) under waiting threads, and calls re-sent across
+ * reconnects that closefrom(3) forces.  Each subcommand checks what it
  * can and prints "ok"; a failed check prints what failed and exits 1.
  *
  * "Blocked in the kernel" is seen through the process listing: the
@@ -276,6 +277,76 @@ cmd_closefrom(int nthr)
 	return 0;
 }
 
+/*
+ * NetBSD's reconnect scenario: threads make calls while another closes
+ * every descriptor above 2 again and again; under
+ * RUMPCLIENT_RETRYCONN_INFTIME each call cut off is sent again on a
+ * new connection, so none fails.  The calls are counted, not timed.
+ */
+static pthread_mutex_t rc_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rc_cv = PTHREAD_COND_INITIALIZER;
+static int rc_calls, rc_done;
+
+static void *
+reconnect_worker(void *arg)
+{
+	char name[64];
+	int mib[2] = { RUMP_CTL_KERN, RUMP_KERN_HOSTNAME };
+	size_t len;
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 300; i++) {
+		CHECK(rump_sys_getpid() > 0);
+		len = sizeof(name);
+		memset(name, 0, sizeof(name));
+		CHECK(rump_sys___sysctl(mib, 2, name, &len, NULL, 0) == 0);
+		CHECK(strcmp(name, "tengine-host") == 0);
+		pthread_mutex_lock(&rc_mtx);
+		rc_calls++;
+		pthread_cond_signal(&rc_cv);
+		pthread_mutex_unlock(&rc_mtx);
+	}
+	pthread_mutex_lock(&rc_mtx);
+	rc_done++;
+	pthread_cond_signal(&rc_cv);
+	pthread_mutex_unlock(&rc_mtx);
+	return NULL;
+}
+
+static int
+cmd_reconnect(int nthr)
+{
+	int mib[2] = { RUMP_CTL_KERN, RUMP_KERN_HOSTNAME };
+	pthread_t t[16];
+	int i, closes = 0, seen = 0;
+
+	/* a new process after each reconnect: the name is the kernel's */
+	CHECK(rump_sys___sysctl(mib, 2, NULL, NULL, "tengine-host", 13) == 0);
+	for (i = 0; i < nthr; i++)
+		CHECK(pthread_create(&t[i], NULL, reconnect_worker,
+		    NULL) == 0);
+	pthread_mutex_lock(&rc_mtx);
+	while (rc_done < nthr) {
+		/* close everything once for every 40 calls done */
+		if (rc_calls - seen >= 40) {
+			seen = rc_calls;
+			pthread_mutex_unlock(&rc_mtx);
+			closefrom(3);
+			closes++;
+			pthread_mutex_lock(&rc_mtx);
+			continue;
+		}
+		pthread_cond_wait(&rc_cv, &rc_mtx);
+	}
+	pthread_mutex_unlock(&rc_mtx);
+	for (i = 0; i < nthr; i++)
+		CHECK(pthread_join(t[i], NULL) == 0);
+	CHECK(closes >= 10);
+	printf("ok\n");
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -287,6 +358,8 @@ main(int argc, char *argv[])
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && strcmp(argv[1], "afterexec") == 0)
 		return cmd_afterexec(atoi(argv[2]));
+	if (argc >= 2 && strcmp(argv[1], "reconnect") == 0)
+		rumpclient_setconnretry(RUMPCLIENT_RETRYCONN_INFTIME);
 	if (rumpclient_init() != 0) {
 		/* on stdout: the test compares the reason */
 		printf("tengine: rumpclient_init: %s\n", strerror(errno));
@@ -310,6 +383,8 @@ main(int argc, char *argv[])
 		return cmd_execfail();
 	if (argc >= 3 && strcmp(argv[1], "closefrom") == 0)
 		return cmd_closefrom(atoi(argv[2]));
+	if (argc >= 3 && strcmp(argv[1], "reconnect") == 0)
+		return cmd_reconnect(atoi(argv[2]));
 	if (argc >= 2 && strcmp(argv[1], "ids") == 0) {
 		/* credentials, then whether this client may halt the kernel */
 		printf("%d %d ", (int)rump_sys_getuid(),
@@ -339,6 +414,6 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	fprintf(stderr, "usage: tengine starve | blockers n | blockexec n |"
-	    " execfail | closefrom n | getpid\n");
+	    " execfail | closefrom n | reconnect n | getpid\n");
 	return 2;
 }

@@ -214,6 +214,19 @@ START_TEST(closefrom_under_waiting_threads)
 }
 END_TEST
 
+/*
+ * NetBSD's reconnect test (h_reconcli): calls under RETRYCONN_INFTIME
+ * while another thread closes every descriptor; not one call fails.
+ */
+START_TEST(reconnect_resends_cut_calls)
+{
+
+	start("unix", NULL);
+	tengine_ok("reconnect", "4");
+	stop();
+}
+END_TEST
+
 /* --maxclient reached: the next client's init fails with EBUSY. */
 static void
 maxclient_busy(const char *kind)
@@ -946,6 +959,7 @@ main(void)
 	tcase_add_test(tc, exec_with_every_thread_blocked);
 	tcase_add_test(tc, failed_exec_changes_nothing);
 	tcase_add_test(tc, closefrom_under_waiting_threads);
+	tcase_add_test(tc, reconnect_resends_cut_calls);
 	tcase_add_test(tc, maxclient_is_ebusy_unix);
 	tcase_add_test(tc, maxclient_is_ebusy_tcp);
 	tcase_add_test(tc, replies_never_dropped);

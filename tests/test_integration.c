@@ -10,7 +10,9 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,9 +315,13 @@ START_TEST(halt_stops_server)
 }
 END_TEST
 
-/* run rump_server (detaching) and capture its exit status and stderr */
+/*
+ * Run rump_server (detaching) with up to two options before the URL
+ * (NULL: none) and capture its exit status and stderr.
+ */
 static int
-server_detached(const char *url, char *err, size_t errlen)
+server_detached_opts(const char *o1, const char *o2, const char *url,
+    char *err, size_t errlen)
 {
 	char bin[4096];
 	int p[2], status;
@@ -329,7 +335,12 @@ server_detached(const char *url, char *err, size_t errlen)
 		dup2(p[1], 2);
 		close(p[0]);
 		close(p[1]);
-		execl(bin, bin, url, (char *)NULL);
+		if (o1 == NULL)
+			execl(bin, bin, url, (char *)NULL);
+		else if (o2 == NULL)
+			execl(bin, bin, o1, url, (char *)NULL);
+		else
+			execl(bin, bin, o1, o2, url, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -338,6 +349,24 @@ server_detached(const char *url, char *err, size_t errlen)
 	close(p[0]);
 	waitpid(pid, &status, 0);
 	return status;
+}
+
+static int
+server_detached(const char *url, char *err, size_t errlen)
+{
+
+	return server_detached_opts(NULL, NULL, url, err, errlen);
+}
+
+/* the socket file is gone: a bounded poll */
+static bool
+gone(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 500 && access(path, F_OK) == 0; i++)
+		usleep(10000);
+	return access(path, F_OK) == -1;
 }
 
 START_TEST(start_failures)
@@ -376,9 +405,95 @@ START_TEST(start_failures)
 	/* stop the detached one */
 	builddir_path("rump.halt", bin, sizeof(bin));
 	ck_assert_int_eq(run_prog(&tmp, out, sizeof(out), bin, NULL), 0);
-	usleep(200000);
 	snprintf(err, sizeof(err), "%s/sock", dir);
-	ck_assert_msg(access(err, F_OK) == -1, "socket left behind");
+	ck_assert_msg(gone(err), "socket left behind");
+	rmdir(dir);
+}
+END_TEST
+
+/*
+ * NetBSD's test scripts start "rump_server -lrumpvfs -lrumpnet_netinet
+ * URL": built-in components are accepted, others and modules refused.
+ */
+START_TEST(netbsd_component_options)
+{
+	char dir[] = "/tmp/rumptest.XXXXXX", url[300], err[512], bin[4096];
+	char out[64];
+	struct server tmp;
+	int status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(url, sizeof(url), "unix://%s/sock", dir);
+	status = server_detached_opts("-lrumpvfs", "-llibrumpnet_netinet.so",
+	    url, err, sizeof(err));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s",
+	    err);
+	memset(&tmp, 0, sizeof(tmp));
+	strcpy(tmp.url, url);
+	ck_assert_int_eq(run_client(&tmp, out, sizeof(out), "pid", NULL), 0);
+	builddir_path("rump.halt", bin, sizeof(bin));
+	ck_assert_int_eq(run_prog(&tmp, out, sizeof(out), bin, NULL), 0);
+	snprintf(err, sizeof(err), "%s/sock", dir);
+	ck_assert_msg(gone(err), "socket left behind");
+	/* a component this kernel does not have: one line, exit 1 */
+	status = server_detached_opts("-lrumpfs_ffs", NULL, url, err,
+	    sizeof(err));
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	ck_assert_msg(strstr(err, "rumpfs_ffs: no such component") != NULL,
+	    "%s", err);
+	ck_assert_int_eq(strchr(err, '\n') - err + 1, (long)strlen(err));
+	status = server_detached_opts("-m", "/x/mod.kmod", url, err,
+	    sizeof(err));
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	ck_assert_msg(strstr(err, "loads no modules") != NULL, "%s", err);
+	rmdir(dir);
+}
+END_TEST
+
+/*
+ * A program that links librump and detaches with NetBSD's
+ * rump_daemonize_begin()/rump_daemonize_done(): its caller returns
+ * once it serves, or with the errno that stopped it.
+ */
+START_TEST(daemonize_api)
+{
+	char dir[] = "/tmp/rumptest.XXXXXX", url[300], bin[4096], out[64];
+	char *const args[] = { bin, url, NULL };
+	struct server tmp;
+	int status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(url, sizeof(url), "unix://%s/sock", dir);
+	builddir_path("tests/tserver", bin, sizeof(bin));
+	pid = fork();
+	if (pid == 0) {
+		execv(bin, args);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status 0x%x", status);
+	/* it serves as soon as its caller has returned */
+	memset(&tmp, 0, sizeof(tmp));
+	strcpy(tmp.url, url);
+	ck_assert_int_eq(run_client(&tmp, out, sizeof(out), "pid", NULL), 0);
+	/* a second one finds the address in use: its caller says so */
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);
+		execv(bin, args);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == EADDRINUSE,
+	    "status 0x%x", status);
+	builddir_path("rump.halt", bin, sizeof(bin));
+	ck_assert_int_eq(run_prog(&tmp, out, sizeof(out), bin, NULL), 0);
+	snprintf(out, sizeof(out), "%s/sock", dir);
+	ck_assert_msg(gone(out), "socket left behind");
 	rmdir(dir);
 }
 END_TEST
@@ -404,6 +519,8 @@ main(void)
 	tcase_add_test(tc, closed_stdio_client);
 	tcase_add_test(tc, halt_stops_server);
 	tcase_add_test(tc, start_failures);
+	tcase_add_test(tc, netbsd_component_options);
+	tcase_add_test(tc, daemonize_api);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

@@ -104,6 +104,28 @@ START_TEST(epipe_local_lives)
 }
 END_TEST
 
+/* NetBSD's rump_sys_pipe(), which its own tests call: pipe2 with 0 */
+START_TEST(pipe_netbsd_name)
+{
+	char c;
+	int p[2];
+
+	ck_assert_int_eq(rump_init(), 0);
+	ck_assert_int_eq(rump_pub_lwproc_rfork(RUMP_RFCFDG), 0);
+	ck_assert_int_eq(rump_sys_pipe(p), 0);
+	ck_assert_int_ne(p[0], p[1]);
+	ck_assert_int_eq(rump_sys_write(p[1], "z", 1), 1);
+	ck_assert_int_eq(rump_sys_read(p[0], &c, 1), 1);
+	ck_assert_int_eq(c, 'z');
+	/* neither end is close-on-exec or non-blocking */
+	ck_assert_int_eq(rump_sys_fcntl(p[0], F_GETFD), 0);
+	ck_assert_int_eq(rump_sys_fcntl(p[1], F_GETFL) & O_NONBLOCK, 0);
+	errno = 0;
+	ck_assert_int_eq(rump_sys_pipe(NULL), -1);
+	ck_assert_int_eq(errno, EFAULT);
+}
+END_TEST
+
 /*
  * Fail pipe2's first allocation, then its second, and so on until it
  * succeeds: every failure must return an error and leave the kernel's
@@ -178,6 +200,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, pipe_buf_atomic);
 	tcase_add_test(tc, epipe_local_lives);
+	tcase_add_test(tc, pipe_netbsd_name);
 	tcase_add_test(tc, pipe2_alloc_failures);
 	tcase_add_test(tc, pipe2_emfile);
 	suite_add_tcase(s, tc);

@@ -32,6 +32,16 @@ struct lwp;
 
 int	rump_init(void);
 int	rump_init_server(const char *url);
+
+/*
+ * Detach a server program from its caller (NetBSD's names): begin
+ * before rump_init(), done once it serves (RUMP_DAEMONIZE_SUCCESS) or
+ * with the errno that stopped it.  The caller's parent process exits
+ * with that verdict.
+ */
+#define RUMP_DAEMONIZE_SUCCESS	0
+int	rump_daemonize_begin(void);
+int	rump_daemonize_done(int error);
 const char *rump_boot_version(void);
 
 /* host files in the kernel's name space: rump_etfs(3) */

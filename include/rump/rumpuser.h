@@ -187,6 +187,13 @@ struct rumpuser_sp_ops {
  * the wrong size (16 to 1024 bytes), or the errno of reading it.
  */
 int	rumpuser_sp_keyfile(const char *path);
+/*
+ * Detach a server program: begin forks, the parent waits and exits
+ * with the child's verdict, which done reports (0: serving, or an
+ * errno).  rumpuser_daemon.c; NetBSD's names.
+ */
+int	rumpuser_daemonize_begin(void);
+int	rumpuser_daemonize_done(int error);
 int	rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 	    const char *ostype, const char *osrelease, const char *machine);
 /* stop serving; arg is the calling client (answered first) or NULL */
