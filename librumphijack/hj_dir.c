@@ -11,7 +11,8 @@
  *
  * The records that getdents64 returns are struct dirent64, which on
  * LP64 glibc is also struct dirent: readdir returns a pointer into the
- * buffer, as glibc's own does.
+ * buffer, as glibc's own does.  scandir, which glibc builds on its
+ * internal opendir, is built here on ours.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +59,7 @@ DECL_HOST(dirfd);
 DECL_HOST(rewinddir);
 DECL_HOST(seekdir);
 DECL_HOST(telldir);
+DECL_HOST(scandir);
 
 static struct hj_dir *
 hj_dir(DIR *d)
@@ -280,4 +283,81 @@ telldir(DIR *d)
 	off = (long)hd->d_off;
 	pthread_mutex_unlock(&hd->d_mtx);
 	return off;
+}
+
+/*
+ * scandir of a kernel directory (glibc's opens it with its internal
+ * opendir): our stream, the filter, copies of the entries, the sort.
+ */
+static int
+hj_scandir(const char *path, struct dirent ***listp,
+    int (*sel)(const struct dirent *),
+    int (*cmp)(const struct dirent **, const struct dirent **))
+{
+	struct dirent **list = NULL, **nl, *de, *c;
+	size_t n = 0, cap = 0, sz;
+	DIR *d;
+	int e;
+
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (sel != NULL && !sel(de))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nl = reallocarray(list, cap, sizeof(*list))) ==
+			    NULL)
+				goto fail;
+			list = nl;
+		}
+		sz = offsetof(struct dirent, d_name) + strlen(de->d_name) + 1;
+		if (sz < de->d_reclen)
+			sz = de->d_reclen;
+		if ((c = malloc(sz)) == NULL)
+			goto fail;
+		memcpy(c, de, sz);
+		list[n++] = c;
+		errno = 0;
+	}
+	if (errno != 0)
+		goto fail;
+	(void)closedir(d);
+	if (cmp != NULL && n > 1)
+		qsort(list, n, sizeof(*list),
+		    (int (*)(const void *, const void *))cmp);
+	*listp = list;
+	return (int)n;
+fail:
+	e = errno;
+	while (n > 0)
+		free(list[--n]);
+	free(list);
+	(void)closedir(d);
+	errno = e;
+	return -1;
+}
+
+int
+scandir(const char *path, struct dirent ***listp,
+    int (*sel)(const struct dirent *),
+    int (*cmp)(const struct dirent **, const struct dirent **))
+{
+
+	if (hj_kpath(path) == NULL)
+		return HOST(scandir)(path, listp, sel, cmp);
+	return hj_scandir(path, listp, sel, cmp);
+}
+
+int
+scandir64(const char *path, struct dirent64 ***listp,
+    int (*sel)(const struct dirent64 *),
+    int (*cmp)(const struct dirent64 **, const struct dirent64 **))
+{
+
+	/* one layout on LP64 (see the top of this file) */
+	return scandir(path, (struct dirent ***)listp,
+	    (int (*)(const struct dirent *))sel,
+	    (int (*)(const struct dirent **, const struct dirent **))cmp);
 }

@@ -11,7 +11,7 @@
  *				to FILE; prints it
  *	thijack poll		needs RUMPHIJACK socket=local
  *	thijack stdio DIR	fopen, fprintf, fgets, opendir, getcwd,
- *				realpath, mkstemp (DIR: /rump/tmp)
+ *				scandir, realpath, mkstemp (DIR: /rump/tmp)
  *	thijack shell DIR	system and popen in the kernel directory DIR
  *	thijack execd FD WORD	(internal) append WORD to FD
  */
@@ -207,6 +207,20 @@ stdiotest(const char *dir)
 			n++;
 	closedir(d);
 	printf("readdir: %d\n", n);
+	{
+		struct dirent **list;
+		int i, m, found = 0;
+
+		if ((m = scandir(dir, &list, NULL, alphasort)) == -1)
+			err(1, "scandir %s", dir);
+		for (i = 0; i < m; i++) {
+			if (strcmp(list[i]->d_name, "stdio") == 0)
+				found++;
+			free(list[i]);
+		}
+		free(list);
+		printf("scandir: %d\n", found);
+	}
 	if (chdir(dir) == -1 || getcwd(cwd, sizeof(cwd)) == NULL)
 		err(1, "chdir, getcwd");
 	printf("cwd: %s\n", strcmp(cwd, dir) == 0 ? "same" : cwd);
