@@ -125,7 +125,7 @@ START_TEST(ls_mkdir_find_rm)
 	    " ls -ld u ud | awk '{ print $1 }' && rm -r u ud &&"
 	    " mkdir -p a/b/c && echo x > a/b/c/f &&"
 	    " echo yy > a/g && ln -s g a/l && chmod 640 a/g &&"
-	    " ls -l a | awk 'NR > 1 { print $1, $NF }' &&"
+	    " ls -l a | awk 'NR > 1 { print $1, $NF }' && echo a/* &&"
 	    " ls -l a/g | awk '{ print $5 }' &&"
 	    " ls -ld a/b/c | awk '{ print $1 }' &&"
 	    " find . | sort && find . -type f -name f && find . -type l &&"
