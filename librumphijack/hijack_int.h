@@ -25,6 +25,7 @@
 #define HIJACK_INT_H
 
 #include <sys/types.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +51,15 @@ hj_host(void **slot, const char *name)
 	return *slot;
 }
 void	hj_fatal(const char *, int) __attribute__((__noreturn__));
+
+/*
+ * The library's locks, held across fork(2) by hj_init.c's atfork
+ * handlers so that a child never finds one taken by a thread it does
+ * not have.  Taken in this order where two are held: hj_popenmtx
+ * before hj_factmtx; no other pair is ever held together.
+ */
+extern pthread_mutex_t	hj_aliasmtx, hj_dirmtx, hj_ckmtx, hj_popenmtx,
+			hj_factmtx;
 
 /* hj_fd.c: which side a descriptor is on */
 extern int		hj_connfd;	/* librumpclient's socket, or -1 */

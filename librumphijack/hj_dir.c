@@ -46,7 +46,7 @@ struct hj_dir {
 };
 
 static LIST_HEAD(, hj_dir) hj_dirs = LIST_HEAD_INITIALIZER(hj_dirs);
-static pthread_mutex_t hj_dirmtx = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t hj_dirmtx = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int hj_ndirs;
 
 DECL_HOST(opendir);

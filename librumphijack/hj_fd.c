@@ -40,7 +40,7 @@
 
 int		hj_connfd = -1;
 static int	*hj_alias;		/* [hj_fdoff]: kernel fd + 1, or 0 */
-static pthread_mutex_t hj_aliasmtx = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t hj_aliasmtx = PTHREAD_MUTEX_INITIALIZER;
 
 DECL_HOST(socket);
 DECL_HOST(eventfd);

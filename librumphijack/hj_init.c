@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,30 @@ hj_limitfds(void)
 	}
 }
 
+/* in hijack_int.h's order; released in the reverse */
+static pthread_mutex_t *const hj_mtxs[] = {
+	&hj_aliasmtx, &hj_dirmtx, &hj_ckmtx, &hj_popenmtx, &hj_factmtx,
+};
+#define HJ_NMTX	(sizeof(hj_mtxs) / sizeof(hj_mtxs[0]))
+
+static void
+hj_atfork_prepare(void)
+{
+	size_t i;
+
+	for (i = 0; i < HJ_NMTX; i++)
+		pthread_mutex_lock(hj_mtxs[i]);
+}
+
+static void
+hj_atfork_release(void)
+{
+	size_t i;
+
+	for (i = HJ_NMTX; i > 0; i--)
+		pthread_mutex_unlock(hj_mtxs[i - 1]);
+}
+
 __attribute__((__constructor__))
 static void
 hj_init(void)
@@ -151,6 +176,9 @@ hj_init(void)
 
 	hj_parse();
 	hj_limitfds();
+	if (pthread_atfork(hj_atfork_prepare, hj_atfork_release,
+	    hj_atfork_release) != 0)
+		hj_fatal("pthread_atfork", ENOMEM);
 	fresh = getenv("RUMPCLIENT__EXECFD") == NULL;
 	hj_inlib = 1;
 	if (rumpclient_init() == -1)

@@ -34,7 +34,7 @@ struct hj_popen {
 };
 
 static LIST_HEAD(, hj_popen) hj_popens = LIST_HEAD_INITIALIZER(hj_popens);
-static pthread_mutex_t hj_popenmtx = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t hj_popenmtx = PTHREAD_MUTEX_INITIALIZER;
 
 static char	hj_sh[] = _PATH_BSHELL, hj_shname[] = "sh", hj_c[] = "-c";
 

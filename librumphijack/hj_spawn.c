@@ -48,7 +48,7 @@ struct hj_facts {
 };
 
 static LIST_HEAD(, hj_facts) hj_factlist = LIST_HEAD_INITIALIZER(hj_factlist);
-static pthread_mutex_t hj_factmtx = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t hj_factmtx = PTHREAD_MUTEX_INITIALIZER;
 
 DECL_HOST(posix_spawn_file_actions_init);
 DECL_HOST(posix_spawn_file_actions_destroy);

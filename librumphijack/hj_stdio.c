@@ -34,7 +34,7 @@ struct hj_ck {
 };
 
 static LIST_HEAD(, hj_ck) hj_cks = LIST_HEAD_INITIALIZER(hj_cks);
-static pthread_mutex_t hj_ckmtx = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t hj_ckmtx = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int hj_ncks;
 
 DECL_HOST(fopen);
