@@ -5,6 +5,7 @@ check_PROGRAMS += tests/thijack tests/test_hijack
 TESTS += tests/test_hijack
 tests_thijack_SOURCES = tests/thijack.c
 tests_thijack_LDFLAGS = $(AM_LDFLAGS) -no-install
+tests_thijack_LDADD = $(PTHREAD_LIBS)
 tests_test_hijack_SOURCES = tests/test_hijack.c $(HARNESS_SRC)
 tests_test_hijack_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_hijack_LDADD = $(CHECK_LIBS) $(BSD_LIBS)

@@ -239,6 +239,17 @@ START_TEST(system_and_popen)
 }
 END_TEST
 
+START_TEST(threads_and_forks)
+{
+	char out[512];
+
+	ck_assert_int_eq(run_prog(&srv, out, sizeof(out), rumprun, thijack,
+	    "threads", "/rump/tmp", NULL), 0);
+	ck_assert_str_eq(out, "t0 2200\nc0 6\nt1 2200\nc1 6\n"
+	    "t2 2200\nc2 6\nt3 2200\nc3 6\n");
+}
+END_TEST
+
 START_TEST(other_prefix_bad_spec_no_server)
 {
 	char out[256];
@@ -289,6 +300,7 @@ main(void)
 	tcase_add_test(tc, poll_and_select_mixed);
 	tcase_add_test(tc, stdio_and_directories);
 	tcase_add_test(tc, system_and_popen);
+	tcase_add_test(tc, threads_and_forks);
 	tcase_add_test(tc, other_prefix_bad_spec_no_server);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -13,17 +13,23 @@
  *	thijack stdio DIR	fopen, fprintf, fgets, opendir, getcwd,
  *				scandir, realpath, mkstemp (DIR: /rump/tmp)
  *	thijack shell DIR	system and popen in the kernel directory DIR
+ *	thijack threads DIR	4 threads writing kernel files while the main
+ *				thread forks children that write too
  *	thijack execd FD WORD	(internal) append WORD to FD
  */
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <poll.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +278,65 @@ shelltest(const char *dir)
 	return 0;
 }
 
+static const char *tdir;
+
+static void *
+writer(void *arg)
+{
+	char path[512];
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/t%d", tdir, (int)(intptr_t)arg);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1)
+		err(1, "%s", path);
+	for (i = 0; i < 200; i++)
+		put(fd, "0123456789\n");
+	close(fd);
+	return NULL;
+}
+
+/* descriptors and streams stay sane while threads and forks mix */
+static int
+threadtest(const char *dir)
+{
+	char path[512];
+	struct stat sb;
+	pthread_t t[4];
+	pid_t pid;
+	int i, fd;
+
+	tdir = dir;
+	for (i = 0; i < 4; i++)
+		if ((errno = pthread_create(&t[i], NULL, writer,
+		    (void *)(intptr_t)i)) != 0)
+			err(1, "pthread_create");
+	for (i = 0; i < 4; i++) {
+		if ((pid = fork()) == -1)
+			err(1, "fork");
+		if (pid == 0) {
+			snprintf(path, sizeof(path), "%s/c%d", dir, i);
+			if ((fd = open(path, O_WRONLY | O_CREAT, 0644)) == -1)
+				_exit(1);
+			put(fd, "child\n");
+			_exit(0);
+		}
+		waitok(pid, "forked writer");
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/t%d", dir, i);
+		if (stat(path, &sb) == -1)
+			err(1, "%s", path);
+		printf("t%d %lld\n", i, (long long)sb.st_size);
+		snprintf(path, sizeof(path), "%s/c%d", dir, i);
+		if (stat(path, &sb) == -1)
+			err(1, "%s", path);
+		printf("c%d %lld\n", i, (long long)sb.st_size);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,6 +349,8 @@ main(int argc, char **argv)
 		return stdiotest(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "shell") == 0)
 		return shelltest(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "threads") == 0)
+		return threadtest(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "execd") == 0) {
 		put(atoi(argv[2]), argv[3]);
 		put(atoi(argv[2]), "\n");
