@@ -34,6 +34,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # clients are multi-threaded (the listener) and fork: let TSan follow
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0
+# a verdict of an earlier run is not this run's
+rm -f check.done tests/*.trs tests/*/*.trs
 # one line per test program as it finishes (automake writes its .trs)
 ( seen=
   while [ ! -f check.done ]; do
@@ -49,7 +51,6 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0
 	sleep 1
   done ) &
 watcher=$!
-rm -f check.done tests/*.trs
 make -j"$(nproc)" check >check.log 2>&1
 rc=$?
 touch check.done
