@@ -217,7 +217,22 @@ END_TEST
 /*
  * NetBSD's reconnect test (h_reconcli): calls under RETRYCONN_INFTIME
  * while another thread closes every descriptor; not one call fails.
+ * Not under ThreadSanitizer: it models descriptors as memory and
+ * reports a number that closefrom(3) freed and a new socket took as a
+ * race with the thread that still checks the old one, which is the
+ * very reuse this test provokes and the client's identity checks
+ * (rc_conn_fdok, rc_fd_issock) are there to survive.
  */
+#if defined(__SANITIZE_THREAD__)
+#define TENGINE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TENGINE_TSAN 1
+#endif
+#endif
+#ifndef TENGINE_TSAN
+#define TENGINE_TSAN 0
+#endif
 START_TEST(reconnect_resends_cut_calls)
 {
 
@@ -959,7 +974,9 @@ main(void)
 	tcase_add_test(tc, exec_with_every_thread_blocked);
 	tcase_add_test(tc, failed_exec_changes_nothing);
 	tcase_add_test(tc, closefrom_under_waiting_threads);
+#if !TENGINE_TSAN
 	tcase_add_test(tc, reconnect_resends_cut_calls);
+#endif
 	tcase_add_test(tc, maxclient_is_ebusy_unix);
 	tcase_add_test(tc, maxclient_is_ebusy_tcp);
 	tcase_add_test(tc, replies_never_dropped);

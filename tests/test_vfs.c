@@ -32,6 +32,7 @@
 #include <linux/magic.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1008,7 +1009,7 @@ END_TEST
  * getdents64 while other threads create and remove entries: every
  * entry that exists throughout the listing is seen exactly once.
  */
-static volatile int churn_stop;
+static atomic_int churn_stop;	/* the churner runs until set */
 
 static void *
 churner(void *arg)
@@ -1016,7 +1017,7 @@ churner(void *arg)
 	char name[64];
 	int i, k = (int)(intptr_t)arg;
 
-	for (i = 0; !churn_stop; i++) {
+	for (i = 0; !atomic_load(&churn_stop); i++) {
 		snprintf(name, sizeof(name), "/tmp/dir/tmp-%d-%d", k, i % 50);
 		if (i % 100 < 50)
 			mkfile(name, 0644);
@@ -1040,7 +1041,7 @@ START_TEST(getdents_churn)
 		snprintf(name, sizeof(name), "/tmp/dir/stable-%03d", i);
 		ck_assert_int_eq(mkfile(name, 0644), 0);
 	}
-	churn_stop = 0;
+	atomic_store(&churn_stop, 0);
 	for (i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, churner, (void *)(intptr_t)i);
 	for (round = 0; round < 30; round++) {
@@ -1061,7 +1062,7 @@ START_TEST(getdents_churn)
 			ck_assert_msg(seen[i] == 1, "round %d: stable-%03d "
 			    "seen %d times", round, i, seen[i]);
 	}
-	churn_stop = 1;
+	atomic_store(&churn_stop, 1);
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 }
