@@ -35,5 +35,9 @@ int	rsp_addr_local(const struct rsp_addr *ra);
 
 /* Human-readable form of ra, for messages. */
 void	rsp_addr_str(const struct rsp_addr *ra, char *buf, size_t len);
+/* TCP keepalive on a connection: a silent peer is dead after ~2 secs */
+void	rsp_keepalive(int fd, int secs);
+/* its default for both ends, seconds */
+#define RSP_KEEPALIVE_DEFAULT	60
 
 #endif /* RUMP_COMMON_SP_URL_H */

@@ -171,6 +171,24 @@ rc_discard(int fd, size_t len)
 	return 0;
 }
 
+/*
+ * Seconds of silence before a TCP connection is probed (sp_alive.c):
+ * RUMP_KEEPALIVE, else the default; 0 or -1 switch it off.  Without
+ * it a call would wait forever on a server whose link was cut.
+ */
+static int
+rc_keepalive(void)
+{
+	const char *v = getenv("RUMP_KEEPALIVE");
+	char *end;
+	long n;
+
+	if (v == NULL || *v == '\0')
+		return RSP_KEEPALIVE_DEFAULT;
+	n = strtol(v, &end, 10);
+	return *end == '\0' && n > 0 && n <= 32767 ? (int)n : 0;
+}
+
 static int
 rc_connect(const struct rsp_addr *ra, const sigset_t *omask, int *fdp)
 {
@@ -184,9 +202,11 @@ rc_connect(const struct rsp_addr *ra, const sigset_t *omask, int *fdp)
 		return errno;
 	if ((fd = rc_fd_above2(fd)) == -1)
 		return errno;
-	if (ra->ra_family != AF_UNIX)
+	if (ra->ra_family != AF_UNIX) {
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
+		rsp_keepalive(fd, rc_keepalive());
+	}
 	if (connect(fd, (const struct sockaddr *)&ra->ra_sa, ra->ra_len) == 0)
 		goto done;
 	if (errno != EINPROGRESS && errno != EINTR) {

@@ -2,6 +2,7 @@
 lib_LTLIBRARIES += librumpuser.la
 librumpuser_la_SOURCES = $(COMMON_SRC) \
 	librumpuser/rumpuser.c librumpuser/rumpuser_pth.c \
+	librumpuser/rumpuser_int.h librumpuser/rumpuser_fault.c \
 	librumpuser/rumpuser_file.c librumpuser/rumpuser_daemon.c \
 	librumpuser/sp_int.h librumpuser/sp_server.c \
 	librumpuser/sp_client.c librumpuser/sp_handle.c \

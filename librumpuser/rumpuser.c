@@ -20,6 +20,8 @@
 
 #include <rump/rumpuser.h>
 
+#include "rumpuser_int.h"
+
 int
 rumpuser_init(int version)
 {
@@ -41,6 +43,8 @@ rumpuser_malloc(size_t len, int alignment, void **memp)
 
 	if (len == 0)
 		len = 1;
+	if (rumpuser_fault_alloc())
+		return ENOMEM;
 	if (alignment <= (int)sizeof(void *)) {
 		if ((p = malloc(len)) == NULL)
 			return ENOMEM;

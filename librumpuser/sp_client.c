@@ -42,7 +42,7 @@ sp_client_alloc(int fd)
 {
 	struct sp_client *spc;
 
-	if ((spc = calloc(1, sizeof(*spc))) == NULL)
+	if ((spc = sp_calloc(1, sizeof(*spc))) == NULL)
 		return NULL;
 	if (pthread_mutex_init(&spc->spc_mtx, NULL) != 0)
 		goto fail;

@@ -420,7 +420,7 @@ sp_copyout_inline(struct sp_client *spc, const void *laddr, uint64_t addr,
 		 * whole (a 1 MiB read would clear 1 MiB for nothing): only
 		 * what [lo, hi) covers without a copyout, below.
 		 */
-		if ((ob->ob_data = malloc(rlen + 8)) == NULL)
+		if ((ob->ob_data = sp_malloc(rlen + 8)) == NULL)
 			return false;
 		memset(ob->ob_data + rlen, 0, 8);
 		/* a gap in [lo, hi) of an IN|OUT region goes back unchanged */
@@ -470,7 +470,7 @@ sp_copyout_gather(struct sp_req *rq, const void *laddr, uint64_t addr,
 		return false;
 	if (len > RUMPSP_MAXCOPY)
 		return false;
-	if (rq->rq_co == NULL && (rq->rq_co = malloc(RUMPSP_MAXCOPY)) == NULL)
+	if (rq->rq_co == NULL && (rq->rq_co = sp_malloc(RUMPSP_MAXCOPY)) == NULL)
 		return false;
 	if (rq->rq_colen == 0)
 		rq->rq_coaddr = addr;

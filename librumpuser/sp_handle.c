@@ -103,14 +103,14 @@ sp_work_get(struct sp_client *spc, size_t bodylen)
 
 	if (bodylen <= SP_INLBODY)
 		wk = atomic_exchange(&spc->spc_wkcache, NULL);
-	if (wk == NULL && (wk = malloc(sizeof(*wk))) == NULL)
+	if (wk == NULL && (wk = sp_malloc(sizeof(*wk))) == NULL)
 		return NULL;
 	memset(wk, 0, offsetof(struct sp_work, wk_inl));
 	wk->wk_type = SPW_REQUEST;
 	wk->wk_spc = spc;
 	if (bodylen <= SP_INLBODY)
 		wk->wk_body = (uint8_t *)wk->wk_inl;
-	else if ((wk->wk_body = malloc(bodylen)) == NULL) {
+	else if ((wk->wk_body = sp_malloc(bodylen)) == NULL) {
 		free(wk);
 		return NULL;
 	}

@@ -47,6 +47,7 @@
 #include <rump/rumpuser.h>
 
 #include "sp_proto.h"
+#include "rumpuser_int.h"
 
 /* Nothing below leaves the library. */
 #pragma GCC visibility push(hidden)

@@ -66,6 +66,7 @@ sp_prefork_unlink(struct sp_prefork *pf)
 	TAILQ_REMOVE(&sp_preforks, pf, pf_entries);
 	LIST_REMOVE(pf, pf_spcentries);
 	pf->pf_spc->spc_npreforks--;
+	SP_STAT_ADD(RUMPUSER_SP_PREFORKS, -1);
 }
 
 /* Release images taken off the lists: their processes go away. */
@@ -95,7 +96,7 @@ sp_prefork_add(struct sp_client *spc, struct lwp *l,
 	struct sp_prefork *pf;
 	bool first;
 
-	if ((pf = malloc(sizeof(*pf))) == NULL)
+	if ((pf = sp_malloc(sizeof(*pf))) == NULL)
 		return ENOMEM;
 	arc4random_buf(pf->pf_auth, sizeof(pf->pf_auth));
 	memcpy(auth, pf->pf_auth, sizeof(pf->pf_auth));
@@ -118,6 +119,7 @@ sp_prefork_add(struct sp_client *spc, struct lwp *l,
 		return EAGAIN;
 	}
 	spc->spc_npreforks++;
+	SP_STAT_ADD(RUMPUSER_SP_PREFORKS, 1);
 	first = TAILQ_EMPTY(&sp_preforks);
 	TAILQ_INSERT_TAIL(&sp_preforks, pf, pf_entries);
 	LIST_INSERT_HEAD(&spc->spc_preforks, pf, pf_spcentries);

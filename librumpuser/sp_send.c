@@ -50,8 +50,17 @@ static ssize_t
 sp_sendmsg_nb(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr msg;
+	struct iovec cut;
 	ssize_t n;
 
+	/* RUMP_SHORTWRITE (tests): a piece of the first buffer only */
+	if (iovcnt > 0 && rumpuser_fault_shortwrite() != 0) {
+		cut = iov[0];
+		if (cut.iov_len > rumpuser_fault_shortwrite())
+			cut.iov_len = rumpuser_fault_shortwrite();
+		iov = &cut;
+		iovcnt = 1;
+	}
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = sp_unconst(iov);
 	msg.msg_iovlen = (size_t)(iovcnt > IOV_MAX ? IOV_MAX : iovcnt);
@@ -89,7 +98,7 @@ sp_out_queue(struct sp_client *spc, const struct iovec *iov, int iovcnt,
 		sp_out_kill(spc);
 		return ENOBUFS;
 	}
-	if ((ob = malloc(sizeof(*ob) + (total - skip))) == NULL) {
+	if ((ob = sp_malloc(sizeof(*ob) + (total - skip))) == NULL) {
 		/* a frame lost would break the stream: give up on it */
 		sp_client_why(spc, "out of memory for its outbound queue");
 		sp_log("pid %d: out of memory for its outbound queue: cut off",

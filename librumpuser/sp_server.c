@@ -52,6 +52,7 @@ int rumpsp_maxclient = 16384;
 int rumpsp_verbose;
 int rumpsp_hstimeout = 10 * 1000;
 int rumpsp_sockmode = 0600;
+int rumpsp_keepalive = RSP_KEEPALIVE_DEFAULT;
 
 /* How long accept rests after running out of descriptors or memory. */
 #define SP_ACCEPT_PAUSE_MS	100
@@ -303,9 +304,13 @@ sp_conn_new(int fd)
 	struct iovec iov[1];
 	int on = 1;
 
-	if (sp_srv.istcp)
+	/* tests: allocations count from the first client on, not the boot */
+	rumpuser_fault_arm();
+	if (sp_srv.istcp) {
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
 		    sizeof(on));
+		rsp_keepalive(fd, rumpsp_keepalive);
+	}
 	if (sp_srv.maxclient >= 0 && sp_srv.nclients >= sp_srv.maxclient) {
 		(void)sp_send_refuse(fd, sp_srv.banner, sp_srv.bannerlen,
 		    RUMPSP_ERR_BUSY, "client table full");
@@ -416,7 +421,7 @@ sp_frame_begin(struct sp_client *spc)
 		if (spc->spc_inwk != NULL)
 			spc->spc_body = spc->spc_inwk->wk_body;
 	} else if (spc->spc_bodylen > 0)
-		spc->spc_body = malloc(spc->spc_bodylen);
+		spc->spc_body = sp_malloc(spc->spc_bodylen);
 	if ((spc->spc_body == NULL && spc->spc_bodylen > 0) ||
 	    (hdr->rsp_class == RUMPSP_REQ && spc->spc_inwk == NULL)) {
 		(void)sp_send_error(spc, hdr->rsp_reqno, hdr->rsp_type,
@@ -496,6 +501,7 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 	size_t left;
 	ssize_t n;
 	int i;
+	bool refused = false;
 
 	for (i = 0; i < SP_MAXREADS; i++) {
 		left = spc->spc_bodylen - spc->spc_bodyoff;
@@ -507,8 +513,10 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				spc->spc_bodyoff += (size_t)n;
 				if (spc->spc_bodyoff == spc->spc_bodylen &&
-				    sp_frame_end(spc, out) != 0)
+				    sp_frame_end(spc, out) != 0) {
+					refused = true;
 					break;
+				}
 				continue;
 			}
 		} else {
@@ -516,8 +524,10 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 			if (n > 0) {
 				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				if (sp_consume(spc, sp_srv.rbuf,
-				    (size_t)n, out) != 0)
+				    (size_t)n, out) != 0) {
+					refused = true;
 					break;
+				}
 				if ((size_t)n < sizeof(sp_srv.rbuf))
 					return;	/* drained */
 				continue;
@@ -533,6 +543,14 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 	}
 	if (i == SP_MAXREADS)
 		return;		/* more later: epoll is level-triggered */
+	/*
+	 * Our error frame is the last the client hears: a call of its
+	 * that the close interrupts would otherwise answer EFAULT (its
+	 * copy failed) for what was our refusal (fault injection found
+	 * it: an answer to a copy request we had no memory for).
+	 */
+	if (refused)
+		sp_out_close(spc);
 	sp_conn_close(spc, out);
 }
 

@@ -399,6 +399,10 @@ int	rump_syscall_dispatch(struct lwp *, int, const void *, register_t *);
 struct rump_procinfo;
 int	proclist_snapshot(struct rump_procinfo **, size_t *need,
 	    size_t *bufsz);
+/* every open descriptor, for kern.file (kern_filelist.c); kmem_free it */
+struct rump_fileinfo;
+int	filelist_snapshot(struct rump_fileinfo **, size_t *need,
+	    size_t *bufsz);
 
 /*
  * sysctl (kern_sysctl.c).  sysctl_init builds the tree at boot;

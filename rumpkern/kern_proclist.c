@@ -12,6 +12,20 @@
 #include "kern.h"
 #include "sysent.h"
 
+/* open descriptors; a zombie has no table any more */
+static int
+proc_nfiles(const struct proc *p)
+{
+	int i, n = 0;
+
+	if (p->p_fd == NULL)
+		return 0;
+	for (i = 0; i < p->p_fd->fd_nfiles; i++)
+		if (p->p_fd->fd_ofiles[i].fe_file != NULL)
+			n++;
+	return n;
+}
+
 static void
 proc_info(struct proc *p, struct rump_procinfo *pi)
 {
@@ -31,6 +45,7 @@ proc_info(struct proc *p, struct rump_procinfo *pi)
 		pi->rpi_stat = RUMP_PSTAT_ACTIVE;
 	pi->rpi_xstat = p->p_stat == SZOMB ? p->p_xstat : 0;
 	pi->rpi_remote = p->p_spc != NULL;
+	pi->rpi_nfiles = proc_nfiles(p);
 	strlcpy(pi->rpi_comm, p->p_comm, sizeof(pi->rpi_comm));
 }
 

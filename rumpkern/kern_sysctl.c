@@ -157,6 +157,21 @@ sysctl_procall(struct sysctlnode *n, struct sysctl_req *r)
 	return error;
 }
 
+/* kern.file: every open descriptor of every process */
+static int
+sysctl_file(struct sysctlnode *n, struct sysctl_req *r)
+{
+	struct rump_fileinfo *buf;
+	size_t need, bufsz;
+	int error;
+
+	if ((error = filelist_snapshot(&buf, &need, &bufsz)) != 0)
+		return error;
+	error = sysctl_out(r, buf, need);
+	kmem_free(buf, bufsz);
+	return error;
+}
+
 /*
  * The tree.
  */
@@ -249,6 +264,8 @@ sysctl_init(void)
 	    NULL, NULL);
 	sysctl_bootnode(proc, "all", RUMP_KERN_PROC_ALL, RUMP_CTLTYPE_STRUCT,
 	    sysctl_procall, NULL);
+	sysctl_bootnode(kern, "file", RUMP_KERN_FILE, RUMP_CTLTYPE_STRUCT,
+	    sysctl_file, NULL);
 	sysctl_bootnode(kern, "sysproxy", KERN_SYSPROXY, RUMP_CTLTYPE_NODE,
 	    NULL, NULL);
 	sysctl_bootnode(hw, "machine", RUMP_HW_MACHINE, RUMP_CTLTYPE_STRING,

@@ -5,7 +5,7 @@ librump_la_SOURCES = rumpkern/kern.h rumpkern/sched.c rumpkern/kmem.c \
 	rumpkern/kern_copy.c rumpkern/kern_syscall.c rumpkern/kern_prot.c \
 	rumpkern/kern_misc.c rumpkern/rump.c rumpkern/kern_exit.c \
 	rumpkern/kern_sig.c rumpkern/sys_pipe.c rumpkern/kern_proclist.c \
-	rumpkern/kern_resource.c rumpkern/kern_sysctl.c \
+	rumpkern/kern_filelist.c rumpkern/kern_resource.c rumpkern/kern_sysctl.c \
 	rumpkern/vfs.h rumpkern/vfs_vnode.c rumpkern/vfs_lookup.c \
 	rumpkern/memfs.c rumpkern/dev.c rumpkern/vfs_vnops.c \
 	rumpkern/vfs_syscalls.c rumpkern/vfs_names.c rumpkern/vfs_attr.c \

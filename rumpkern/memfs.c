@@ -851,3 +851,42 @@ memfs_readdir(struct vnode *vp, off_t *cookiep, void *buf, size_t len,
 	*cookiep = pos;
 	return 0;
 }
+
+/*
+ * The walk keeps no stack of its own: a directory's entry in its
+ * parent (v_dir.self) says where to go on after its last name, so a
+ * deep tree costs nothing and the names are seen in name order.
+ */
+int
+memfs_walk(struct vnode *root,
+    int (*fn)(struct vnode *, struct memfs_dirent *, void *), void *arg,
+    size_t budget)
+{
+	struct vnode *dvp = root, *vp;
+	struct memfs_dirent *de;
+	int r;
+
+	de = RB_MIN(memfs_names, &dvp->v_dir.names);
+	for (;;) {
+		if (de == NULL) {
+			if (dvp == root)
+				return 0;
+			de = dvp->v_dir.self;
+			dvp = dvp->v_dir.parent;
+			de = RB_NEXT(memfs_names, &dvp->v_dir.names, de);
+			continue;
+		}
+		if (budget-- == 0)
+			return EAGAIN;
+		if ((r = fn(dvp, de, arg)) != 0)
+			return r;
+		vp = de->md_vp;
+		if (vp->v_type == VDIR && (vp->v_flag & VHOST) == 0 &&
+		    vp->v_dir.self == de && vp->v_dir.parent == dvp) {
+			dvp = vp;
+			de = RB_MIN(memfs_names, &dvp->v_dir.names);
+			continue;
+		}
+		de = RB_NEXT(memfs_names, &dvp->v_dir.names, de);
+	}
+}

@@ -212,6 +212,7 @@ static const char *const sysproxy_names[RUMPUSER_SP_NCOUNTERS] = {
 	[RUMPUSER_SP_COPYREQS] = "copyreqs",
 	[RUMPUSER_SP_ERRORS] = "errors",
 	[RUMPUSER_SP_CUTOFF] = "cutoff",
+	[RUMPUSER_SP_PREFORKS] = "preforks",
 };
 
 static int64_t

@@ -72,6 +72,7 @@ struct vnode {
 	off_t			 v_size;	/* VREG: bytes */
 	struct timespec		 v_atime, v_mtime, v_ctime;
 	struct etfs_node	*v_host;	/* VHOST: the host file */
+	uint64_t		 v_listgen;	/* kern.file's name search */
 	union {
 		struct {			/* VDIR */
 			struct memfs_names	 names;
@@ -159,6 +160,14 @@ int	memfs_truncate(struct vnode *, off_t);
 int	memfs_seekdata(struct vnode *, off_t, int whence, off_t *);
 int	memfs_readdir(struct vnode *, off_t *cookiep, void *buf, size_t len,
 	    size_t *usedp);
+/*
+ * Every name below root, depth first: fn(dvp, de, arg) for each until
+ * it returns non-zero (returned), or EAGAIN once budget names were
+ * seen; 0 at the end.  Host directories are not entered.
+ */
+int	memfs_walk(struct vnode *root,
+	    int (*fn)(struct vnode *, struct memfs_dirent *, void *),
+	    void *arg, size_t budget);
 
 /* etfs.c: host files; called by memfs for VHOST vnodes */
 struct etfs_node;

@@ -35,6 +35,13 @@ build_in() {
 	b_dir=$1; shift
 	b_top=$(cd "$(dirname "$0")/.." && pwd)
 	[ -x "$b_top/configure" ] || (cd "$b_top" && autoreconf -fi) || return 1
+	# configure refuses a build directory once the source directory
+	# itself was configured: say what to do instead of its message
+	if [ -f "$b_top/config.status" ] && [ "$b_top" != "$b_dir" ]; then
+		echo "$b_top was configured for a build in the source" \
+		    "directory; run 'make distclean' there first" >&2
+		return 1
+	fi
 	mkdir -p "$b_dir" && cd "$b_dir" || return 1
 	if [ ! -f Makefile ] || [ "$(cat .configure-args 2>/dev/null)" != "$*" ]; then
 		"$b_top/configure" -q "$@" || return 1

@@ -4,6 +4,8 @@
 #	scripts/test.sh				plain build in ./build
 #	scripts/test.sh --sanitize=address,undefined	in ./build-asan
 #	scripts/test.sh --sanitize=thread	in ./build-tsan
+#	CC=clang scripts/test.sh --sanitize=...	the same with clang, in
+#						./build-asan-clang (-tsan-clang)
 #
 # Prints a line for each test program as it finishes, the failures,
 # and, last, one line "N passed, N failed, N skipped" counting every
@@ -19,6 +21,11 @@ case "${1:-}" in
 --sanitize=*) dir=build-asan; cfg="--enable-sanitizers=${1#--sanitize=}" ;;
 "") ;;
 *) echo "usage: $0 [--sanitize=LIST]" >&2; exit 2 ;;
+esac
+# another compiler, another directory: objects of two compilers (and
+# their sanitizer runtimes) must not meet in one link
+case ${CC:-} in
+*clang*) dir=$dir-clang ;;
 esac
 
 need_pkgs || exit 1

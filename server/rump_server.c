@@ -41,6 +41,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,6 +93,7 @@ enum {
 	OPT_MAXPREFORK,
 	OPT_HSTIMEOUT,
 	OPT_COPYTIMEOUT,
+	OPT_KEEPALIVE,
 	OPT_SOCKMODE,
 	OPT_KEY,
 	OPT_PEERCRED
@@ -110,6 +112,7 @@ static const struct option longopts[] = {
 	{ "maxprefork",	required_argument,	NULL,	OPT_MAXPREFORK },
 	{ "handshake-timeout", required_argument, NULL,	OPT_HSTIMEOUT },
 	{ "copy-timeout", required_argument,	NULL,	OPT_COPYTIMEOUT },
+	{ "keepalive",	required_argument,	NULL,	OPT_KEEPALIVE },
 	{ "sockmode",	required_argument,	NULL,	OPT_SOCKMODE },
 	{ "key",	required_argument,	NULL,	OPT_KEY },
 	{ "peercred",	no_argument,		NULL,	OPT_PEERCRED },
@@ -127,9 +130,9 @@ usage(FILE *fp, int status)
 	    "[--maxproc n]\n"
 	    "                   [--maxcalls n] [--maxprefork n] "
 	    "[--handshake-timeout ms]\n"
-	    "                   [--copy-timeout ms] [--sockmode mode] "
-	    "[--key file]\n"
-	    "                   [--peercred] url\n",
+	    "                   [--copy-timeout ms] [--keepalive secs] "
+	    "[--sockmode mode]\n"
+	    "                   [--key file] [--peercred] url\n",
 	    PROGNAME);
 	exit(status);
 }
@@ -376,7 +379,8 @@ parse_options(int argc, char **argv, struct options *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "+c:d:l:m:r:sv", longopts,
+	/* GNU permutation: "rump_server URL -s" works as "-s URL" */
+	while ((ch = getopt_long(argc, argv, "c:d:l:m:r:sv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -457,6 +461,17 @@ parse_options(int argc, char **argv, struct options *o)
 			rumpsp_copytimeout = parse_limit("--copy-timeout",
 			    optarg, 1);
 			break;
+		case OPT_KEEPALIVE:
+			/* TCP_KEEPIDLE takes at most 32767 */
+			rumpsp_keepalive = (int)parse_long("--keepalive",
+			    optarg, -1, 32767);
+			if (rumpsp_keepalive == 0) {
+				fprintf(stderr, "%s: invalid --keepalive: %s "
+				    "(expected -1 or 1 to 32767)\n", PROGNAME,
+				    optarg);
+				exit(1);
+			}
+			break;
 		case OPT_SOCKMODE:
 			rumpsp_sockmode = parse_mode(optarg);
 			break;
@@ -473,6 +488,11 @@ parse_options(int argc, char **argv, struct options *o)
 		default:
 			usage(stderr, 1);
 		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "%s: one URL expected, also got: %s\n",
+		    PROGNAME, argv[optind + 1]);
+		usage(stderr, 1);
 	}
 	if (argc - optind != 1)
 		usage(stderr, 1);
@@ -710,6 +730,17 @@ main(int argc, char **argv)
 
 	/* getopt's messages name argv[0]; libtool's would be "lt-..." */
 	argv[0] = progname;
+	/*
+	 * glibc gives threads that allocate an arena each, up to eight
+	 * per core, and an arena keeps what was freed in it.  The pool's
+	 * threads come and go with the load, so after a storm of clients
+	 * the server held freed memory in arenas nobody used any more
+	 * (issue 9: RSS 55% above warm-up).  The kernel runs one call at
+	 * a time under its big lock, so more arenas buy little; two keep
+	 * the memory bounded.  MALLOC_ARENA_MAX in the environment wins.
+	 */
+	if (getenv("MALLOC_ARENA_MAX") == NULL)
+		(void)mallopt(M_ARENA_MAX, 2);
 	parse_options(argc, argv, &opts);
 	if ((error = rsp_url_resolve(opts.o_url, 1, &ra)) != 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROGNAME, opts.o_url,

@@ -2,7 +2,8 @@
 # The client programs are linked -no-install: no libtool wrapper
 # script, so they can exec themselves and be exec'd by name.
 AM_TESTS_ENVIRONMENT = TOP_BUILDDIR='$(abs_top_builddir)'; \
-	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_BUILDDIR TOP_SRCDIR;
+	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_BUILDDIR TOP_SRCDIR; \
+	CC='$(CC)'; SAN_CFLAGS='$(SAN_CFLAGS)'; export CC SAN_CFLAGS;
 check_PROGRAMS += tests/tclient tests/tproc tests/tengine tests/tserver \
 	tests/test_integration tests/test_lifecycle tests/test_engine
 TESTS += tests/test_integration tests/test_lifecycle tests/test_engine
@@ -29,6 +30,20 @@ tests_test_engine_SOURCES = tests/test_engine.c $(HARNESS_SRC)
 tests_test_engine_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_engine_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
 
-# documentation: every page lints clean
-TESTS += tests/man_lint.sh
-EXTRA_DIST += tests/man_lint.sh
+# the rump.* tools against a real server
+check_PROGRAMS += tests/ttools tests/test_tools
+TESTS += tests/test_tools
+tests_ttools_SOURCES = tests/ttools.c
+tests_ttools_LDADD = librumpclient.la $(PTHREAD_LIBS)
+tests_ttools_LDFLAGS = $(AM_LDFLAGS) -no-install
+tests_test_tools_SOURCES = tests/test_tools.c $(HARNESS_SRC)
+tests_test_tools_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_tools_LDADD = $(CHECK_LIBS) $(BSD_LIBS)
+
+# make install DESTDIR= and an outside program built with pkg-config
+TESTS += tests/install.sh
+EXTRA_DIST += tests/install.sh
+
+# documentation: every page lints clean, its examples build
+TESTS += tests/man_lint.sh tests/man_examples.sh
+EXTRA_DIST += tests/man_lint.sh tests/man_examples.sh

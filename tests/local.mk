@@ -11,6 +11,9 @@ include tests/integration.mk
 include tests/cred.mk
 include tests/sock.mk
 include tests/hijack.mk
+include tests/faults.mk
+include tests/killstorm.mk
+include tests/netns.mk
 endif
 
 # libFuzzer harnesses: make fuzz, never make or make check (see there)

@@ -384,7 +384,7 @@ START_TEST(stress_churn)
 {
 	pid_t hp[NCHURN], exiting[CHURN_SECS * 10 + NCHURN];
 	struct timespec start, next, now;
-	int i, st, victim = 0, clean = 0, killed = 0, nexiting = 0;
+	int i, st, victim = 0, clean = 0, killed = 0, nexiting = 0, told = 0;
 	char out[64];
 
 	setup();
@@ -410,6 +410,7 @@ START_TEST(stress_churn)
 		} else {
 			kill(hp[victim], SIGUSR1);
 			exiting[nexiting++] = hp[victim];
+			told++;
 		}
 		hp[victim] = churn_start(victim);
 		clean += reap_clean(exiting, &nexiting, WNOHANG);
@@ -420,8 +421,14 @@ START_TEST(stress_churn)
 		kill(hp[i], SIGKILL);
 		waitpid(hp[i], &st, 0);
 	}
-	ck_assert_int_gt(killed, 100);
-	ck_assert_int_gt(clean, 100);
+	/*
+	 * Counts relative to the work done: a loaded machine fits fewer
+	 * rounds into the time (68 kills instead of 150 once, with the
+	 * suite's other storms running beside it), but every client told
+	 * to exit must have exited cleanly.
+	 */
+	ck_assert_int_ge(killed + told, 20);
+	ck_assert_int_eq(clean, told);
 	wait_procs(0);
 	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "pid", NULL), 0);
 	ck_assert_int_gt(atoi(out), 1);

@@ -212,7 +212,8 @@ START_TEST(names)
 		}
 	}
 	ck_assert_str_eq(all, "kern.ostype:3 kern.osrelease:3 kern.maxproc:2 "
-	    "kern.hostname:3 kern.proc.all:5 hw.machine:3 hw.ncpu:2 ");
+	    "kern.hostname:3 kern.proc.all:5 kern.file:5 hw.machine:3 "
+	    "hw.ncpu:2 ");
 }
 END_TEST
 

@@ -26,7 +26,10 @@ static void __attribute__((__noreturn__))
 usage(FILE *fp, int status)
 {
 
-	fprintf(fp, "usage: %s [-dhnv]\n", getprogname());
+	fprintf(fp, "usage: %s [-dhnv]\n"
+	    "  -d  ask for a dump    -h  halt (as NetBSD's rump.halt: not help)\n"
+	    "  -n  do not sync       -v  print the client's rump pid\n"
+	    "  --help  this message  --version\n", getprogname());
 	exit(status);
 }
 

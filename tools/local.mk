@@ -1,11 +1,11 @@
 # tools/: small rumpclient programs, installed as rump.NAME.  Each is
 # one file; tool_common.c holds what they share (naming, connecting,
 # reading a directory).
-TOOL_SRC = tools/tool.h tools/tool_common.c
+TOOL_SRC = tools/tool.h tools/tool_common.c tools/tool_sock.c
 TOOL_LDADD = librumpclient.la $(BSD_LIBS)
 
 bin_PROGRAMS += rump.halt rump.cat rump.tee rump.ls rump.mkdir rump.rm \
-	rump.ps rump.sysctl rump.stat rump.sockstat
+	rump.ps rump.sysctl rump.stat rump.sockstat rump.fstat
 
 rump_halt_SOURCES = tools/halt.c $(TOOL_SRC)
 rump_halt_LDADD = $(TOOL_LDADD)
@@ -19,7 +19,7 @@ rump_mkdir_SOURCES = tools/mkdir.c $(TOOL_SRC)
 rump_mkdir_LDADD = $(TOOL_LDADD)
 rump_rm_SOURCES = tools/rm.c $(TOOL_SRC)
 rump_rm_LDADD = $(TOOL_LDADD)
-rump_ps_SOURCES = tools/ps.c $(TOOL_SRC)
+rump_ps_SOURCES = tools/ps.c tools/filelist.c $(TOOL_SRC)
 rump_ps_LDADD = $(TOOL_LDADD)
 rump_sysctl_SOURCES = tools/sysctl.c $(TOOL_SRC)
 rump_sysctl_LDADD = $(TOOL_LDADD)
@@ -27,6 +27,8 @@ rump_stat_SOURCES = tools/stat.c $(TOOL_SRC)
 rump_stat_LDADD = $(TOOL_LDADD)
 rump_sockstat_SOURCES = tools/sockstat.c $(TOOL_SRC)
 rump_sockstat_LDADD = $(TOOL_LDADD)
+rump_fstat_SOURCES = tools/fstat.c tools/filelist.c $(TOOL_SRC)
+rump_fstat_LDADD = $(TOOL_LDADD)
 
 # rumprun: sets up librumphijack for an unmodified program; libc only
 bin_PROGRAMS += rumprun

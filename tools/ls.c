@@ -4,7 +4,10 @@
  * Directories are read with getdents64 (tool_dirnames) and their
  * entries printed sorted by name; names starting with "." are shown
  * only with -a.  With -l each entry is lstat'ed and printed as mode,
- * link count, size (major, minor for a device) and name.  As ls(1)
+ * link count, owner and group, size (major, minor for a device),
+ * modification time and name.  The kernel has no user or group names,
+ * so owner and group are numbers, as with ls -n; times are ls(1)'s:
+ * hour and minute within six months, else the year, in local time.  As ls(1)
  * does, operands that are not directories come first, then each
  * directory under a "path:" heading when there is more than one
  * operand.  An operand or entry that cannot be read is reported and
@@ -23,10 +26,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rump/rump_syscalls.h>
 
 #include "tool.h"
+
+#define SIXMONTHS	((time_t)365 * 24 * 60 * 60 / 2)
 
 static int aflag, lflag;
 
@@ -82,15 +88,23 @@ modestr(mode_t m, char s[11])
 static void
 print_long(const char *name, const struct stat *st)
 {
-	char mode[11];
+	char mode[11], when[32];
+	struct tm tm;
+	time_t now = time(NULL), t = st->st_mtim.tv_sec;
 
 	modestr(st->st_mode, mode);
+	/* ls(1): the year instead of the time if not within six months */
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), t > now - SIXMONTHS &&
+	    t < now + SIXMONTHS ? "%b %e %H:%M" : "%b %e  %Y", &tm) == 0)
+		snprintf(when, sizeof(when), "%jd", (intmax_t)t);
+	printf("%s %3ju %-5u %-5u ", mode, (uintmax_t)st->st_nlink,
+	    st->st_uid, st->st_gid);
 	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
-		printf("%s %3ju %3u, %3u %s\n", mode, (uintmax_t)st->st_nlink,
-		    major(st->st_rdev), minor(st->st_rdev), name);
+		printf("%3u, %3u", major(st->st_rdev), minor(st->st_rdev));
 	else
-		printf("%s %3ju %8jd %s\n", mode, (uintmax_t)st->st_nlink,
-		    (intmax_t)st->st_size, name);
+		printf("%8jd", (intmax_t)st->st_size);
+	printf(" %s %s\n", when, name);
 }
 
 /* Print one entry; path is what to lstat, name what to show. */

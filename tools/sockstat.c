@@ -13,12 +13,6 @@
 
 #define LIBBSD_OPENBSD_VIS
 
-#include <sys/socket.h>
-#include <sys/un.h>
-
-#include <netinet/in.h>
-#include <arpa/inet.h>
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +33,7 @@ static void __attribute__((__noreturn__))
 usage(FILE *fp, int status)
 {
 
-	fprintf(fp, "usage: %s [-v]\n", getprogname());
+	fprintf(fp, "usage: %s [-hv]\n", getprogname());
 	exit(status);
 }
 
@@ -55,64 +49,6 @@ proclist(void *buf, size_t size)
 {
 
 	return rump_sys_proclist(buf, size);
-}
-
-static const char *
-proto(const struct rump_sockinfo *si)
-{
-
-	switch (si->rsi_family) {
-	case AF_UNIX:
-		return si->rsi_type == SOCK_STREAM ? "stream" :
-		    si->rsi_type == SOCK_DGRAM ? "dgram" : "seqpac";
-	case AF_INET:
-		return si->rsi_type == SOCK_STREAM ? "tcp4" : "udp4";
-	case AF_INET6:
-		return si->rsi_type == SOCK_STREAM ? "tcp6" : "udp6";
-	default:
-		return "?";
-	}
-}
-
-/* An address as sockstat prints it: "*:*" when there is none. */
-static const char *
-addr(const struct sockaddr_storage *ss, uint32_t len, char *buf,
-    size_t size)
-{
-	const struct sockaddr_un *sun = (const void *)ss;
-	const struct sockaddr_in *sin = (const void *)ss;
-	const struct sockaddr_in6 *sin6 = (const void *)ss;
-	char host[INET6_ADDRSTRLEN], path[sizeof(sun->sun_path) + 1];
-
-	if (len == 0)
-		return "*:*";
-	switch (ss->ss_family) {
-	case AF_UNIX:
-		if (len <= offsetof(struct sockaddr_un, sun_path))
-			return "(unnamed)";
-		memset(path, 0, sizeof(path));
-		memcpy(path, sun->sun_path,
-		    len - offsetof(struct sockaddr_un, sun_path) <
-		    sizeof(sun->sun_path) ?
-		    len - offsetof(struct sockaddr_un, sun_path) :
-		    sizeof(sun->sun_path));
-		if (path[0] == '\0')	/* abstract: @name */
-			path[0] = '@';
-		if (size < 4 * strlen(path) + 1)
-			return "(too long)";
-		strvis(buf, path, VIS_SAFE | VIS_OCTAL);
-		return buf;
-	case AF_INET:
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(buf, size, "%s:%u", host, ntohs(sin->sin_port));
-		return buf;
-	case AF_INET6:
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(buf, size, "[%s]:%u", host, ntohs(sin6->sin6_port));
-		return buf;
-	default:
-		return "?";
-	}
 }
 
 int
@@ -156,9 +92,9 @@ main(int argc, char **argv)
 			break;
 		}
 		printf("%-8s %-10s %5d %3d %-6s %-21s %s\n", user, comm,
-		    si[i].rsi_pid, si[i].rsi_fd, proto(&si[i]),
-		    addr(&si[i].rsi_laddr, si[i].rsi_laddrlen, la, sizeof(la)),
-		    addr(&si[i].rsi_faddr, si[i].rsi_faddrlen, fa,
+		    si[i].rsi_pid, si[i].rsi_fd, tool_sockproto(&si[i]),
+		    tool_sockaddr(&si[i].rsi_laddr, si[i].rsi_laddrlen, la, sizeof(la)),
+		    tool_sockaddr(&si[i].rsi_faddr, si[i].rsi_faddrlen, fa,
 		    sizeof(fa)));
 	}
 	free(si);

@@ -51,7 +51,7 @@ static void __attribute__((__noreturn__))
 usage(FILE *fp, int status)
 {
 
-	fprintf(fp, "usage: %s [-v] [-c count] [-w secs]\n", getprogname());
+	fprintf(fp, "usage: %s [-hv] [-c count] [-w secs]\n", getprogname());
 	exit(status);
 }
 

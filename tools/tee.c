@@ -2,10 +2,12 @@
  * tee.c -- rump.tee: copy standard input to a kernel file and to
  * standard output, like tee(1).
  *
- * The file is created with mode 0644 and truncated, or appended to
- * with -a.  As with tee(1), an output that fails is reported once and
- * dropped while the other one keeps receiving the data; the exit
- * status is then 1.
+ * Each file is created with mode 0644 and truncated, or appended to
+ * with -a.  As with tee(1), an output that fails -- a file that cannot
+ * be opened, a write that fails -- is reported once and dropped while
+ * the others, standard output among them, keep receiving the data; the
+ * exit status is then 1.  A file whose write failed is closed without
+ * a second report.
  */
 #include "config.h"
 
@@ -34,7 +36,7 @@ static void __attribute__((__noreturn__))
 usage(FILE *fp, int status)
 {
 
-	fprintf(fp, "usage: %s [-ahv] file\n", getprogname());
+	fprintf(fp, "usage: %s [-ahv] [file ...]\n", getprogname());
 	exit(status);
 }
 
@@ -60,13 +62,19 @@ write_full(int rump, int fd, const char *p, size_t len)
 	return 0;
 }
 
-static int
-copy_input(int fd, const char *path)
-{
-	int outok, fileok;
-	ssize_t n;
+/* an output: the host's standard output or a kernel file */
+struct output {
+	const char	*o_name;
+	int		 o_rump;	/* a kernel descriptor */
+	int		 o_fd;		/* -1: failed, dropped */
+};
 
-	outok = fileok = 1;
+static int
+copy_input(struct output *outs, int nout)
+{
+	ssize_t n;
+	int i, rv = 0;
+
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
@@ -74,23 +82,27 @@ copy_input(int fd, const char *path)
 			warn("stdin");
 			return 1;
 		}
-		if (outok && write_full(0, STDOUT_FILENO, buf,
-		    (size_t)n) == -1) {
-			warn("stdout");
-			outok = 0;
-		}
-		if (fileok && write_full(1, fd, buf, (size_t)n) == -1) {
-			warn("%s", path);
-			fileok = 0;
+		for (i = 0; i < nout; i++) {
+			if (outs[i].o_fd == -1)
+				continue;
+			if (write_full(outs[i].o_rump, outs[i].o_fd, buf,
+			    (size_t)n) == -1) {
+				warn("%s", outs[i].o_name);
+				if (outs[i].o_rump)
+					(void)rump_sys_close(outs[i].o_fd);
+				outs[i].o_fd = -1;
+				rv = 1;
+			}
 		}
 	}
-	return !(outok && fileok);
+	return rv;
 }
 
 int
 main(int argc, char **argv)
 {
-	int ch, fd, flags, verbose, rv;
+	struct output *outs;
+	int ch, flags, verbose, rv, nout, i;
 
 	tool_setname(argv, "rump.tee");
 	flags = O_WRONLY | O_CREAT | O_TRUNC;
@@ -109,16 +121,31 @@ main(int argc, char **argv)
 			usage(stderr, 1);
 		}
 	}
-	if (argc - optind != 1)
-		usage(stderr, 1);
 
 	tool_connect(verbose);
-	if ((fd = rump_sys_open(argv[optind], flags, 0644)) == -1)
-		err(1, "%s", argv[optind]);
-	rv = copy_input(fd, argv[optind]);
-	if (rump_sys_close(fd) == -1) {
-		warn("%s", argv[optind]);
-		rv = 1;
+	rv = 0;
+	nout = 1 + argc - optind;
+	if ((outs = calloc((size_t)nout, sizeof(*outs))) == NULL)
+		err(1, "malloc");
+	outs[0].o_name = "stdout";
+	outs[0].o_fd = STDOUT_FILENO;
+	for (i = 1; i < nout; i++) {
+		outs[i].o_name = argv[optind + i - 1];
+		outs[i].o_rump = 1;
+		if ((outs[i].o_fd = rump_sys_open(outs[i].o_name, flags,
+		    0644)) == -1) {
+			warn("%s", outs[i].o_name);
+			rv = 1;
+		}
 	}
+	if (copy_input(outs, nout) != 0)
+		rv = 1;
+	for (i = 1; i < nout; i++) {
+		if (outs[i].o_fd != -1 && rump_sys_close(outs[i].o_fd) == -1) {
+			warn("%s", outs[i].o_name);
+			rv = 1;
+		}
+	}
+	free(outs);
 	return rv;
 }

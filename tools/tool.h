@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Name the program for getopt(3), err(3), warn(3) and the kernel's
@@ -38,5 +39,19 @@ int	tool_dirnames(const char *path, char ***namesp, size_t *np);
 void	*tool_getlist(ssize_t (*call)(void *, size_t), size_t recsz,
 	    size_t *np);
 void	tool_freenames(char **names, size_t n);
+
+/* a socket's protocol ("tcp4", "stream"...) and an address (tool_sock.c) */
+struct rump_sockinfo;
+struct sockaddr_storage;
+const char *tool_sockproto(const struct rump_sockinfo *);
+const char *tool_sockaddr(const struct sockaddr_storage *, uint32_t len,
+	    char *buf, size_t size);
+
+/*
+ * rump.fstat's listing (filelist.c), also rump.ps -f: the open files
+ * of process pid (-1: all) of user uid (-1: all); returns the exit
+ * status.
+ */
+int	tool_fstat(long pid, long uid);
 
 #endif /* RUMP_TOOLS_TOOL_H */

@@ -20,7 +20,7 @@ struct rump_procinfo {
 	int32_t	rpi_stat;	/* RUMP_PSTAT_* */
 	int32_t	rpi_xstat;	/* wait status, for a zombie */
 	int32_t	rpi_remote;	/* 1: a sysproxy client, 0: in-process */
-	int32_t	rpi_pad;
+	int32_t	rpi_nfiles;	/* open descriptors (was padding: same size) */
 	char	rpi_comm[16];
 };
 #define RUMP_PSTAT_ACTIVE	1
@@ -43,6 +43,7 @@ struct rump_procinfo {
 #define RUMP_KERN_HOSTNAME	10	/* string, root may set */
 #define RUMP_KERN_PROC		14	/* node */
 #define RUMP_KERN_PROC_ALL	0	/* struct rump_procinfo[] */
+#define RUMP_KERN_FILE		15	/* struct rump_fileinfo[] */
 
 #define RUMP_HW_MACHINE		1	/* string */
 #define RUMP_HW_NCPU		3	/* int */
@@ -87,5 +88,38 @@ struct rump_sockinfo {
 #define RUMP_SOCK_CONNECTED	3
 #define RUMP_SOCK_CLOSED	4	/* the peer is gone */
 #define RUMP_SOCK_EMBRYONIC	5	/* queued on a listener, not accepted */
+
+/*
+ * One descriptor as sysctl kern.file reports it: one record for every
+ * open descriptor of every process, process by process (in no
+ * particular order of processes), each process's in descriptor order.  The stat fields are
+ * fstat(2)'s for the descriptor.  rfi_path is the file's name in the
+ * kernel's file system, "" when not known (a file whose last name is
+ * gone, a host file inside a host directory, a name past the search's
+ * bound); a file with several names gets one of them; a name too long
+ * for the field keeps its end, after "...".
+ */
+#define RUMP_FI_PATHLEN		256
+struct rump_fileinfo {
+	int32_t	rfi_pid;
+	int32_t	rfi_fd;
+	int32_t	rfi_type;	/* RUMP_FTYPE_* */
+	int32_t	rfi_flags;	/* fcntl(F_GETFL): O_ACCMODE, O_APPEND... */
+	int32_t	rfi_fdflags;	/* fcntl(F_GETFD): FD_CLOEXEC */
+	int32_t	rfi_count;	/* references to the open file */
+	int64_t	rfi_offset;
+	uint64_t rfi_id;	/* the open file: shared by dup and fork */
+	uint64_t rfi_dataid;	/* socket: rsi_id; pipe: both ends' */
+	uint64_t rfi_ino;	/* st_ino */
+	uint64_t rfi_rdev;	/* st_rdev */
+	int64_t	rfi_size;	/* st_size; a pipe: bytes in it */
+	uint32_t rfi_mode;	/* st_mode */
+	uint32_t rfi_nlink;	/* st_nlink */
+	char	rfi_path[RUMP_FI_PATHLEN];
+};
+#define RUMP_FTYPE_VNODE	1	/* a file, directory or device */
+#define RUMP_FTYPE_PIPE		2
+#define RUMP_FTYPE_SOCKET	3
+#define RUMP_FTYPE_EPOLL	4
 
 #endif /* _RUMP_RUMPDEFS_H_ */

@@ -243,6 +243,7 @@ enum rumpuser_sp_counter {
 	RUMPUSER_SP_COPYREQS,		/* copy requests sent to clients */
 	RUMPUSER_SP_ERRORS,		/* ERROR frames sent */
 	RUMPUSER_SP_CUTOFF,		/* clients cut off by a limit */
+	RUMPUSER_SP_PREFORKS,		/* fork images not yet claimed */
 	RUMPUSER_SP_NCOUNTERS
 };
 int64_t	rumpuser_sp_counter(int which);
@@ -260,6 +261,7 @@ extern int rumpsp_maxcalls;	/* calls of one client in the server */
 extern int rumpsp_maxprefork;	/* fork images one client may hold */
 extern int rumpsp_hstimeout;	/* ms to finish the handshake */
 extern int rumpsp_copytimeout;	/* ms a copy waits for its client */
+extern int rumpsp_keepalive;	/* s of TCP silence before probes, -1 off */
 extern int rumpsp_sockmode;	/* mode of a Unix socket file */
 extern int rumpsp_peercred;	/* clients get their host credentials */
 extern int rumpsp_verbose;	/* log connects, disconnects, refusals */
