@@ -2,6 +2,7 @@
 # (These rules live beside, not inside, man/ so that man/ holds only pages.)
 dist_man_MANS += man/rump_server.1 man/rump.halt.1 man/rump.cat.1 man/rump.ps.1 \
 	man/rump.sysctl.1 man/rump.stat.1 man/rump.sockstat.1 man/rump.fstat.1 \
+	man/rumprun.1 man/rumphijack.3 \
 	man/rump.3 man/rump_etfs.3 man/rump_lwproc.3 man/rumpclient.3 \
 	man/rumpuser.3 \
 	man/rump_sp.7 man/rump_net.7

@@ -10,6 +10,7 @@ include tests/kern.mk
 include tests/integration.mk
 include tests/cred.mk
 include tests/sock.mk
+include tests/hijack.mk
 include tests/faults.mk
 include tests/killstorm.mk
 include tests/netns.mk

@@ -296,7 +296,7 @@ reconnect_worker(void *arg)
 	int i;
 
 	(void)arg;
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < 120; i++) {
 		CHECK(rump_sys_getpid() > 0);
 		len = sizeof(name);
 		memset(name, 0, sizeof(name));
@@ -342,7 +342,12 @@ cmd_reconnect(int nthr)
 	pthread_mutex_unlock(&rc_mtx);
 	for (i = 0; i < nthr; i++)
 		CHECK(pthread_join(t[i], NULL) == 0);
-	CHECK(closes >= 10);
+	/*
+	 * About 12: each may cost up to RC_CHECK_MS (a waiter whose
+	 * number a new descriptor took looks again after it), so more
+	 * would make a slow test under the sanitizers.
+	 */
+	CHECK(closes >= 6);
 	printf("ok\n");
 	return 0;
 }

@@ -29,3 +29,8 @@ rump_sockstat_SOURCES = tools/sockstat.c $(TOOL_SRC)
 rump_sockstat_LDADD = $(TOOL_LDADD)
 rump_fstat_SOURCES = tools/fstat.c tools/filelist.c $(TOOL_SRC)
 rump_fstat_LDADD = $(TOOL_LDADD)
+
+# rumprun: sets up librumphijack for an unmodified program; libc only
+bin_PROGRAMS += rumprun
+rumprun_SOURCES = tools/rumprun.c
+rumprun_CPPFLAGS = $(AM_CPPFLAGS) -DLIBDIR='"$(libdir)"'
