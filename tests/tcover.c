@@ -191,7 +191,8 @@ zombie(int status, int sig)
 }
 
 /* fork images held for ever: kept here, so no leak checker calls them lost */
-static struct rumpclient_fork *held[64];
+#define HOLDMAX	1024
+static struct rumpclient_fork *held[HOLDMAX];
 
 static int
 hold(int nfork)
@@ -200,7 +201,9 @@ hold(int nfork)
 	int i;
 
 	sockets();
-	for (i = 0; i < nfork && i < 64; i++)
+	if (nfork > HOLDMAX)
+		errx(1, "hold: at most %d fork images", HOLDMAX);
+	for (i = 0; i < nfork; i++)
 		if ((held[i] = rumpclient_prefork()) == NULL)
 			err(1, "rumpclient_prefork %d", i);
 	zombie(3, 0);
