@@ -96,7 +96,10 @@ rsp_err_str(uint32_t err)
 /*
  * Send a whole iovec on a socket, whatever the socket's blocking mode:
  * short writes are resumed and EAGAIN waits for the socket to drain.
- * The caller serializes senders.  Returns 0 or an errno.
+ * The wait is in one-second slices: a poll on a descriptor that
+ * another thread closes (a client's closefrom(3)) never wakes, the
+ * next sendmsg fails.  The caller serializes senders.  Returns 0 or an
+ * errno.
  */
 int
 rsp_sendv(int fd, const struct iovec *iov0, int iovcnt)
@@ -123,7 +126,8 @@ rsp_sendv(int fd, const struct iovec *iov0, int iovcnt)
 				return errno;
 			pfd.fd = fd;
 			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			pfd.revents = 0;
+			if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
 				return errno;
 			continue;
 		}

@@ -75,7 +75,7 @@ rc_waiter_fini(struct rc_waiter *w)
 static int
 rc_cnwait(struct rc_conn *cn)
 {
-	struct timespec ts = { RC_CHECK_MS / 1000, 0 };
+	struct timespec ts = RC_CHECK_TS;
 	struct pollfd pfd;
 	int n;
 
@@ -377,7 +377,7 @@ rc_frame(struct rc_conn *cn, int *sigp)
 static void
 rc_read(struct rc_conn *cn, struct rc_waiter *w)
 {
-	struct timespec ts = { RC_CHECK_MS / 1000, 0 };
+	struct timespec ts = RC_CHECK_TS;
 	struct pollfd pfd;
 	sigset_t cur;
 	int sig, n;
@@ -473,8 +473,9 @@ rc_wait(struct rc_waiter *w)
 			rc_conn_kill(cn);
 		}
 		pthread_mutex_lock(&c->c_mtx);
+		/* rc_sleep forgot it: the thread makes a new one */
 		if (error == EBADF)
-			w->w_efd = RC_EFD_NONE;
+			w->w_efd = RC_EFD_UNSET;
 	}
 	TAILQ_REMOVE(&cn->cn_waiters, w, w_entries);
 	if (cn->cn_reader == w)
@@ -571,7 +572,7 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	if (intact && !w->w_filling)
 		w->w_done = true;
 	rc_wait(w);
-	rc_conn_rele_locked(cn);
+	rc_conn_put_locked(cn);
 	pthread_mutex_unlock(&c->c_mtx);
 	if (intact) {
 		rc_waiter_fini(w);

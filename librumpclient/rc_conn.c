@@ -49,6 +49,7 @@ struct rc_client rc_client = {
 	.c_sendmtx = PTHREAD_MUTEX_INITIALIZER,
 	.c_initmtx = PTHREAD_MUTEX_INITIALIZER,
 	.c_connwait = TAILQ_HEAD_INITIALIZER(rc_client.c_connwait),
+	.c_retirefd = -1,
 	.c_listener = {
 		.l_efd = -1,
 		.l_pausewait =
@@ -124,7 +125,7 @@ rc_fd_issock(int fd)
 int
 rc_recvall(int fd, void *buf, size_t len, const sigset_t *waitmask)
 {
-	struct timespec ts = { RC_CHECK_MS / 1000, 0 };
+	struct timespec ts = RC_CHECK_TS;
 	struct pollfd pfd;
 	uint8_t *p = buf;
 	ssize_t n;
@@ -524,7 +525,12 @@ rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
 void
 rc_conn_rele_locked(struct rc_conn *cn)
 {
+	struct rc_client *c = &rc_client;
 
+	if (cn->cn_retired && c->c_retired > 0) {
+		c->c_retired--;
+		rc_wake(c->c_retirefd);
+	}
 	if (--cn->cn_refs > 0)
 		return;
 	if (rc_conn_fdok(cn))
@@ -539,6 +545,21 @@ rc_conn_rele(struct rc_conn *cn)
 	pthread_mutex_lock(&rc_client.c_mtx);
 	rc_conn_rele_locked(cn);
 	pthread_mutex_unlock(&rc_client.c_mtx);
+}
+
+/*
+ * References this thread holds through rc_conn_get(): more than one
+ * when a signal handler's call interrupted a call of its own.
+ */
+static __thread int rc_thread_refs;
+
+/* Let go of a reference rc_conn_get() gave (c_mtx held). */
+void
+rc_conn_put_locked(struct rc_conn *cn)
+{
+
+	rc_thread_refs--;
+	rc_conn_rele_locked(cn);
 }
 
 static void
@@ -579,6 +600,8 @@ rc_conn_kill(struct rc_conn *cn)
 	    !c->c_exiting && !rc_listener_self();
 	if (c->c_conn == cn) {
 		c->c_conn = NULL;
+		cn->cn_retired = true;
+		c->c_retired += cn->cn_refs;
 		rc_conn_rele_locked(cn);
 	}
 	pthread_mutex_unlock(&c->c_mtx);
@@ -632,6 +655,43 @@ rc_reconnect(const struct rsp_addr *ra, time_t policy,
 		if (backoff_ms > 1000)
 			backoff_ms = 1000;
 	}
+}
+
+/*
+ * Before a reconnect makes its socket (c_mtx held, dropped meanwhile):
+ * wait until no other thread uses a retired connection, so that none
+ * can read from or write to the new socket through the number the old
+ * one had.  Each notices within RC_CHECK_MS that its descriptor is
+ * gone; one that holds on longer (a signal handler that does not
+ * return) is waited for RC_RETIRE_MS, then the reconnect goes ahead.
+ */
+static void
+rc_wait_retired(const sigset_t *omask)
+{
+	struct rc_client *c = &rc_client;
+	struct timespec start, now;
+	int efd;
+
+	start = rc_now();
+	while (c->c_retired > rc_thread_refs) {
+		now = rc_now();
+		if ((now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000 >= RC_RETIRE_MS) {
+			rc_debug("reconnecting while %d calls hold the old "
+			    "connection", c->c_retired - rc_thread_refs);
+			break;
+		}
+		pthread_mutex_unlock(&c->c_mtx);
+		efd = rc_thread_efd();
+		pthread_mutex_lock(&c->c_mtx);
+		c->c_retirefd = efd;
+		if (c->c_retired <= rc_thread_refs)
+			break;
+		pthread_mutex_unlock(&c->c_mtx);
+		(void)rc_sleep(efd, omask);
+		pthread_mutex_lock(&c->c_mtx);
+	}
+	c->c_retirefd = -1;
 }
 
 /* Sleep (c_mtx held, dropped while asleep) until a reconnect finishes. */
@@ -689,6 +749,7 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 	for (;;) {
 		if ((cn = c->c_conn) != NULL) {
 			cn->cn_refs++;
+			rc_thread_refs++;
 			pthread_mutex_unlock(&c->c_mtx);
 			if (reconnected)
 				rc_listener_start();
@@ -726,6 +787,7 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 		}
 		c->c_connecting = true;
 		c->c_connthread = pthread_self();
+		rc_wait_retired(omask);
 		ra = c->c_addr;
 		pthread_mutex_unlock(&c->c_mtx);
 		error = rc_reconnect(&ra, policy, omask, &cn);

@@ -91,6 +91,9 @@ rc_atfork_child(void)
 	}
 	c->c_connecting = false;
 	TAILQ_INIT(&c->c_connwait);
+	/* the parent's threads that held retired connections are not here */
+	c->c_retired = 0;
+	c->c_retirefd = -1;
 	rc_listener_postfork_child();
 	rc_restoresigs(&rc_fork_omask);
 }

@@ -72,45 +72,73 @@ rc_listen_wake_pausers(struct rc_listener *l)
 }
 
 /*
+ * Our eventfd was closed under us (closefrom(3)): make another
+ * (c_mtx held, dropped meanwhile).  Without one we poll the connection
+ * in slices and sleep in millisecond steps, which costs only time.
+ */
+static void
+rc_listen_renew(struct rc_client *c, struct rc_listener *l)
+{
+	int efd = l->l_efd;
+
+	pthread_mutex_unlock(&c->c_mtx);
+	efd = rc_efd_renew(efd);
+	pthread_mutex_lock(&c->c_mtx);
+	l->l_efd = efd;
+}
+
+/*
  * Sleep, c_mtx dropped, until woken or for ms milliseconds (-1: until
- * woken).  Signals stay blocked.
+ * woken, looking at our eventfd every RC_CHECK_MS).  Signals stay
+ * blocked.
  */
 static void
 rc_listen_park(struct rc_client *c, struct rc_listener *l, int ms)
 {
-	struct timespec ts;
-	struct pollfd pfd;
+	int error;
 
 	l->l_state = RC_L_PARKED;
 	rc_listen_wake_pausers(l);
 	pthread_mutex_unlock(&c->c_mtx);
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	pfd.fd = l->l_efd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	if (ppoll(&pfd, 1, ms < 0 ? NULL : &ts, NULL) > 0)
-		rc_unwake(l->l_efd);
+	error = rc_sleep_ms(l->l_efd, NULL, ms < 0 ? RC_CHECK_MS : ms);
 	pthread_mutex_lock(&c->c_mtx);
+	if (error == EBADF)
+		rc_listen_renew(c, l);
 }
 
-/* Wait for a frame holding the role; true if one is there to read. */
+/*
+ * Wait for a frame holding the role; true if one is there to read.
+ * Bounded, as every wait on the socket: a ppoll on a descriptor that
+ * closefrom(3) closed never wakes, and while we hold a reference to
+ * a dead connection no reconnect may reuse its number.  *lostp says
+ * that our eventfd went the same way.
+ */
 static bool
-rc_listen_poll(struct rc_conn *cn, int efd)
+rc_listen_poll(struct rc_conn *cn, int efd, bool *lostp)
 {
+	struct timespec ts = RC_CHECK_TS;
 	struct pollfd pfd[2];
+	int n;
 
+	*lostp = false;
 	pfd[0].fd = cn->cn_fd;
 	pfd[0].events = POLLIN;
 	pfd[0].revents = 0;
 	pfd[1].fd = efd;
 	pfd[1].events = POLLIN;
 	pfd[1].revents = 0;
-	if (ppoll(pfd, 2, NULL, NULL) <= 0)
+	n = ppoll(pfd, efd >= 0 ? 2 : 1, &ts, NULL);
+	if (n == -1)
 		return false;
+	if ((n == 0 || (pfd[0].revents & POLLNVAL)) && !rc_conn_fdok(cn)) {
+		rc_debug("connection descriptor %d closed under us",
+		    cn->cn_fd);
+		rc_conn_kill(cn);
+		return false;
+	}
 	if (pfd[1].revents != 0)
-		rc_unwake(efd);
-	return pfd[0].revents != 0;
+		*lostp = (pfd[1].revents & POLLNVAL) || !rc_unwake(efd);
+	return (pfd[0].revents & ~POLLNVAL) != 0;
 }
 
 /*
@@ -122,7 +150,7 @@ static void
 rc_listen_once(struct rc_client *c, struct rc_listener *l,
     struct rc_conn *cn)
 {
-	bool ready;
+	bool ready, lost = false;
 	int sig;
 
 	cn->cn_reader = &l->l_w;
@@ -131,7 +159,7 @@ rc_listen_once(struct rc_client *c, struct rc_listener *l,
 	if (!ready) {
 		l->l_state = RC_L_POLLING;
 		pthread_mutex_unlock(&c->c_mtx);
-		ready = rc_listen_poll(cn, l->l_efd);
+		ready = rc_listen_poll(cn, l->l_efd, &lost);
 		pthread_mutex_lock(&c->c_mtx);
 	}
 	if (ready && cn->cn_reader == &l->l_w && !cn->cn_dead &&
@@ -151,6 +179,8 @@ rc_listen_once(struct rc_client *c, struct rc_listener *l,
 	}
 	rc_listen_wake_pausers(l);
 	rc_conn_rele_locked(cn);
+	if (lost)
+		rc_listen_renew(c, l);
 }
 
 /* The listener's life; c_mtx held. */

@@ -20,6 +20,9 @@
  * numbers back for its own files.  So an eventfd is written or read
  * only after fstat(2) says it still is an anonymous-inode descriptor
  * like the ones we made: never a file, pipe or socket of the program's.
+ * A sleeper that finds its number closed or taken forgets it
+ * (rc_efd_forget) and gets a new eventfd the next time it sleeps; the
+ * old number is not ours to close.
  */
 #include "config.h"
 
@@ -74,7 +77,27 @@ rc_tls_destroy(void *arg)
 	pthread_mutex_lock(&rc_tls_mtx);
 	LIST_REMOVE(t, t_entries);
 	pthread_mutex_unlock(&rc_tls_mtx);
-	close(t->t_efd);
+	if (rc_efd_ok(t->t_efd))
+		close(t->t_efd);
+	t->t_efd = -1;
+}
+
+/*
+ * efd, this thread's eventfd, was closed under us: forget the number
+ * (someone else's now, or soon), so that rc_thread_efd() makes a new
+ * one.  Its record leaves the registry and the key destructor.
+ */
+static void
+rc_efd_forget(int efd)
+{
+	struct rc_tls *t = &rc_tls_self;
+
+	if (efd < 0 || t->t_efd != efd)
+		return;
+	pthread_mutex_lock(&rc_tls_mtx);
+	LIST_REMOVE(t, t_entries);
+	pthread_mutex_unlock(&rc_tls_mtx);
+	(void)pthread_setspecific(rc_tls_key, NULL);
 	t->t_efd = -1;
 }
 
@@ -119,6 +142,20 @@ rc_thread_efd(void)
 	return fd;
 }
 
+/*
+ * efd, the calling thread's eventfd, was found closed under us (POLLNVAL
+ * or no longer an eventfd): forget it and make a new one.  Returns the
+ * new eventfd, or -1.
+ */
+int
+rc_efd_renew(int efd)
+{
+
+	if (efd >= 0 && !rc_efd_ok(efd))
+		rc_efd_forget(efd);
+	return rc_thread_efd();
+}
+
 void
 rc_wake(int efd)
 {
@@ -128,14 +165,19 @@ rc_wake(int efd)
 		(void)write(efd, &one, sizeof(one));
 }
 
-/* Take the count of a readable eventfd of ours (see above). */
-void
+/*
+ * Take the count of a readable eventfd of ours (see above).  false if
+ * efd is no longer an eventfd: the caller renews it (rc_efd_renew).
+ */
+bool
 rc_unwake(int efd)
 {
 	uint64_t v;
 
-	if (rc_efd_ok(efd))
-		(void)read(efd, &v, sizeof(v));
+	if (!rc_efd_ok(efd))
+		return false;
+	(void)read(efd, &v, sizeof(v));
+	return true;
 }
 
 /*
@@ -143,31 +185,49 @@ rc_unwake(int efd)
  * RC_CHECK_MS.  Without an eventfd (none could be made) sleep a
  * millisecond: the caller's loop re-checks, so this only costs time.
  * Returns 0, ETIMEDOUT after a quiet RC_CHECK_MS, or EBADF when efd is
- * no longer open.
+ * no longer our eventfd (then it is forgotten: the caller's next
+ * rc_thread_efd() makes a new one).
  */
 int
 rc_sleep(int efd, const sigset_t *omask)
 {
+
+	/* bounded: the reader may be gone with a descriptor closed under it */
+	return rc_sleep_ms(efd, omask, RC_CHECK_MS);
+}
+
+/* rc_sleep() for at most ms milliseconds. */
+int
+rc_sleep_ms(int efd, const sigset_t *omask, int ms)
+{
 	struct timespec ts = { 0, 1000 * 1000 };
 	struct pollfd pfd;
+	int n;
 
 	if (efd < 0) {
 		(void)ppoll(NULL, 0, &ts, omask);
 		return 0;
 	}
-	/* bounded: the reader may be gone with a descriptor closed under it */
-	ts.tv_sec = RC_CHECK_MS / 1000;
-	ts.tv_nsec = 0;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	pfd.fd = efd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	if (ppoll(&pfd, 1, &ts, omask) == 0)
-		return ETIMEDOUT;
-	/* closed under us (closefrom(3)): the caller must not sleep on it */
-	if (pfd.revents & POLLNVAL)
+	n = ppoll(&pfd, 1, &ts, omask);
+	if (n == -1)
+		return 0;	/* EINTR: a handler ran */
+	/* closed under us (closefrom(3)), maybe taken by another file */
+	if ((pfd.revents & POLLNVAL) || !rc_efd_ok(efd)) {
+		rc_efd_forget(efd);
 		return EBADF;
-	if (pfd.revents & POLLIN)
-		rc_unwake(efd);
+	}
+	if (n == 0)
+		return ETIMEDOUT;
+	if (pfd.revents & POLLIN) {
+		uint64_t v;
+
+		(void)read(efd, &v, sizeof(v));
+	}
 	return 0;
 }
 
@@ -196,7 +256,8 @@ rc_wake_postfork_child(void)
 
 	pthread_mutex_init(&rc_tls_mtx, NULL);
 	LIST_FOREACH(t, &rc_tls_list, t_entries)
-		close(t->t_efd);
+		if (rc_efd_ok(t->t_efd))
+			close(t->t_efd);
 	LIST_INIT(&rc_tls_list);
 	rc_tls_self.t_efd = -1;
 	(void)pthread_setspecific(rc_tls_key, NULL);

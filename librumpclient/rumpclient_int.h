@@ -4,9 +4,13 @@
  *
  * One client per host process (rc_client).  It owns at most one live
  * connection (c_conn); a connection that broke is unlinked from the
- * client at once but lives on until the last call that used it has
- * let go of it (cn_refs), so no descriptor is closed under a thread
- * still polling or sending on it.
+ * client at once (retired) but lives on until the last call that used
+ * it has let go of it (cn_refs), so no descriptor is closed under a
+ * thread still polling or sending on it.  Nor is a new connection made
+ * while a retired one is still in use (c_retired): a program that
+ * closed our socket under us (closefrom(3)) would give its number to
+ * the new socket, and a thread of the old connection would read the
+ * new one's banner or replies.
  *
  * Locks: c_mtx guards the client, every connection's waiters, reader
  * role and reference count, and the reconnect state.  c_sendmtx keeps
@@ -106,6 +110,7 @@ struct rc_conn {
 	int			cn_minor;
 	int			cn_refs;	/* the client's + each call's */
 	bool			cn_dead;
+	bool			cn_retired;	/* unlinked from c_conn */
 	bool			cn_noshut;	/* inherited over fork(2) */
 	struct rc_waiter	*cn_reader;	/* who reads the socket */
 	struct rc_waiterq	cn_waiters;
@@ -156,6 +161,8 @@ struct rc_client {
 	pthread_t		c_connthread;	/* ... by this thread */
 	uint64_t		c_connepoch;	/* reconnects finished */
 	bool			c_connfailed;	/* ... the last one gave up */
+	int			c_retired;	/* refs to retired connections */
+	int			c_retirefd;	/* reconnect waits for them */
 	TAILQ_HEAD(, rc_sleeper) c_connwait;
 	struct rc_listener	c_listener;
 	struct rsp_key		c_key;		/* RUMP_KEYFILE, k_len 0: none */
@@ -166,7 +173,10 @@ extern struct rc_client rc_client;
 /* How long a peer has to send its banner. */
 #define RC_BANNER_MS	10000
 /* How long a wait goes before checking that its descriptor is ours. */
-#define RC_CHECK_MS	1000
+#define RC_CHECK_MS	500
+#define RC_CHECK_TS	{ RC_CHECK_MS / 1000, (RC_CHECK_MS % 1000) * 1000000L }
+/* How long a reconnect waits for calls to let go of the old connection. */
+#define RC_RETIRE_MS	(20 * RC_CHECK_MS)
 
 /* rc_conn.c: connecting, handshakes, reconnect policy */
 bool	rc_conn_fdok(const struct rc_conn *);
@@ -178,6 +188,7 @@ int	rc_conn_get(const sigset_t *, struct rc_conn **);
 bool	rc_conn_resends(void);
 void	rc_conn_rele(struct rc_conn *);
 void	rc_conn_rele_locked(struct rc_conn *);
+void	rc_conn_put_locked(struct rc_conn *);
 void	rc_conn_kill(struct rc_conn *);
 int	rc_recvall(int, void *, size_t, const sigset_t *);
 bool	rc_fd_issock(int);
@@ -214,8 +225,10 @@ int	rc_memwrite(uint64_t, const void *, size_t);
 void	rc_wake_init(void);
 int	rc_thread_efd(void);
 void	rc_wake(int);
-void	rc_unwake(int);
+bool	rc_unwake(int);
 int	rc_sleep(int, const sigset_t *);
+int	rc_sleep_ms(int, const sigset_t *, int);
+int	rc_efd_renew(int);
 void	rc_wake_prefork(void);
 void	rc_wake_postfork_parent(void);
 void	rc_wake_postfork_child(void);
