@@ -343,9 +343,9 @@ cmd_reconnect(int nthr)
 	for (i = 0; i < nthr; i++)
 		CHECK(pthread_join(t[i], NULL) == 0);
 	/*
-	 * About 12: each may cost up to RC_CHECK_MS (a waiter whose
-	 * number a new descriptor took looks again after it), so more
-	 * would make a slow test under the sanitizers.
+	 * About 12: each costs up to two RC_CHECK_MS (a reconnect waits
+	 * until every thread of the old connection has seen its
+	 * descriptor gone), so more would make a slow test.
 	 */
 	CHECK(closes >= 6);
 	printf("ok\n");
