@@ -13,6 +13,9 @@
  * plain COPYIN/COPYOUT requests, exactly as with 0.4.  Protocol 0.6
  * adds the AUTH handshake (sp_auth.c), which a server with a key
  * requires before GUEST or FORK and a server without one refuses.
+ * Protocol 0.7 adds the SHM request: a client on a Unix socket, once
+ * its handshake is done, may move the connection's frames into rings
+ * in memory it shares with the server (sp_shm.h).
  */
 #ifndef RUMP_COMMON_SP_PROTO_H
 #define RUMP_COMMON_SP_PROTO_H
@@ -33,7 +36,7 @@
 #endif
 
 #define RUMPSP_PROTOMAJOR	0
-#define RUMPSP_PROTOMINOR	6
+#define RUMPSP_PROTOMINOR	7
 #define RUMPSP_MAXBANNER	128
 
 /* Largest frame either side accepts, header included. */
@@ -74,9 +77,10 @@ enum rumpsp_type {
 	RUMPSP_COPYOUTSTR = 5,
 	RUMPSP_ANONMMAP = 6,
 	RUMPSP_PREFORK = 7,
-	RUMPSP_RAISE = 8
+	RUMPSP_RAISE = 8,
+	RUMPSP_SHM = 9		/* 0.7: frames move to shared rings */
 };
-#define RUMPSP_NTYPES	9
+#define RUMPSP_NTYPES	10
 
 enum rumpsp_err {
 	RUMPSP_ERR_NONE = 0,

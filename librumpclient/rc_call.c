@@ -79,6 +79,8 @@ rc_cnwait(struct rc_conn *cn)
 	struct pollfd pfd;
 	int n;
 
+	if (cn->cn_shm != NULL)
+		return rc_shm_wait(cn, NULL);
 	pfd.fd = cn->cn_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
@@ -90,6 +92,29 @@ rc_cnwait(struct rc_conn *cn)
 	return 0;
 }
 
+/* Refill the empty read-ahead buffer from the shared ring. */
+static int
+rc_cnfill_shm(struct rc_conn *cn)
+{
+	size_t n;
+	int error;
+
+	for (;;) {
+		if ((error = rc_shm_avail(cn, &n)) != 0)
+			return error;
+		if (n > 0) {
+			if (n > sizeof(cn->cn_rbuf))
+				n = sizeof(cn->cn_rbuf);
+			rc_shm_get(cn, cn->cn_rbuf, n);
+			cn->cn_rpos = 0;
+			cn->cn_rlen = n;
+			return 0;
+		}
+		if ((error = rc_shm_wait(cn, NULL)) != 0)
+			return error;
+	}
+}
+
 /* Refill the empty read-ahead buffer with what the socket has. */
 static int
 rc_cnfill(struct rc_conn *cn)
@@ -97,6 +122,8 @@ rc_cnfill(struct rc_conn *cn)
 	ssize_t r;
 	int error;
 
+	if (cn->cn_shm != NULL)
+		return rc_cnfill_shm(cn);
 	for (;;) {
 		r = recv(cn->cn_fd, cn->cn_rbuf, sizeof(cn->cn_rbuf),
 		    MSG_DONTWAIT);
@@ -114,6 +141,32 @@ rc_cnfill(struct rc_conn *cn)
 		if ((error = rc_cnwait(cn)) != 0)
 			return error;
 	}
+}
+
+/* Read len bytes of the stream straight into our buffer p. */
+static int
+rc_cnrecv(struct rc_conn *cn, uint8_t *p, size_t len)
+{
+	size_t n;
+	int error;
+
+	if (cn->cn_shm == NULL)
+		return rc_recvall(cn->cn_fd, p, len, NULL);
+	while (len > 0) {
+		if ((error = rc_shm_avail(cn, &n)) != 0)
+			return error;
+		if (n == 0) {
+			if ((error = rc_shm_wait(cn, NULL)) != 0)
+				return error;
+			continue;
+		}
+		if (n > len)
+			n = len;
+		rc_shm_get(cn, p, n);
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 /*
@@ -143,7 +196,7 @@ rc_cnread(struct rc_conn *cn, void *buf, size_t len)
 			continue;
 		}
 		if (p != NULL && len >= sizeof(cn->cn_rbuf))
-			return rc_recvall(cn->cn_fd, p, len, NULL);
+			return rc_cnrecv(cn, p, len);
 		if ((error = rc_cnfill(cn)) != 0)
 			return error;
 	}
@@ -181,6 +234,21 @@ rc_cnread_user(struct rc_conn *cn, uint64_t addr, size_t len, int *faultp)
 		if (len < sizeof(cn->cn_rbuf)) {
 			if ((error = rc_cnfill(cn)) != 0)
 				return error;
+			continue;
+		}
+		if (cn->cn_shm != NULL) {
+			if ((error = rc_shm_avail(cn, &n)) != 0)
+				return error;
+			if (n == 0) {
+				if ((error = rc_shm_wait(cn, NULL)) != 0)
+					return error;
+				continue;
+			}
+			if (n > len)
+				n = len;
+			*faultp = rc_shm_getuser(cn, addr, n);
+			addr += n;
+			len -= n;
 			continue;
 		}
 		r = recv(cn->cn_fd, (void *)(uintptr_t)addr, len, MSG_DONTWAIT);
@@ -370,6 +438,33 @@ rc_frame(struct rc_conn *cn, int *sigp)
 }
 
 /*
+ * rc_read() on shared rings: true when bytes are there to read, after
+ * a wait with the caller's mask if there were none.
+ */
+static bool
+rc_read_shm(struct rc_conn *cn, struct rc_waiter *w)
+{
+	size_t n;
+	int error;
+
+	if ((error = rc_shm_avail(cn, &n)) == 0 && n == 0) {
+		if ((error = rc_shm_wait(cn, w->w_omask)) == 0 &&
+		    (error = rc_shm_avail(cn, &n)) == 0 && n == 0)
+			return false;
+	}
+	if (error != 0) {
+		if (error == EBADF)
+			rc_debug("connection descriptor %d closed under us",
+			    cn->cn_fd);
+		else
+			rc_debug("connection lost: %s", strerror(error));
+		rc_conn_kill(cn);
+		return false;
+	}
+	return true;
+}
+
+/*
  * A waiting call's turn as the reader: wait for the socket with the
  * caller's mask, then read one frame.  A RAISE goes to this thread,
  * with the caller's mask back in place for the raise() only.
@@ -390,7 +485,10 @@ rc_read(struct rc_conn *cn, struct rc_waiter *w)
 	pfd.fd = cn->cn_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	if (cn->cn_rpos == cn->cn_rlen) {
+	if (cn->cn_rpos == cn->cn_rlen && cn->cn_shm != NULL) {
+		if (!rc_read_shm(cn, w))
+			return;
+	} else if (cn->cn_rpos == cn->cn_rlen) {
 		n = ppoll(&pfd, 1, &ts, w->w_omask);
 		if (n == -1 && errno != EINTR)
 			rc_conn_kill(cn);
@@ -525,7 +623,8 @@ rc_send(int fd, struct iovec *iov, int iovcnt, bool *intact)
 /*
  * Send a request on cn and wait for its reply.  iov[0] starts with the
  * frame header, whose request number is set here; the iovecs are used
- * up.  out, if not NULL, is where a SYSCALL reply's data may go
+ * up; those whose bit is set in user are the caller's buffers (a bad
+ * one fails with EFAULT).  out, if not NULL, is where a SYSCALL reply's data may go
  * (rc_place).  Consumes the caller's reference to cn.  Returns 0 with
  * the reply in w (release it with rc_waiter_fini), or an errno: EFAULT for a bad
  * inline buffer, ENOTCONN when the connection broke, and then w_unsent
@@ -534,7 +633,8 @@ rc_send(int fd, struct iovec *iov, int iovcnt, bool *intact)
  */
 int
 rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
-    int iovcnt, const struct rc_outset *out, const sigset_t *omask)
+    int iovcnt, unsigned user, const struct rc_outset *out,
+    const sigset_t *omask)
 {
 	struct rc_client *c = &rc_client;
 	struct rsp_hdr *h = iov[0].iov_base;
@@ -558,7 +658,10 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	pthread_mutex_unlock(&c->c_mtx);
 
 	pthread_mutex_lock(&c->c_sendmtx);
-	error = rc_send(cn->cn_fd, iov, iovcnt, &intact);
+	if (cn->cn_shm != NULL)
+		error = rc_shm_send(cn, iov, iovcnt, user, &intact);
+	else
+		error = rc_send(cn->cn_fd, iov, iovcnt, &intact);
 	pthread_mutex_unlock(&c->c_sendmtx);
 	if (error != 0 && !intact) {
 		/* part of a frame may be out: the stream is lost either way */
@@ -609,7 +712,7 @@ rc_simple(int type, uint32_t arg, const void *body, size_t len,
 		iov[0].iov_len = sizeof(h);
 		iov[1].iov_base = (void *)(uintptr_t)body;
 		iov[1].iov_len = len;
-		error = rc_call(cn, w, iov, len ? 2 : 1, NULL, omask);
+		error = rc_call(cn, w, iov, len ? 2 : 1, 0, NULL, omask);
 		if (error == 0)
 			break;
 		if (error == EFAULT)

@@ -156,7 +156,7 @@ rc_recvall(int fd, void *buf, size_t len, const sigset_t *waitmask)
 }
 
 /* Read and drop len bytes of a frame we have no use for. */
-static int
+int
 rc_discard(int fd, size_t len)
 {
 	uint8_t buf[512];
@@ -510,16 +510,34 @@ rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
 	if ((error = rc_banner(fd, omask, &major, &minor)) != 0 ||
 	    (error = rc_refused(fd)) != 0 ||
 	    (error = rc_auth(fd, minor, omask)) != 0 ||
-	    (error = rc_handshake(fd, kind, body, len, omask)) != 0) {
-		if (rc_conn_fdok(cn))
-			close(fd);
-		free(cn);
-		return error;
-	}
+	    (error = rc_handshake(fd, kind, body, len, omask)) != 0)
+		goto fail;
 	cn->cn_major = major;
 	cn->cn_minor = minor;
+	if ((error = rc_shm_open(cn, ra, omask)) != 0)
+		goto fail;
 	*cnp = cn;
 	return 0;
+
+ fail:
+	if (rc_conn_fdok(cn))
+		close(fd);
+	free(cn);
+	return error;
+}
+
+/*
+ * A whole frame on cn, through its ring or its socket; the caller
+ * holds c_sendmtx or is cn's only user.
+ */
+int
+rc_conn_send(struct rc_conn *cn, const struct iovec *iov, int iovcnt)
+{
+	bool intact;
+
+	if (cn->cn_shm != NULL)
+		return rc_shm_send(cn, iov, iovcnt, 0, &intact);
+	return rsp_sendv(cn->cn_fd, iov, iovcnt);
 }
 
 void
@@ -533,6 +551,7 @@ rc_conn_rele_locked(struct rc_conn *cn)
 	}
 	if (--cn->cn_refs > 0)
 		return;
+	rc_shm_free(cn);
 	if (rc_conn_fdok(cn))
 		close(cn->cn_fd);
 	free(cn);
@@ -819,16 +838,16 @@ rumpclient_setconnretry(time_t retrytime)
 
 /*
  * Take over the connection an exec'ing rumpclient_exec() left us:
- * "fd:major.minor".  The kernel process goes on; the EXEC handshake
- * follows.
+ * "fd:major.minor", and ":memfd" when it was on shared rings.  The
+ * kernel process goes on; the EXEC handshake follows.
  */
 static int
 rc_adopt(const char *v)
 {
 	struct rc_conn *cn;
 	char *end;
-	long fd, major, minor;
-	int fl;
+	long fd, major, minor, memfd = -1;
+	int fl, error;
 
 	errno = 0;
 	fd = strtol(v, &end, 10);
@@ -840,21 +859,35 @@ rc_adopt(const char *v)
 		return EINVAL;
 	v = end + 1;
 	minor = strtol(v, &end, 10);
-	if (end == v || *end != '\0' || minor < 0 || minor > 1 << 30 || errno)
+	if (end == v || (*end != '\0' && *end != ':') || minor < 0 ||
+	    minor > 1 << 30 || errno)
 		return EINVAL;
+	if (*end == ':') {
+		v = end + 1;
+		memfd = strtol(v, &end, 10);
+		if (end == v || *end != '\0' || memfd < 0 || memfd > 1 << 30 ||
+		    errno)
+			return EINVAL;
+		if (fcntl((int)memfd, F_SETFD, FD_CLOEXEC) == -1)
+			return errno;
+	}
 	if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) == -1 ||
 	    (fl = fcntl((int)fd, F_GETFL)) == -1 ||
 	    fcntl((int)fd, F_SETFL, fl | O_NONBLOCK) == -1)
 		return errno;
 	if ((cn = rc_conn_alloc((int)fd, (int)major, (int)minor)) == NULL)
 		return ENOMEM;
+	if (memfd != -1 && (error = rc_shm_adopt(cn, (int)memfd)) != 0) {
+		free(cn);
+		return error;
+	}
 	rc_client.c_conn = cn;
 	return 0;
 }
 
 /* Answer a copy request of the old image's: its memory is gone. */
 static int
-rc_exec_refuse(int fd, const struct rsp_hdr *req)
+rc_exec_refuse(struct rc_conn *cn, const struct rsp_hdr *req)
 {
 	static const char why[] = "process image replaced by exec";
 	struct rsp_hdr h;
@@ -866,7 +899,7 @@ rc_exec_refuse(int fd, const struct rsp_hdr *req)
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)why;
 	iov[1].iov_len = sizeof(why);
-	return rsp_sendv(fd, iov, 2);
+	return rc_conn_send(cn, iov, 2);
 }
 
 /*
@@ -877,7 +910,7 @@ rc_exec_refuse(int fd, const struct rsp_hdr *req)
  * no longer exists) and their signals ignored.
  */
 static int
-rc_exec_handshake(int fd, const char *comm, const sigset_t *omask)
+rc_exec_handshake(struct rc_conn *cn, const char *comm)
 {
 	char reason[RC_MAXREASON];
 	struct rsp_hdr h;
@@ -891,10 +924,10 @@ rc_exec_handshake(int fd, const char *comm, const sigset_t *omask)
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)comm;
 	iov[1].iov_len = len;
-	if ((error = rsp_sendv(fd, iov, len ? 2 : 1)) != 0)
+	if ((error = rc_conn_send(cn, iov, len ? 2 : 1)) != 0)
 		return error;
 	for (;;) {
-		if ((error = rc_recvall(fd, &h, sizeof(h), omask)) != 0)
+		if ((error = rc_cnread(cn, &h, sizeof(h))) != 0)
 			return error;
 		if (rsp_hdr_check(&h, &(const char *){ NULL }) !=
 		    RUMPSP_ERR_NONE)
@@ -903,18 +936,18 @@ rc_exec_handshake(int fd, const char *comm, const sigset_t *omask)
 		if (h.rsp_type == RUMPSP_HANDSHAKE &&
 		    h.rsp_class != RUMPSP_REQ) {
 			n = blen < sizeof(reason) ? blen : sizeof(reason);
-			if ((error = rc_recvall(fd, reason, n, NULL)) != 0 ||
-			    (error = rc_discard(fd, blen - n)) != 0)
+			if ((error = rc_cnread(cn, reason, n)) != 0 ||
+			    (error = rc_cnread(cn, NULL, blen - n)) != 0)
 				return error;
 			return h.rsp_class == RUMPSP_ERROR ?
 			    rc_errframe(&h, reason, n) : 0;
 		}
-		if ((error = rc_discard(fd, blen)) != 0)
+		if ((error = rc_cnread(cn, NULL, blen)) != 0)
 			return error;
 		if (h.rsp_class == RUMPSP_REQ &&
 		    (h.rsp_type == RUMPSP_COPYIN ||
 		    h.rsp_type == RUMPSP_COPYINSTR) &&
-		    (error = rc_exec_refuse(fd, &h)) != 0)
+		    (error = rc_exec_refuse(cn, &h)) != 0)
 			return error;
 	}
 }
@@ -945,8 +978,9 @@ rc_init_locked(const sigset_t *omask)
 		pthread_mutex_lock(&c->c_mtx);
 		error = rc_adopt(v);
 		if (error == 0) {
-			error = rc_exec_handshake(c->c_conn->cn_fd, comm, omask);
+			error = rc_exec_handshake(c->c_conn, comm);
 			if (error != 0) {
+				rc_shm_free(c->c_conn);
 				close(c->c_conn->cn_fd);
 				free(c->c_conn);
 				c->c_conn = NULL;

@@ -87,6 +87,8 @@ rc_atfork_child(void)
 		cn->cn_refs = 1;
 		cn->cn_reader = NULL;
 		cn->cn_noshut = true;
+		/* MADV_DONTFORK: the parent's region is not mapped here */
+		rc_shm_forget(cn);
 		TAILQ_INIT(&cn->cn_waiters);
 	}
 	c->c_connecting = false;
@@ -379,8 +381,8 @@ rc_exec_conn(const char *path, char *const argv[], char *const envp[],
 	struct rsp_sysreq rs;
 	struct rc_waiter w;
 	struct rc_conn *cn;
-	char var[64], **env;
-	int error;
+	char var[80], **env;
+	int memfd, error;
 
 	memset(&rs, 0, sizeof(rs));
 	error = rc_simple(RUMPSP_SYSCALL, RUMP_SYS_getpid, &rs, sizeof(rs),
@@ -394,15 +396,27 @@ rc_exec_conn(const char *path, char *const argv[], char *const envp[],
 	pthread_mutex_unlock(&c->c_mtx);
 	if (cn == NULL)
 		return ENOTCONN;
-	snprintf(var, sizeof(var), "%s=%d:%d.%d", RC_EXECFD_VAR, cn->cn_fd,
-	    cn->cn_major, cn->cn_minor);
+	memfd = rc_shm_memfd(cn);
+	if (cn->cn_shm != NULL && memfd == -1) {
+		/* closed under us: the new image could not read the rings */
+		rc_conn_rele(cn);
+		return EBADF;
+	}
+	if (memfd != -1)
+		snprintf(var, sizeof(var), "%s=%d:%d.%d:%d", RC_EXECFD_VAR,
+		    cn->cn_fd, cn->cn_major, cn->cn_minor, memfd);
+	else
+		snprintf(var, sizeof(var), "%s=%d:%d.%d", RC_EXECFD_VAR,
+		    cn->cn_fd, cn->cn_major, cn->cn_minor);
 	if ((env = rc_exec_env(envp, var)) == NULL) {
 		rc_conn_rele(cn);
 		return ENOMEM;
 	}
 	pthread_mutex_lock(&c->c_sendmtx);
-	if (fcntl(cn->cn_fd, F_SETFD, 0) == -1) {
+	if (fcntl(cn->cn_fd, F_SETFD, 0) == -1 ||
+	    (memfd != -1 && fcntl(memfd, F_SETFD, 0) == -1)) {
 		error = errno;
+		(void)fcntl(cn->cn_fd, F_SETFD, FD_CLOEXEC);
 	} else {
 		/* the new program starts with the caller's signal mask */
 		rc_restoresigs(omask);
@@ -410,6 +424,8 @@ rc_exec_conn(const char *path, char *const argv[], char *const envp[],
 		error = errno;
 		rc_blocksigs(omask);
 		(void)fcntl(cn->cn_fd, F_SETFD, FD_CLOEXEC);
+		if (memfd != -1)
+			(void)fcntl(memfd, F_SETFD, FD_CLOEXEC);
 	}
 	pthread_mutex_unlock(&c->c_sendmtx);
 	free(env);

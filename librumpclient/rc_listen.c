@@ -121,6 +121,9 @@ rc_listen_poll(struct rc_conn *cn, int efd, bool *lostp)
 	int n;
 
 	*lostp = false;
+	/* on rings: bytes there already, or ask for a doorbell */
+	if (cn->cn_shm != NULL && rc_shm_arm(cn))
+		return true;
 	pfd[0].fd = cn->cn_fd;
 	pfd[0].events = POLLIN;
 	pfd[0].revents = 0;
@@ -129,7 +132,7 @@ rc_listen_poll(struct rc_conn *cn, int efd, bool *lostp)
 	pfd[1].revents = 0;
 	n = ppoll(pfd, efd >= 0 ? 2 : 1, &ts, NULL);
 	if (n == -1)
-		return false;
+		n = 0;
 	if ((n == 0 || (pfd[0].revents & POLLNVAL)) && !rc_conn_fdok(cn)) {
 		rc_debug("connection descriptor %d closed under us",
 		    cn->cn_fd);
@@ -142,6 +145,26 @@ rc_listen_poll(struct rc_conn *cn, int efd, bool *lostp)
 }
 
 /*
+ * On rings, after the poll (c_mtx held): doorbells off and drained,
+ * but only while we still hold the role (a call that took it may be
+ * asleep waiting for a doorbell of its own).  True when bytes are
+ * there to read; *errp says the connection is over.
+ */
+static bool
+rc_listen_shmready(struct rc_listener *l, struct rc_conn *cn, bool sock,
+    int *errp)
+{
+	size_t avail;
+
+	*errp = 0;
+	if (cn->cn_reader != &l->l_w || cn->cn_dead)
+		return false;
+	if ((*errp = rc_shm_disarm(cn, sock)) != 0)
+		return false;
+	return rc_shm_avail(cn, &avail) != 0 || avail > 0;
+}
+
+/*
  * One turn as the reader of the idle connection cn (c_mtx held, and
  * held again on return): wait for a frame unless one was read ahead,
  * then read it, if no call has taken the role in the meantime.
@@ -151,7 +174,7 @@ rc_listen_once(struct rc_client *c, struct rc_listener *l,
     struct rc_conn *cn)
 {
 	bool ready, lost = false;
-	int sig;
+	int sig, error = 0;
 
 	cn->cn_reader = &l->l_w;
 	cn->cn_refs++;
@@ -161,6 +184,14 @@ rc_listen_once(struct rc_client *c, struct rc_listener *l,
 		pthread_mutex_unlock(&c->c_mtx);
 		ready = rc_listen_poll(cn, l->l_efd, &lost);
 		pthread_mutex_lock(&c->c_mtx);
+		if (cn->cn_shm != NULL)
+			ready = rc_listen_shmready(l, cn, ready, &error);
+		if (error != 0) {
+			pthread_mutex_unlock(&c->c_mtx);
+			rc_debug("connection lost: %s", strerror(error));
+			rc_conn_kill(cn);
+			pthread_mutex_lock(&c->c_mtx);
+		}
 	}
 	if (ready && cn->cn_reader == &l->l_w && !cn->cn_dead &&
 	    !c->c_exiting) {

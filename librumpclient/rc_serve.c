@@ -78,7 +78,7 @@ rc_mypid(void)
 }
 
 /* Copy len bytes at our address src to dst; 0 or EFAULT. */
-static int
+int
 rc_memread(void *dst, uint64_t src, size_t len)
 {
 	struct iovec l, r;
@@ -164,7 +164,7 @@ rc_reply(struct rc_conn *cn, const struct rsp_hdr *req, int class,
 	iov[1].iov_base = (void *)(uintptr_t)body;
 	iov[1].iov_len = len;
 	pthread_mutex_lock(&rc_client.c_sendmtx);
-	error = rsp_sendv(cn->cn_fd, iov, len ? 2 : 1);
+	error = rc_conn_send(cn, iov, len ? 2 : 1);
 	pthread_mutex_unlock(&rc_client.c_sendmtx);
 	return error;
 }

@@ -52,6 +52,7 @@ struct rc_sysframe {
 	size_t		sf_metastart;	/* not yet in an iovec */
 	struct iovec	sf_iov[16];
 	int		sf_iovcnt;
+	unsigned	sf_user;	/* iovecs that are the caller's */
 	struct rc_outset sf_out;	/* OUT regions sent */
 };
 
@@ -138,6 +139,7 @@ rc_sysframe_build(struct rc_sysframe *sf, int num, const void *args,
 	sf->sf_metalen = RSP_HDRSZ + sizeof(rs);
 	sf->sf_metastart = 0;
 	sf->sf_iovcnt = 0;
+	sf->sf_user = 0;
 	sf->sf_out.os_n = 0;
 	memset((uint8_t *)sf->sf_meta + sf->sf_metalen, 0, argpad);
 	if (argsize > 0)
@@ -163,6 +165,7 @@ rc_sysframe_build(struct rc_sysframe *sf, int num, const void *args,
 				continue;
 		}
 		rc_meta_flush(sf);
+		sf->sf_user |= 1u << sf->sf_iovcnt;
 		sf->sf_iov[sf->sf_iovcnt].iov_base =
 		    (void *)(uintptr_t)r[i].rr_addr;
 		sf->sf_iov[sf->sf_iovcnt].iov_len = r[i].rr_len;
@@ -214,8 +217,8 @@ rc_syscall(int num, const void *args, size_t argsize,
 			return error;
 		rc_sysframe_build(&sf, num, args, argsize, r, nr,
 		    cn->cn_minor);
-		error = rc_call(cn, &w, sf.sf_iov, sf.sf_iovcnt, &sf.sf_out,
-		    omask);
+		error = rc_call(cn, &w, sf.sf_iov, sf.sf_iovcnt, sf.sf_user,
+		    &sf.sf_out, omask);
 		if (error == 0)
 			break;
 		if (error == EFAULT)

@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "sp_proto.h"
+#include "sp_shm.h"
 #include "sp_url.h"
 
 /*
@@ -58,6 +59,7 @@
 #define RC_MAXREASON	256
 
 struct rc_conn;
+struct rc_shm;
 
 /*
  * The OUT regions a SYSCALL request sent: the only places its reply's
@@ -112,6 +114,7 @@ struct rc_conn {
 	bool			cn_dead;
 	bool			cn_retired;	/* unlinked from c_conn */
 	bool			cn_noshut;	/* inherited over fork(2) */
+	struct rc_shm		*cn_shm;	/* on shared rings (rc_shm.c) */
 	struct rc_waiter	*cn_reader;	/* who reads the socket */
 	struct rc_waiterq	cn_waiters;
 	/* bytes read ahead; only the reader touches them */
@@ -180,6 +183,7 @@ extern struct rc_client rc_client;
 
 /* rc_conn.c: connecting, handshakes, reconnect policy */
 bool	rc_conn_fdok(const struct rc_conn *);
+int	rc_conn_send(struct rc_conn *, const struct iovec *, int);
 void	rc_global_init(void);
 int	rc_open(const struct rsp_addr *, uint32_t, const void *, size_t,
 	    const sigset_t *, struct rc_conn **);
@@ -191,6 +195,7 @@ void	rc_conn_rele_locked(struct rc_conn *);
 void	rc_conn_put_locked(struct rc_conn *);
 void	rc_conn_kill(struct rc_conn *);
 int	rc_recvall(int, void *, size_t, const sigset_t *);
+int	rc_discard(int, size_t);
 bool	rc_fd_issock(int);
 int	rc_fd_above2(int);
 int	rc_errframe(const struct rsp_hdr *, const void *, size_t);
@@ -201,7 +206,7 @@ void	rc_debug(const char *, ...)
 void	rc_blocksigs(sigset_t *);
 void	rc_restoresigs(const sigset_t *);
 int	rc_call(struct rc_conn *, struct rc_waiter *, struct iovec *, int,
-	    const struct rc_outset *, const sigset_t *);
+	    unsigned, const struct rc_outset *, const sigset_t *);
 void	rc_waiter_fini(struct rc_waiter *);
 int	rc_cnread(struct rc_conn *, void *, size_t);
 int	rc_frame(struct rc_conn *, int *);
@@ -220,6 +225,23 @@ bool	rc_listener_self(void);
 /* rc_serve.c: the server's requests to us (copyin/copyout/raise) */
 int	rc_serve(struct rc_conn *, const struct rsp_hdr *, int *);
 int	rc_memwrite(uint64_t, const void *, size_t);
+int	rc_memread(void *, uint64_t, size_t);
+
+/* rc_shm.c: the shared-memory transport */
+int	rc_shm_open(struct rc_conn *, const struct rsp_addr *,
+	    const sigset_t *);
+int	rc_shm_adopt(struct rc_conn *, int);
+int	rc_shm_memfd(const struct rc_conn *);
+void	rc_shm_free(struct rc_conn *);
+void	rc_shm_forget(struct rc_conn *);
+int	rc_shm_send(struct rc_conn *, const struct iovec *, int, unsigned,
+	    bool *);
+int	rc_shm_avail(struct rc_conn *, size_t *);
+void	rc_shm_get(struct rc_conn *, void *, size_t);
+int	rc_shm_getuser(struct rc_conn *, uint64_t, size_t);
+int	rc_shm_wait(struct rc_conn *, const sigset_t *);
+bool	rc_shm_arm(struct rc_conn *);
+int	rc_shm_disarm(struct rc_conn *, bool);
 
 /* rc_wake.c: per-thread eventfds */
 void	rc_wake_init(void);

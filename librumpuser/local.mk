@@ -8,6 +8,7 @@ librumpuser_la_SOURCES = $(COMMON_SRC) \
 	librumpuser/sp_client.c librumpuser/sp_handle.c \
 	librumpuser/sp_pool.c librumpuser/sp_prefork.c \
 	librumpuser/sp_copy.c librumpuser/sp_send.c \
-	librumpuser/sp_lwproc.c librumpuser/sp_stats.c
+	librumpuser/sp_lwproc.c librumpuser/sp_stats.c \
+	librumpuser/sp_ring.c
 librumpuser_la_LIBADD = $(BSD_LIBS) $(PTHREAD_LIBS)
 librumpuser_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0

@@ -89,6 +89,7 @@ sp_client_free(struct sp_client *spc)
 	if ((wk = atomic_exchange(&spc->spc_wkcache, NULL)) != NULL)
 		free(wk);
 	sp_out_drop(spc);
+	sp_ring_free(spc);
 	close(spc->spc_fd);
 	pthread_mutex_destroy(&spc->spc_outmtx);
 	pthread_cond_destroy(&spc->spc_cv);

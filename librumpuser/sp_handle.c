@@ -76,6 +76,9 @@ sp_handle_hdr(struct sp_client *spc, const struct rsp_hdr *hdr,
 		case RUMPSP_SYSCALL:
 			max = RUMPSP_MAXFRAME;
 			break;
+		case RUMPSP_SHM:
+			max = 0;
+			break;
 		default:
 			*why = "unexpected request type";
 			return RUMPSP_ERR_MALFORMED_REQUEST;
@@ -346,6 +349,11 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 			return 0;
 		case RUMPSP_PREFORK:
 			break;
+		case RUMPSP_SHM:
+			/* the leader itself: no byte after it is read yet */
+			err = sp_ring_setup(spc, hdr->rsp_reqno);
+			sp_work_put(wk);
+			return err;
 		case RUMPSP_HANDSHAKE:
 			if (hdr->rsp_arg != HANDSHAKE_EXEC)
 				return sp_fail(spc, wk,

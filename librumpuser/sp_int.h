@@ -47,6 +47,7 @@
 #include <rump/rumpuser.h>
 
 #include "sp_proto.h"
+#include "sp_shm.h"
 #include "rumpuser_int.h"
 
 /* Nothing below leaves the library. */
@@ -147,6 +148,9 @@ struct sp_client {
 	TAILQ_ENTRY(sp_client)	 spc_newentries; /* waiting for a handshake */
 	uint64_t		 spc_hsdeadline; /* sp_now_ms() */
 	bool			 spc_isnew;	/* on the handshake list */
+	bool			 spc_hot;	/* on the watched list */
+	TAILQ_ENTRY(sp_client)	 spc_hotentries;
+	struct rsp_ring		 spc_rin;	/* client-to-server ring */
 	int			 spc_authstep;	/* AUTH steps done: 2 is in */
 	uint8_t			 spc_cnonce[RSP_NONCELEN];
 	uint8_t			 spc_snonce[RSP_NONCELEN];
@@ -191,6 +195,15 @@ struct sp_client {
 	size_t			 spc_outbytes;
 	bool			 spc_outarmed;	/* EPOLLOUT wanted */
 	bool			 spc_outdead;	/* nothing more goes out */
+
+	/*
+	 * The shared region, once the connection is on rings (sp_ring.c):
+	 * set by the leader under spc_outmtx, then constant until freed.
+	 * spc_rout is used under spc_outmtx, spc_rin by the leader only.
+	 */
+	_Atomic(void *)		 spc_shm;
+	size_t			 spc_shmlen;
+	struct rsp_ring		 spc_rout;	/* server-to-client ring */
 };
 
 extern struct rumpuser_sp_ops sp_ops;
@@ -230,6 +243,19 @@ int	 sp_send_refuse(int, const char *, size_t, int, const char *);
 int	 sp_out_flush(struct sp_client *);
 void	 sp_out_drop(struct sp_client *);
 void	 sp_out_close(struct sp_client *);
+
+/* sp_ring.c: the shared-memory transport */
+int	 sp_ring_setup(struct sp_client *, uint64_t);
+ssize_t	 sp_ring_write(struct sp_client *, const struct iovec *, int);
+bool	 sp_ring_waitroom(struct sp_client *);
+int	 sp_ring_doorbells(struct sp_client *);
+int	 sp_ring_peek(struct sp_client *, size_t, const uint8_t **, size_t *);
+void	 sp_ring_taken(struct sp_client *, size_t);
+bool	 sp_ring_ready(struct sp_client *);
+bool	 sp_ring_sleep(struct sp_client *);
+void	 sp_ring_watch(struct sp_client *);
+void	 sp_ring_free(struct sp_client *);
+bool	 sp_ring_enabled(void);
 
 /* the key clients must prove they hold (rumpuser_sp_keyfile), or none */
 extern struct rsp_key sp_key;

@@ -17,8 +17,12 @@
  * are queued for it is cut off: its connection is shut down, which
  * the leader sees as a disconnect, and one line is logged.
  *
+ * A connection on shared rings (sp_ring.c) writes into its ring
+ * where the socket would take the bytes; with frames queued it asks
+ * the client for a doorbell when it makes room, in place of EPOLLOUT.
+ *
  * spc_outmtx is a leaf lock held only around non-blocking socket
- * calls and list operations.
+ * calls, ring copies and list operations.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -68,6 +72,18 @@ sp_sendmsg_nb(int fd, const struct iovec *iov, int iovcnt)
 		n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
 	return n;
+}
+
+static int	sp_out_ringwait(struct sp_client *);
+
+/* spc_outmtx held: to the socket or the ring; as sp_sendmsg_nb. */
+static ssize_t
+sp_out_write(struct sp_client *spc, const struct iovec *iov, int iovcnt)
+{
+
+	if (atomic_load_explicit(&spc->spc_shm, memory_order_relaxed) != NULL)
+		return sp_ring_write(spc, iov, iovcnt);
+	return sp_sendmsg_nb(spc->spc_fd, iov, iovcnt);
 }
 
 /* spc_outmtx held: nothing more goes out; the connection closes. */
@@ -122,6 +138,8 @@ sp_out_queue(struct sp_client *spc, const struct iovec *iov, int iovcnt,
 	STAILQ_INSERT_TAIL(&spc->spc_outq, ob, ob_entries);
 	spc->spc_outbytes += ob->ob_len;
 	SP_STAT_ADD(RUMPUSER_SP_QUEUED, ob->ob_len);
+	if (atomic_load(&spc->spc_shm) != NULL)
+		return 0;	/* sp_send asks for the doorbell */
 	if (!spc->spc_outarmed) {
 		spc->spc_outarmed = true;
 		sp_server_arm(spc, true);
@@ -148,7 +166,7 @@ sp_send(struct sp_client *spc, const struct iovec *iov, int iovcnt)
 		return ENOTCONN;
 	}
 	if (STAILQ_EMPTY(&spc->spc_outq) && iovcnt <= IOV_MAX) {
-		n = sp_sendmsg_nb(spc->spc_fd, iov, iovcnt);
+		n = sp_out_write(spc, iov, iovcnt);
 		if (n == -1 && errno != EAGAIN) {
 			error = errno;
 			sp_client_why(spc, "write error");
@@ -160,16 +178,16 @@ sp_send(struct sp_client *spc, const struct iovec *iov, int iovcnt)
 	}
 	if (error == 0 && sent < total)
 		error = sp_out_queue(spc, iov, iovcnt, sent, total);
+	if (error == 0 && sent < total &&
+	    atomic_load(&spc->spc_shm) != NULL)
+		error = sp_out_ringwait(spc);
 	pthread_mutex_unlock(&spc->spc_outmtx);
 	return error;
 }
 
-/*
- * The leader: the socket is writable.  Returns 0, or an errno when the
- * connection is broken and must close.
- */
-int
-sp_out_flush(struct sp_client *spc)
+/* spc_outmtx held: write what the socket or ring takes of the queue. */
+static int
+sp_out_flush_locked(struct sp_client *spc)
 {
 	struct iovec iov[SP_FLUSHIOV];
 	struct sp_obuf *ob;
@@ -177,7 +195,6 @@ sp_out_flush(struct sp_client *spc)
 	ssize_t done;
 	int cnt, error = 0;
 
-	pthread_mutex_lock(&spc->spc_outmtx);
 	while (!STAILQ_EMPTY(&spc->spc_outq) && !spc->spc_outdead) {
 		cnt = 0;
 		STAILQ_FOREACH(ob, &spc->spc_outq, ob_entries) {
@@ -187,7 +204,7 @@ sp_out_flush(struct sp_client *spc)
 			iov[cnt].iov_len = ob->ob_len - ob->ob_off;
 			cnt++;
 		}
-		if ((done = sp_sendmsg_nb(spc->spc_fd, iov, cnt)) == -1) {
+		if ((done = sp_out_write(spc, iov, cnt)) == -1) {
 			if (errno != EAGAIN) {
 				error = errno;
 				sp_out_kill(spc);
@@ -209,6 +226,39 @@ sp_out_flush(struct sp_client *spc)
 			free(ob);
 		}
 	}
+	return error;
+}
+
+/*
+ * spc_outmtx held, on rings, frames queued: ask the client to ring
+ * when it has made room; if room came meanwhile, use it.
+ */
+static int
+sp_out_ringwait(struct sp_client *spc)
+{
+	int error = 0;
+
+	while (!STAILQ_EMPTY(&spc->spc_outq) && !spc->spc_outdead &&
+	    !sp_ring_waitroom(spc))
+		if ((error = sp_out_flush_locked(spc)) != 0)
+			break;
+	return error;
+}
+
+/*
+ * The leader: the socket is writable, or the client on rings made
+ * room.  Returns 0, or an errno when the connection is broken and
+ * must close.
+ */
+int
+sp_out_flush(struct sp_client *spc)
+{
+	int error;
+
+	pthread_mutex_lock(&spc->spc_outmtx);
+	error = sp_out_flush_locked(spc);
+	if (error == 0 && atomic_load(&spc->spc_shm) != NULL)
+		error = sp_out_ringwait(spc);
 	if (STAILQ_EMPTY(&spc->spc_outq) && spc->spc_outarmed &&
 	    !spc->spc_outdead) {
 		spc->spc_outarmed = false;

@@ -53,6 +53,8 @@ int rumpsp_verbose;
 int rumpsp_hstimeout = 10 * 1000;
 int rumpsp_sockmode = 0600;
 int rumpsp_keepalive = RSP_KEEPALIVE_DEFAULT;
+/* How long the leader watches active clients' rings before it sleeps. */
+int rumpsp_shmspin = 50;
 
 /* How long accept rests after running out of descriptors or memory. */
 #define SP_ACCEPT_PAUSE_MS	100
@@ -60,6 +62,7 @@ int rumpsp_keepalive = RSP_KEEPALIVE_DEFAULT;
 #define SP_MAXACCEPT		64
 #define SP_MAXREADS		16
 #define SP_MAXEVENTS		64
+#define SP_RINGBUDGET		(1024 * 1024)
 
 static struct {
 	int		 lfd;		/* listening socket */
@@ -76,6 +79,7 @@ static struct {
 	/* the leader only */
 	TAILQ_HEAD(, sp_client) clients;
 	TAILQ_HEAD(, sp_client) newq;	/* no handshake yet, oldest first */
+	TAILQ_HEAD(, sp_client) hot;	/* on rings, watched: no doorbells */
 	int		 nclients;
 	uint64_t	 lpause;	/* accept resumes then; 0: running */
 	uint8_t		 rbuf[64 * 1024];
@@ -213,6 +217,10 @@ sp_conn_close(struct sp_client *spc, struct sp_workq *out)
 		return;
 	spc->spc_closed = true;
 	sp_server_newdone(spc);
+	if (spc->spc_hot) {
+		spc->spc_hot = false;
+		TAILQ_REMOVE(&sp_srv.hot, spc, spc_hotentries);
+	}
 	(void)epoll_ctl(sp_srv.epfd, EPOLL_CTL_DEL, spc->spc_fd, NULL);
 	TAILQ_REMOVE(&sp_srv.clients, spc, spc_entries);
 	sp_srv.nclients--;
@@ -455,14 +463,21 @@ sp_frame_end(struct sp_client *spc, struct sp_workq *out)
 	return sp_handle_frame(spc, wk, out);
 }
 
-/* Feed n bytes read from the socket to the frame being assembled. */
+/*
+ * Feed n bytes read from the socket or the client's ring to the frame
+ * being assembled.  Socket bytes after a SHM request that moved the
+ * connection to rings are doorbells (a client sends none before the
+ * answer): dropped.
+ */
 static int
 sp_consume(struct sp_client *spc, const uint8_t *p, size_t n,
-    struct sp_workq *out)
+    struct sp_workq *out, bool ring)
 {
 	size_t k;
 
 	while (n > 0) {
+		if (!ring && atomic_load(&spc->spc_shm) != NULL)
+			return 0;
 		if (spc->spc_hdroff < RSP_HDRSZ) {
 			k = RSP_HDRSZ - spc->spc_hdroff;
 			if (k > n)
@@ -524,7 +539,7 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 			if (n > 0) {
 				SP_STAT_ADD(RUMPUSER_SP_BYTESIN, n);
 				if (sp_consume(spc, sp_srv.rbuf,
-				    (size_t)n, out) != 0) {
+				    (size_t)n, out, false) != 0) {
 					refused = true;
 					break;
 				}
@@ -552,6 +567,136 @@ sp_conn_input(struct sp_client *spc, struct sp_workq *out)
 	if (refused)
 		sp_out_close(spc);
 	sp_conn_close(spc, out);
+}
+
+/* The leader watches spc's ring for a while: it need not ring. */
+static void
+sp_hot_add(struct sp_client *spc)
+{
+
+	if (spc->spc_hot || spc->spc_closed)
+		return;
+	spc->spc_hot = true;
+	TAILQ_INSERT_TAIL(&sp_srv.hot, spc, spc_hotentries);
+	sp_ring_watch(spc);
+}
+
+/*
+ * Take what the client put in its ring, at most SP_RINGBUDGET bytes a
+ * turn so that one client cannot hold the leader.  Returns the bytes
+ * taken; a broken ring or frame closes the connection.
+ */
+static size_t
+sp_ring_consume(struct sp_client *spc, struct sp_workq *out)
+{
+	const uint8_t *p;
+	size_t budget = SP_RINGBUDGET, len, done = 0;
+	int r;
+
+	while (budget > 0) {
+		if (sp_ring_peek(spc, budget, &p, &len) != 0) {
+			sp_log("pid %d: its shared ring is broken: cut off",
+			    (int)spc->spc_pid);
+			sp_conn_close(spc, out);
+			return done;
+		}
+		if (len == 0)
+			break;
+		r = sp_consume(spc, p, len, out, true);
+		sp_ring_taken(spc, len);
+		budget -= len;
+		done += len;
+		if (r != 0) {
+			sp_out_close(spc);
+			sp_conn_close(spc, out);
+			return done;
+		}
+	}
+	return done;
+}
+
+/*
+ * The socket of a client on rings is readable: doorbells (or its end).
+ * Its ring may hold requests, and room it made may let our queued
+ * frames out.
+ */
+static void
+sp_ring_input(struct sp_client *spc, struct sp_workq *out)
+{
+
+	if (sp_ring_doorbells(spc) != 0) {
+		sp_conn_close(spc, out);
+		return;
+	}
+	(void)sp_ring_consume(spc, out);
+	if (spc->spc_closed)
+		return;
+	if (sp_out_flush(spc) != 0) {
+		sp_client_why(spc, "write error");
+		sp_conn_close(spc, out);
+		return;
+	}
+	sp_hot_add(spc);
+}
+
+static uint64_t
+sp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define SP_CPU_RELAX()	__builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define SP_CPU_RELAX()	__asm__ __volatile__("yield")
+#else
+#define SP_CPU_RELAX()	do { } while (0)
+#endif
+
+/*
+ * Before the leader sleeps: watch the rings of the clients that were
+ * active last for rumpsp_shmspin microseconds, so that a client making
+ * calls back to back needs no doorbell and we no wakeup.  Then ask
+ * each for doorbells again (Dekker, sp_shm.h) and look once more.
+ * An idle client leaves the list after one spin: it costs nothing.
+ * Returns true when there is work.
+ */
+static bool
+sp_ring_spin(struct sp_workq *out)
+{
+	struct sp_client *spc, *next;
+	uint64_t start, spin;
+
+	if (TAILQ_EMPTY(&sp_srv.hot))
+		return false;
+	spin = (uint64_t)rumpsp_shmspin * 1000;
+	start = sp_now_ns();
+	while (spin > 0) {
+		for (spc = TAILQ_FIRST(&sp_srv.hot); spc != NULL; spc = next) {
+			next = TAILQ_NEXT(spc, spc_hotentries);
+			if (sp_ring_ready(spc) && sp_ring_consume(spc, out) > 0)
+				start = sp_now_ns();	/* answers: go on */
+		}
+		if (!TAILQ_EMPTY(out))
+			return true;
+		if (sp_now_ns() - start >= spin)
+			break;
+		SP_CPU_RELAX();
+	}
+	for (spc = TAILQ_FIRST(&sp_srv.hot); spc != NULL; spc = next) {
+		next = TAILQ_NEXT(spc, spc_hotentries);
+		if (sp_ring_sleep(spc)) {
+			spc->spc_hot = false;
+			TAILQ_REMOVE(&sp_srv.hot, spc, spc_hotentries);
+		} else {
+			sp_ring_watch(spc);
+			(void)sp_ring_consume(spc, out);
+		}
+	}
+	return !TAILQ_EMPTY(out);
 }
 
 /*
@@ -641,6 +786,11 @@ sp_server_poll(struct sp_workq *out)
 	t = sp_timeout(out);
 	if (!TAILQ_EMPTY(out))
 		return;
+	if (sp_ring_spin(out))
+		return;
+	/* still watched (answers to our copy requests came): look soon */
+	if (!TAILQ_EMPTY(&sp_srv.hot))
+		t = 0;
 	n = epoll_wait(sp_srv.epfd, ev, SP_MAXEVENTS, t);
 	if (n == -1) {
 		if (errno != EINTR)
@@ -666,7 +816,11 @@ sp_server_poll(struct sp_workq *out)
 			sp_conn_close(spc, out);
 			continue;
 		}
-		if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		if (!(ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+			continue;
+		if (atomic_load(&spc->spc_shm) != NULL)
+			sp_ring_input(spc, out);
+		else
 			sp_conn_input(spc, out);
 	}
 }
@@ -691,6 +845,7 @@ sp_setup(const struct rsp_addr *ra)
 	sp_srv.lfd = sp_srv.epfd = sp_srv.evfd = -1;
 	TAILQ_INIT(&sp_srv.clients);
 	TAILQ_INIT(&sp_srv.newq);
+	TAILQ_INIT(&sp_srv.hot);
 	sp_srv.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if ((error = sp_listen(ra, &sp_srv.lfd)) != 0)
 		return error;

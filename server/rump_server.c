@@ -53,6 +53,7 @@
 #include <rump/rumpuser.h>
 
 #include "sp_proto.h"
+#include "sp_shm.h"
 #include "sp_url.h"
 
 #define PROGNAME	"rump_server"
@@ -96,7 +97,9 @@ enum {
 	OPT_KEEPALIVE,
 	OPT_SOCKMODE,
 	OPT_KEY,
-	OPT_PEERCRED
+	OPT_PEERCRED,
+	OPT_SHM,
+	OPT_SHMSPIN
 };
 
 static const struct option longopts[] = {
@@ -116,6 +119,8 @@ static const struct option longopts[] = {
 	{ "sockmode",	required_argument,	NULL,	OPT_SOCKMODE },
 	{ "key",	required_argument,	NULL,	OPT_KEY },
 	{ "peercred",	no_argument,		NULL,	OPT_PEERCRED },
+	{ "shm",	required_argument,	NULL,	OPT_SHM },
+	{ "shm-spin",	required_argument,	NULL,	OPT_SHMSPIN },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -132,7 +137,8 @@ usage(FILE *fp, int status)
 	    "[--handshake-timeout ms]\n"
 	    "                   [--copy-timeout ms] [--keepalive secs] "
 	    "[--sockmode mode]\n"
-	    "                   [--key file] [--peercred] url\n",
+	    "                   [--key file] [--peercred] [--shm bytes] "
+	    "[--shm-spin us] url\n",
 	    PROGNAME);
 	exit(status);
 }
@@ -474,6 +480,22 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SOCKMODE:
 			rumpsp_sockmode = parse_mode(optarg);
+			break;
+		case OPT_SHM:
+			rumpsp_shmring = (int)parse_long("--shm", optarg, 0,
+			    RSP_SHM_MAXRING);
+			if (rumpsp_shmring != 0 &&
+			    !rsp_shm_sizeok((uint32_t)rumpsp_shmring)) {
+				fprintf(stderr, "%s: invalid --shm: %s (expected "
+				    "0, or a power of 2 from %u to %u)\n",
+				    PROGNAME, optarg, RSP_SHM_MINRING,
+				    RSP_SHM_MAXRING);
+				exit(1);
+			}
+			break;
+		case OPT_SHMSPIN:
+			rumpsp_shmspin = (int)parse_long("--shm-spin", optarg, 0,
+			    1000);
 			break;
 		case OPT_KEY:
 			o->o_key = optarg;

@@ -13,6 +13,7 @@ include tests/sock.mk
 include tests/hijack.mk
 include tests/faults.mk
 include tests/killstorm.mk
+include tests/shm.mk
 include tests/netns.mk
 include tests/cover.mk
 endif

@@ -484,6 +484,11 @@ fk_conn_main(void *arg)
 			rv = fk_handshake(fc, &h, body);
 		else if (h.rsp_type == RUMPSP_SYSCALL)
 			rv = fk_syscall(fc, &h, body);
+		else if (h.rsp_type == RUMPSP_SHM)
+			/* this fake keeps every client on its socket */
+			rv = fk_send(fc->fd, RUMPSP_ERROR, RUMPSP_SHM,
+			    RUMPSP_ERR_MALFORMED_REQUEST, h.rsp_reqno,
+			    "no shared memory", 17, NULL, 0);
 		else if (h.rsp_type == RUMPSP_PREFORK) {
 			pthread_mutex_lock(&fk.mtx);
 			memcpy(cookie, fk.cookie, sizeof(cookie));

@@ -1,0 +1,168 @@
+/*
+ * tshm.c -- client side of tests/test_shm.c: a librumpclient program
+ * that says which transport it is on (the shared region shows in
+ * /proc/self/maps as "memfd:rump_sp") and moves data through it in
+ * the ways that stress rings: frames larger than a ring, threads,
+ * fork, exec.  Prints one line per check; exits non-zero on a failure.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rump/rumpclient.h>
+#include <rump/rump_syscalls.h>
+
+extern char **environ;
+
+#define CHECK(e) do {							\
+	if (!(e)) {							\
+		fprintf(stderr, "tshm: %s:%d: check failed: %s "	\
+		    "(errno %s)\n", __FILE__, __LINE__, #e,		\
+		    strerror(errno));					\
+		exit(1);						\
+	}								\
+} while (0)
+
+/* Mappings of shared regions in this process. */
+static int
+regions(void)
+{
+	char line[512];
+	FILE *fp;
+	int n = 0;
+
+	CHECK((fp = fopen("/proc/self/maps", "r")) != NULL);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, "memfd:rump_sp") != NULL)
+			n++;
+	fclose(fp);
+	return n;
+}
+
+static void
+transport(const char *who)
+{
+
+	CHECK(rump_sys_getpid() > 0);
+	printf("%s%s%d\n", who, *who ? " " : "", regions());
+}
+
+/* Write len bytes of a pattern to a kernel file, read them back. */
+static void
+bigio(const char *path, size_t len, unsigned seed)
+{
+	uint8_t *w, *r;
+	size_t i;
+	int fd;
+
+	CHECK((w = malloc(len)) != NULL && (r = malloc(len)) != NULL);
+	for (i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 7 + seed + (i >> 12));
+	CHECK((fd = rump_sys_open(path, O_RDWR | O_CREAT | O_TRUNC,
+	    0600)) >= 0);
+	CHECK(rump_sys_write(fd, w, len) == (ssize_t)len);
+	memset(r, 0, len);
+	CHECK(rump_sys_pread(fd, r, len, 0) == (ssize_t)len);
+	CHECK(memcmp(w, r, len) == 0);
+	CHECK(rump_sys_close(fd) == 0);
+	CHECK(rump_sys_unlink(path) == 0);
+	free(w);
+	free(r);
+}
+
+static void *
+worker(void *arg)
+{
+	char path[32];
+	int i, id = (int)(intptr_t)arg;
+
+	snprintf(path, sizeof(path), "/tshm.%d", id);
+	for (i = 0; i < 300; i++) {
+		CHECK(rump_sys_getpid() > 0);
+		if (i % 50 == 0)
+			bigio(path, 64 * 1024 + (size_t)id * 1000,
+			    (unsigned)(i + id));
+	}
+	return NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char self[PATH_MAX];
+	pthread_t t[8];
+	ssize_t n;
+	pid_t pid;
+	int i, st;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (rumpclient_init() == -1) {
+		printf("tshm: rumpclient_init: %s\n", strerror(errno));
+		return 2;
+	}
+	if (argc >= 2 && strcmp(argv[1], "transport") == 0) {
+		transport("");
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "bigio") == 0) {
+		/* frames of 3 MiB both ways: many times a default ring */
+		bigio("/tshm.big", 3u * 1024 * 1024 + 123, 1);
+		transport("ok");
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "threads") == 0) {
+		for (i = 0; i < 8; i++)
+			CHECK(pthread_create(&t[i], NULL, worker,
+			    (void *)(intptr_t)i) == 0);
+		for (i = 0; i < 8; i++)
+			CHECK(pthread_join(t[i], NULL) == 0);
+		transport("ok");
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "fork") == 0) {
+		/* the child's connection has a region of its own */
+		CHECK(rump_sys_getpid() > 0);
+		if ((pid = rumpclient_fork()) == 0) {
+			bigio("/tshm.child", 300 * 1024, 3);
+			transport("child");
+			_exit(0);
+		}
+		CHECK(pid > 0);
+		CHECK(waitpid(pid, &st, 0) == pid);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		bigio("/tshm.parent", 300 * 1024, 4);
+		transport("parent");
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "exec") == 0) {
+		/* the new image takes the region over with the socket */
+		char pidarg[32], cmd[] = "afterexec";
+		char *nargv[] = { self, cmd, pidarg, NULL };
+
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		CHECK(n > 0);
+		self[n] = '\0';
+		snprintf(pidarg, sizeof(pidarg), "%d", (int)rump_sys_getpid());
+		bigio("/tshm.before", 100 * 1024, 5);
+		rumpclient_exec(self, nargv, environ);
+		printf("tshm: exec: %s\n", strerror(errno));
+		return 1;
+	}
+	if (argc >= 3 && strcmp(argv[1], "afterexec") == 0) {
+		CHECK(rump_sys_getpid() == atoi(argv[2]));
+		bigio("/tshm.after", 300 * 1024, 6);
+		transport("exec");
+		return 0;
+	}
+	fprintf(stderr, "usage: tshm transport | bigio | threads | fork | "
+	    "exec\n");
+	return 2;
+}
