@@ -167,12 +167,19 @@ bn_url(const char *url, struct rsp_addr *ra)
 	}
 }
 
+/*
+ * The transport a client of this process uses: on a Unix socket the
+ * shared rings of rump_sp(7), unless RUMP_SHM=0 keeps it on the socket.
+ */
 const char *
 bn_transport(int family)
 {
+	const char *v;
 
 	switch (family) {
-	case AF_UNIX:	return "unix";
+	case AF_UNIX:
+		v = getenv("RUMP_SHM");
+		return v != NULL && strcmp(v, "0") == 0 ? "unix" : "shm";
 	case AF_INET:	return "tcp";
 	default:	return "tcp6";
 	}

@@ -111,6 +111,7 @@ main(int argc, char **argv)
 {
 	struct rsp_addr ra;
 	struct bn_opts o;
+	const char *target;
 	long n;
 
 	/* -n counts 64 KiB operations; 1 MiB runs a sixteenth of them */
@@ -127,12 +128,15 @@ main(int argc, char **argv)
 	    o.o_n, o.o_n / 16 + 1, o.o_chunk);
 	bn_header("case (ratio: rate)");
 
+	/* issue 11's target on rings, issue 7's on sockets */
+	target = strcmp(bn_transport(ra.ra_family), "shm") == 0 ? ">=1.50" :
+	    ">=0.70";
 	if (bn_want(&o, "64k"))
 		bench_size(&o, ra.ra_family, "pwrite+pread 64k", 65536,
-		    o.o_n, o.o_chunk, ">=0.70");
+		    o.o_n, o.o_chunk, target);
 	n = o.o_n / 16 + 1;
 	if (bn_want(&o, "1m"))
 		bench_size(&o, ra.ra_family, "pwrite+pread 1m", 1048576, n,
-		    1, ">=0.70");
+		    1, target);
 	return 0;
 }

@@ -134,17 +134,23 @@ command -v perf >/dev/null 2>&1 ||
 if want calls || want stream || want scale || want profile; then
 	start_unix 0
 fi
+# On the Unix socket each case runs twice: on the socket (RUMP_SHM=0,
+# labelled unix) and on shared rings (labelled shm), against the same
+# raw AF_UNIX baseline.
 if want calls; then
 	start_tcp
-	"$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=0 "$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=1 "$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
 	"$B/bench/bench_calls" $quick -s "$tcppid" "$@" "$tcpurl"
 	stop "$tcppid"
 fi
 if want stream; then
-	"$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=0 "$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=1 "$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
 fi
 if want scale; then
-	"$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=0 "$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=1 "$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
 fi
 if want profile; then
 	# where the server's time goes during getpid over AF_UNIX
@@ -160,5 +166,8 @@ if want profile; then
 fi
 if want idle; then
 	start_unix 1
-	"$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=0 "$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
+	stop "$unixpid"
+	start_unix 2
+	RUMP_SHM=1 "$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
 fi
