@@ -19,7 +19,8 @@
  *    always; what does not fit waits in the outbound queue, and the
  *    client's doorbell after it made room has the leader flush it.
  *
- * A client can corrupt only its own rings: positions it publishes are
+ * A client can corrupt only its own rings: the memfd is sealed at its
+ * size (no SIGBUS for us from a file it shrank), positions it publishes are
  * judged against ours (EPROTO cuts it off), its flags only cost it
  * doorbells, and we never wait for it.  The mapping is ours until the
  * client struct is freed.
@@ -135,8 +136,14 @@ sp_ring_setup(struct sp_client *spc, uint64_t reqno)
 		return 0;
 	}
 	len = rsp_shm_mapsize(size);
-	memfd = memfd_create("rump_sp", MFD_CLOEXEC);
+	/*
+	 * Sealed at its size: a client that could shrink the file would
+	 * turn our next access to the mapping into SIGBUS.
+	 */
+	memfd = memfd_create("rump_sp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (memfd == -1 || ftruncate(memfd, (off_t)len) == -1 ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_SEAL) == -1 ||
 	    (base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    memfd, 0)) == MAP_FAILED) {
 		if (memfd != -1)

@@ -170,6 +170,9 @@ rs_open(struct rawshm *r)
 	r->base = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    memfd, 0);
 	ck_assert(r->base != MAP_FAILED);
+	/* sealed: shrinking it under the server's mapping is refused */
+	ck_assert_int_eq(ftruncate(memfd, 0), -1);
+	ck_assert_int_eq(errno, EPERM);
 	close(memfd);
 	rsp_shm_rings(r->base, r->size, false, &r->in, &r->out);
 	return 0;
