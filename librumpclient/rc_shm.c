@@ -42,6 +42,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,21 +78,28 @@ struct rc_shm_src {
 	unsigned	 ss_user;
 };
 
-static int rc_shm_spin_us = -1;
-
 /* RUMP_SHM=0 keeps connections on the socket. */
 static bool
 rc_shm_wanted(void)
 {
 	const char *v = getenv("RUMP_SHM");
-	long n;
 
-	if (rc_shm_spin_us < 0) {
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-		/* on one CPU the server cannot answer while we spin */
-		rc_shm_spin_us = n > 1 ? RC_SHM_SPIN_US : 0;
-	}
 	return v == NULL || strcmp(v, "0") != 0;
+}
+
+/* How long the reader watches its ring, in nanoseconds. */
+static uint64_t
+rc_shm_spin_ns(void)
+{
+	static _Atomic int spin_us = -1;
+	int us = atomic_load_explicit(&spin_us, memory_order_relaxed);
+
+	if (us < 0) {
+		/* on one CPU the server cannot answer while we spin */
+		us = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? RC_SHM_SPIN_US : 0;
+		atomic_store_explicit(&spin_us, us, memory_order_relaxed);
+	}
+	return (uint64_t)us * 1000;
 }
 
 static uint64_t
@@ -486,7 +494,7 @@ rc_shm_wait(struct rc_conn *cn, const sigset_t *mask)
 	struct rsp_ring *rg = &cn->cn_shm->sm_in;
 	struct timespec ts = RC_CHECK_TS;
 	struct pollfd pfd;
-	uint64_t start, spin = (uint64_t)rc_shm_spin_us * 1000;
+	uint64_t start, spin = rc_shm_spin_ns();
 	size_t n;
 	int r, error;
 

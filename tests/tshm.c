@@ -6,6 +6,7 @@
  * fork, exec.  Prints one line per check; exits non-zero on a failure.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -78,6 +79,21 @@ bigio(const char *path, size_t len, unsigned seed)
 	free(r);
 }
 
+/* CPU time (ms) this process uses while a call sleeps ms in the kernel */
+static long
+cpu_ms_during_kernel_sleep(int ms)
+{
+	struct rusage a, b;
+
+	CHECK(getrusage(RUSAGE_SELF, &a) == 0);
+	CHECK(rump_sys_poll(NULL, 0, ms) == 0);
+	CHECK(getrusage(RUSAGE_SELF, &b) == 0);
+	return (b.ru_utime.tv_sec - a.ru_utime.tv_sec) * 1000 +
+	    (b.ru_utime.tv_usec - a.ru_utime.tv_usec) / 1000 +
+	    (b.ru_stime.tv_sec - a.ru_stime.tv_sec) * 1000 +
+	    (b.ru_stime.tv_usec - a.ru_stime.tv_usec) / 1000;
+}
+
 static void *
 worker(void *arg)
 {
@@ -109,6 +125,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (argc >= 2 && strcmp(argv[1], "transport") == 0) {
+		CHECK(cpu_ms_during_kernel_sleep(400) < 200);
 		transport("");
 		return 0;
 	}
@@ -159,6 +176,8 @@ main(int argc, char *argv[])
 	if (argc >= 3 && strcmp(argv[1], "afterexec") == 0) {
 		CHECK(rump_sys_getpid() == atoi(argv[2]));
 		bigio("/tshm.after", 300 * 1024, 6);
+		/* a call that sleeps in the kernel: we sleep too, not spin */
+		CHECK(cpu_ms_during_kernel_sleep(400) < 200);
 		transport("exec");
 		return 0;
 	}
