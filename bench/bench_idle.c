@@ -15,7 +15,10 @@
  * latency ratio is, per round, the active client's time per call with
  * the idle clients over its time alone (and the same after dividing
  * each by the raw baseline of its phase, which takes out the drift of
- * the machine between the phases).
+ * the machine between the phases).  On shared memory (rump_sp(7) SHM,
+ * unless RUMP_SHM=0) each idle connection also moves to rings, and
+ * the server's CPU time over two quiet seconds with them all connected
+ * says what they cost it.
  */
 #include "config.h"
 
@@ -25,6 +28,7 @@
 #include <sys/wait.h>
 
 #include <err.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,13 +113,77 @@ read_resp(int fd)
 		    rsp_err_str(h.rsp_arg), (int)len, body);
 }
 
+/* The SHM request and its answer; the region's descriptor is closed. */
+static void
+idle_shm(int fd)
+{
+	union {
+		struct cmsghdr	cm;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct rsp_hdr h;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct iovec iov;
+	char body[256];
+	size_t len;
+	int memfd;
+
+	rsp_hdr_fill(&h, RSP_HDRSZ, 2, RUMPSP_REQ, RUMPSP_SHM, 0);
+	if (bn_io(fd, &h, sizeof(h), 1) == -1)
+		err(1, "idle client: SHM request");
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &h;
+	iov.iov_len = sizeof(h);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	if (recvmsg(fd, &msg, MSG_WAITALL) != (ssize_t)sizeof(h))
+		errx(1, "idle client: no answer to SHM");
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_type == SCM_RIGHTS) {
+			memcpy(&memfd, CMSG_DATA(cm), sizeof(int));
+			close(memfd);
+		}
+	len = h.rsp_len > RSP_HDRSZ ? h.rsp_len - RSP_HDRSZ : 0;
+	if (len > sizeof(body) || (len > 0 && bn_io(fd, body, len, 0) == -1))
+		errx(1, "idle client: bad answer to SHM");
+	if (h.rsp_class != RUMPSP_RESP)
+		errx(1, "idle client: SHM refused: %.*s", (int)len, body);
+}
+
+/* The server's CPU time so far, in milliseconds, or -1. */
+static long
+cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* after the command name, field 3 on: utime and stime are 14, 15 */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+	    &ut, &st) != 2)
+		return -1;
+	return (long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
 /*
  * The helper: nidle connections, GUEST handshakes BATCH at a time,
  * one byte on ready once done; then it waits for EOF on done and
  * exits, which closes them all.
  */
 static void __attribute__((__noreturn__))
-idle_main(const struct rsp_addr *ra, long nidle, int ready, int done)
+idle_main(const struct rsp_addr *ra, long nidle, bool shm, int ready,
+    int done)
 {
 	char frame[RSP_HDRSZ + sizeof(IDLECOMM) - 1];
 	struct rlimit rl;
@@ -148,8 +216,11 @@ idle_main(const struct rsp_addr *ra, long nidle, int ready, int done)
 			if (bn_io(fds[j], frame, sizeof(frame), 1) == -1)
 				err(1, "idle client %ld: handshake", i + j);
 		}
-		for (j = 0; j < k; j++)
+		for (j = 0; j < k; j++) {
 			read_resp(fds[j]);
+			if (shm)
+				idle_shm(fds[j]);
+		}
 	}
 	c = 0;
 	if (bn_io(ready, &c, 1, 1) == -1)
@@ -184,8 +255,9 @@ main(int argc, char **argv)
 	struct rawcall rc;
 	struct rsp_addr ra;
 	struct bn_opts o;
-	long rss0, rss1;
+	long rss0, rss1, cpu0 = -1, cpu1 = -1;
 	uint64_t t0, t1;
+	bool shm;
 	int rfd[2], dfd[2];
 	pid_t helper;
 	char c, label[64];
@@ -199,6 +271,7 @@ main(int argc, char **argv)
 	}
 	bn_url(*argv, &ra);
 	bn_client(*argv, &ra);
+	shm = strcmp(bn_transport(ra.ra_family), "shm") == 0;
 	bn_raw_start(&rc.rc_raw, ra.ra_family, BN_GETPID_REQ, BN_GETPID_RESP);
 	raw.s_run = run_raw;
 	raw.s_arg = &rc;
@@ -221,7 +294,7 @@ main(int argc, char **argv)
 	if (helper == 0) {
 		close(rfd[0]);
 		close(dfd[1]);
-		idle_main(&ra, o.o_idle, rfd[1], dfd[0]);
+		idle_main(&ra, o.o_idle, shm, rfd[1], dfd[0]);
 	}
 	close(rfd[1]);
 	close(dfd[0]);
@@ -229,6 +302,12 @@ main(int argc, char **argv)
 		errx(1, "the idle clients did not connect");
 	t1 = bn_now();
 	rss1 = o.o_server != 0 ? bn_rss_kb(o.o_server) : -1;
+	/* two quiet seconds: what the idle clients cost the server */
+	if (o.o_server != 0) {
+		cpu0 = cpu_ms(o.o_server);
+		sleep(2);
+		cpu1 = cpu_ms(o.o_server);
+	}
 
 	bn_rounds(&busy[0], &raw, &rump, o.o_rounds, o.o_n, 0, 0);
 	bn_rounds(&busy[1], &raw, &rump, o.o_rounds, o.o_n, o.o_chunk, 0);
@@ -245,6 +324,10 @@ main(int argc, char **argv)
 		    (double)(rss1 - rss0) * 1024 / (double)o.o_idle,
 		    (double)(rss1 - rss0) * 1024 / (double)o.o_idle <= 4096 ?
 		    "ok" : "MISS");
+	if (cpu0 >= 0 && cpu1 >= 0)
+		printf("server CPU over 2 quiet seconds with them: %ld ms "
+		    "(%s)\n", cpu1 - cpu0, shm ? "on shared memory" :
+		    "on sockets");
 	printf("\n%-24s %-6s %10s %10s %9s %9s %9s  %s\n", "case", "mode",
 	    "alone_ns", "idle_ns", "lat_min", "lat_med", "norm_med",
 	    "target");
