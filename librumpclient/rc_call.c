@@ -7,7 +7,9 @@
  * So a signal handler never runs in the middle of a frame, sent or
  * read, and it never runs while this library holds a lock.
  *
- * At most one thread reads the socket: the reader.  It reads whole
+ * At most one thread reads the connection (its socket, or the ring the
+ * server writes when it is on shared memory, rc_shm.c): the reader.
+ * It reads whole
  * frames, hands each reply to the waiter with the same request number
  * and answers the server's own requests (rc_serve.c).  The others sleep
  * on their thread's eventfd.  When the reader's reply is in, it gives
@@ -624,12 +626,12 @@ rc_send(int fd, struct iovec *iov, int iovcnt, bool *intact)
  * Send a request on cn and wait for its reply.  iov[0] starts with the
  * frame header, whose request number is set here; the iovecs are used
  * up; those whose bit is set in user are the caller's buffers (a bad
- * one fails with EFAULT).  out, if not NULL, is where a SYSCALL reply's data may go
- * (rc_place).  Consumes the caller's reference to cn.  Returns 0 with
- * the reply in w (release it with rc_waiter_fini), or an errno: EFAULT for a bad
- * inline buffer, ENOTCONN when the connection broke, and then w_unsent
- * says whether the request never left whole (it may be sent again on a
- * new connection).
+ * one fails with EFAULT).  out, if not NULL, is where a SYSCALL reply's
+ * data may go (rc_place).  Consumes the caller's reference to cn.
+ * Returns 0 with the reply in w (release it with rc_waiter_fini), or an
+ * errno: EFAULT for a bad inline buffer, ENOTCONN when the connection
+ * broke, and then w_unsent says whether the request never left whole
+ * (it may be sent again on a new connection).
  */
 int
 rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
