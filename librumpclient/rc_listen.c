@@ -121,9 +121,6 @@ rc_listen_poll(struct rc_conn *cn, int efd, bool *lostp)
 	int n;
 
 	*lostp = false;
-	/* on rings: bytes there already, or ask for a doorbell */
-	if (cn->cn_shm != NULL && rc_shm_arm(cn))
-		return true;
 	pfd[0].fd = cn->cn_fd;
 	pfd[0].events = POLLIN;
 	pfd[0].revents = 0;
@@ -179,7 +176,14 @@ rc_listen_once(struct rc_client *c, struct rc_listener *l,
 	cn->cn_reader = &l->l_w;
 	cn->cn_refs++;
 	ready = cn->cn_rpos < cn->cn_rlen;
-	if (!ready) {
+	/*
+	 * On rings: bytes there already, or ask for a doorbell; under
+	 * c_mtx, as the reader, since a call may take the role (and the
+	 * ring) from us as soon as we let go of the lock.
+	 */
+	if (!ready && cn->cn_shm != NULL && rc_shm_arm(cn))
+		ready = rc_listen_shmready(l, cn, false, &error);
+	if (!ready && error == 0) {
 		l->l_state = RC_L_POLLING;
 		pthread_mutex_unlock(&c->c_mtx);
 		ready = rc_listen_poll(cn, l->l_efd, &lost);

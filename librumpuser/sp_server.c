@@ -37,6 +37,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +64,8 @@ int rumpsp_shmspin = 50;
 #define SP_MAXREADS		16
 #define SP_MAXEVENTS		64
 #define SP_RINGBUDGET		(1024 * 1024)
+/* Watching rings, yield the core after this long (ns). */
+#define SP_SPIN_YIELD_NS	5000
 
 static struct {
 	int		 lfd;		/* listening socket */
@@ -668,7 +671,7 @@ static bool
 sp_ring_spin(struct sp_workq *out)
 {
 	struct sp_client *spc, *next;
-	uint64_t start, spin;
+	uint64_t start, now, spin;
 
 	if (TAILQ_EMPTY(&sp_srv.hot))
 		return false;
@@ -682,9 +685,14 @@ sp_ring_spin(struct sp_workq *out)
 		}
 		if (!TAILQ_EMPTY(out))
 			return true;
-		if (sp_now_ns() - start >= spin)
+		now = sp_now_ns();
+		if (now - start >= spin)
 			break;
-		SP_CPU_RELAX();
+		/* past a short call's time, a client may need this core */
+		if (now - start >= SP_SPIN_YIELD_NS)
+			sched_yield();
+		else
+			SP_CPU_RELAX();
 	}
 	for (spc = TAILQ_FIRST(&sp_srv.hot); spc != NULL; spc = next) {
 		next = TAILQ_NEXT(spc, spc_hotentries);
