@@ -37,7 +37,6 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,8 +63,6 @@ int rumpsp_shmspin = 50;
 #define SP_MAXREADS		16
 #define SP_MAXEVENTS		64
 #define SP_RINGBUDGET		(1024 * 1024)
-/* Watching rings, yield the core after this long (ns). */
-#define SP_SPIN_YIELD_NS	5000
 
 static struct {
 	int		 lfd;		/* listening socket */
@@ -671,7 +668,7 @@ static bool
 sp_ring_spin(struct sp_workq *out)
 {
 	struct sp_client *spc, *next;
-	uint64_t start, now, spin;
+	uint64_t start, spin;
 
 	if (TAILQ_EMPTY(&sp_srv.hot))
 		return false;
@@ -685,14 +682,13 @@ sp_ring_spin(struct sp_workq *out)
 		}
 		if (!TAILQ_EMPTY(out))
 			return true;
-		now = sp_now_ns();
-		if (now - start >= spin)
+		/*
+		 * No sched_yield here: measured, it costs 8 threads of one
+		 * client two thirds of their calls (the clients yield).
+		 */
+		if (sp_now_ns() - start >= spin)
 			break;
-		/* past a short call's time, a client may need this core */
-		if (now - start >= SP_SPIN_YIELD_NS)
-			sched_yield();
-		else
-			SP_CPU_RELAX();
+		SP_CPU_RELAX();
 	}
 	for (spc = TAILQ_FIRST(&sp_srv.hot); spc != NULL; spc = next) {
 		next = TAILQ_NEXT(spc, spc_hotentries);
