@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -250,7 +251,8 @@ rc_listen_main(void *arg)
 	sigset_t omask;
 	int efd;
 
-	(void)arg;
+	/* running: rc_listener_start() may return (arg is its semaphore) */
+	sem_post(arg);
 	rc_blocksigs(&omask);
 	rc_listening = true;
 	efd = rc_thread_efd();
@@ -284,6 +286,7 @@ rc_listener_start(void)
 	pthread_attr_t attr;
 	sigset_t all, omask;
 	pthread_t t;
+	sem_t started;
 	int error;
 
 	pthread_mutex_lock(&c->c_mtx);
@@ -298,12 +301,24 @@ rc_listener_start(void)
 	/* it inherits a mask that blocks everything from its first moment */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &omask);
-	error = pthread_attr_init(&attr);
+	if (sem_init(&started, 0, 0) != 0)
+		error = errno;
+	else if ((error = pthread_attr_init(&attr)) != 0)
+		sem_destroy(&started);
 	if (error == 0) {
 		(void)pthread_attr_setdetachstate(&attr,
 		    PTHREAD_CREATE_DETACHED);
-		error = pthread_create(&t, &attr, rc_listen_main, NULL);
+		error = pthread_create(&t, &attr, rc_listen_main, &started);
 		pthread_attr_destroy(&attr);
+		/*
+		 * Wait until it runs: a program that exits at once must not
+		 * find a thread still being set up (under LeakSanitizer such
+		 * a thread, allocating while the exit-time leak check locks
+		 * the allocator, deadlocked a forked child on its way out).
+		 */
+		while (error == 0 && sem_wait(&started) == -1 && errno == EINTR)
+			continue;
+		sem_destroy(&started);
 	}
 	pthread_sigmask(SIG_SETMASK, &omask, NULL);
 	if (error != 0) {
