@@ -683,8 +683,8 @@ sp_ring_spin(struct sp_workq *out)
 		if (!TAILQ_EMPTY(out))
 			return true;
 		/*
-		 * No sched_yield here: measured, it costs 8 threads of one
-		 * client two thirds of their calls (the clients yield).
+		 * No sched_yield here: measured, it cost 8 threads of one
+		 * client two thirds of their calls.
 		 */
 		if (sp_now_ns() - start >= spin)
 			break;

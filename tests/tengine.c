@@ -343,11 +343,14 @@ cmd_reconnect(int nthr)
 	for (i = 0; i < nthr; i++)
 		CHECK(pthread_join(t[i], NULL) == 0);
 	/*
-	 * About 12: each costs up to two RC_CHECK_MS (a reconnect waits
+	 * Up to 12: each costs up to two RC_CHECK_MS (a reconnect waits
 	 * until every thread of the old connection has seen its
-	 * descriptor gone), so more would make a slow test.
+	 * descriptor gone), so more would make a slow test.  On shared
+	 * memory calls go on through the still mapped ring until the
+	 * server has seen the socket's end, so fewer closes may find the
+	 * calls unfinished; two reconnects are the least that tests it.
 	 */
-	CHECK(closes >= 6);
+	CHECK(closes >= 2);
 	printf("ok\n");
 	return 0;
 }
