@@ -43,6 +43,15 @@
 #define RSP_SHM_MAXRING		(16u * 1024 * 1024)
 #define RSP_SHM_DEFRING		(256u * 1024)
 
+/* A pause in a loop that watches a ring (both sides spin so). */
+#if defined(__x86_64__) || defined(__i386__)
+#define RSP_CPU_RELAX()	__builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define RSP_CPU_RELAX()	__asm__ __volatile__("yield")
+#else
+#define RSP_CPU_RELAX()	do { } while (0)
+#endif
+
 /* One direction's control words, each on a cache line of its own. */
 struct rsp_shm_ctl {
 	_Atomic uint32_t	r_tail;		/* producer: bytes put */

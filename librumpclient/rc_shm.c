@@ -55,14 +55,6 @@
 /* How long the reader watches the ring before it sleeps. */
 #define RC_SHM_SPIN_US	50
 
-#if defined(__x86_64__) || defined(__i386__)
-#define RC_CPU_RELAX()	__builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define RC_CPU_RELAX()	__asm__ __volatile__("yield")
-#else
-#define RC_CPU_RELAX()	do { } while (0)
-#endif
-
 struct rc_shm {
 	void		*sm_base;
 	size_t		 sm_len;
@@ -510,7 +502,7 @@ rc_shm_wait(struct rc_conn *cn, const sigset_t *mask)
 		 */
 		if (rc_shm_now_ns() - start >= spin)
 			break;
-		RC_CPU_RELAX();
+		RSP_CPU_RELAX();
 	}
 	if (!rsp_ring_sleep(rg))
 		return 0;

@@ -648,14 +648,6 @@ sp_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-#define SP_CPU_RELAX()	__builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define SP_CPU_RELAX()	__asm__ __volatile__("yield")
-#else
-#define SP_CPU_RELAX()	do { } while (0)
-#endif
-
 /*
  * Before the leader sleeps: watch the rings of the clients that were
  * active last for rumpsp_shmspin microseconds, so that a client making
@@ -688,7 +680,7 @@ sp_ring_spin(struct sp_workq *out)
 		 */
 		if (sp_now_ns() - start >= spin)
 			break;
-		SP_CPU_RELAX();
+		RSP_CPU_RELAX();
 	}
 	for (spc = TAILQ_FIRST(&sp_srv.hot); spc != NULL; spc = next) {
 		next = TAILQ_NEXT(spc, spc_hotentries);
