@@ -582,6 +582,11 @@ rc_wait(struct rc_waiter *w)
 		cn->cn_reader = NULL;
 	if (cn->cn_reader == NULL && !cn->cn_dead)
 		rc_pass_role(cn);
+	/* the last of calls that ran long: the listener may take over */
+	if (c->c_listener.l_deep && TAILQ_EMPTY(&cn->cn_waiters)) {
+		c->c_listener.l_deep = false;
+		rc_wake(c->c_listener.l_efd);
+	}
 }
 
 /*

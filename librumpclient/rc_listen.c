@@ -17,7 +17,11 @@
  * in flight, and none started during the last RC_LISTEN_IDLE_MS, so a
  * program making calls back to back never hands the role to and fro;
  * while calls run, they read the socket and a RAISE reaches the
- * calling thread as it always did.  Holding the role, it waits between
+ * calling thread as it always did.  It looks for idleness every
+ * RC_LISTEN_IDLE_MS while calls start, less and less often while the
+ * same calls stay in flight (up to RC_CHECK_MS), and the last of those
+ * to end wakes it (l_deep): a client blocked in a long call costs no
+ * wakeups.  Holding the role, it waits between
  * frames (POLLING) in ppoll() on the socket and its eventfd; a call
  * that starts then takes the role from it without waiting
  * (rc_listener_yield) and wakes it.  Inside a frame (READING) a call
@@ -225,6 +229,7 @@ rc_listen_loop(struct rc_client *c, struct rc_listener *l)
 {
 	struct rc_conn *cn;
 	uint64_t seen = c->c_reqno;
+	int ms = RC_LISTEN_IDLE_MS;
 
 	while (!c->c_exiting) {
 		cn = c->c_conn;
@@ -232,13 +237,27 @@ rc_listen_loop(struct rc_client *c, struct rc_listener *l)
 			rc_listen_park(c, l, -1);
 			continue;
 		}
-		/* c_reqno counts the calls started */
+		/*
+		 * c_reqno counts the calls started.  While the same calls
+		 * stay in flight (asleep in the server's kernel, say) we look
+		 * less and less often, up to RC_CHECK_MS, and the last of
+		 * them to end wakes us (l_deep): a thousand clients blocked
+		 * in reads cost nothing, and a program making calls back to
+		 * back never makes a wakeup for us.
+		 */
 		if (!TAILQ_EMPTY(&cn->cn_waiters) || cn->cn_reader != NULL ||
 		    c->c_reqno != seen) {
+			if (c->c_reqno != seen)
+				ms = RC_LISTEN_IDLE_MS;
+			else if ((ms *= 2) > RC_CHECK_MS)
+				ms = RC_CHECK_MS;
 			seen = c->c_reqno;
-			rc_listen_park(c, l, RC_LISTEN_IDLE_MS);
+			l->l_deep = ms > RC_LISTEN_IDLE_MS;
+			rc_listen_park(c, l, ms);
+			l->l_deep = false;
 			continue;
 		}
+		ms = RC_LISTEN_IDLE_MS;
 		rc_listen_once(c, l, cn);
 	}
 }
@@ -396,6 +415,7 @@ rc_listener_postfork_child(void)
 	l->l_state = RC_L_NONE;
 	l->l_efd = -1;
 	l->l_pause = 0;
+	l->l_deep = false;
 	TAILQ_INIT(&l->l_pausewait);
 	rc_listening = false;
 }

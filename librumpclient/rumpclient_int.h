@@ -144,6 +144,7 @@ struct rc_listener {
 	enum rc_lstate		l_state;
 	int			l_efd;		/* its eventfd, or -1 */
 	int			l_pause;	/* exec()s under way */
+	bool			l_deep;		/* parked long: wake at idle */
 	struct rc_waiter	l_w;		/* its token as cn_reader */
 	/* rumpclient_exec() waiting for READING to end */
 	TAILQ_HEAD(, rc_sleeper) l_pausewait;
