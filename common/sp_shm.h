@@ -25,6 +25,12 @@
  * With both stores before both loads (sequentially consistent), at
  * least one side sees the other.  r_pwait is the same for a producer
  * waiting for room.
+ *
+ * Watching before sleeping: each side watches the other's ring for a
+ * few tens of microseconds before it asks for a doorbell, but a
+ * client's reader stops at once when every call it has in flight is
+ * asleep in the server (sh_asleep), so a call that blocks in the
+ * kernel costs its client no CPU.
  */
 #ifndef RUMP_COMMON_SP_SHM_H
 #define RUMP_COMMON_SP_SHM_H
@@ -71,6 +77,14 @@ struct rsp_shm_hdr {
 	uint32_t		sh_pad[14];
 	struct rsp_shm_ctl	sh_c2s;		/* client to server */
 	struct rsp_shm_ctl	sh_s2c;		/* server to client */
+	/*
+	 * The server's count of the client's calls asleep in its kernel
+	 * (or waiting for the client's answer to a copy): no answer soon,
+	 * so the client's reader need not watch its ring.  Only a hint,
+	 * for the client alone: the server never acts on what it reads.
+	 */
+	_Atomic uint32_t	sh_asleep;
+	uint32_t		sh_pad1[15];
 };
 
 /* The RESP to a RUMPSP_SHM request; the memfd comes with it. */

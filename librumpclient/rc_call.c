@@ -82,7 +82,7 @@ rc_cnwait(struct rc_conn *cn)
 	int n;
 
 	if (cn->cn_shm != NULL)
-		return rc_shm_wait(cn, NULL);
+		return rc_shm_wait(cn, NULL, false);
 	pfd.fd = cn->cn_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
@@ -112,7 +112,7 @@ rc_cnfill_shm(struct rc_conn *cn)
 			cn->cn_rlen = n;
 			return 0;
 		}
-		if ((error = rc_shm_wait(cn, NULL)) != 0)
+		if ((error = rc_shm_wait(cn, NULL, false)) != 0)
 			return error;
 	}
 }
@@ -158,7 +158,7 @@ rc_cnrecv(struct rc_conn *cn, uint8_t *p, size_t len)
 		if ((error = rc_shm_avail(cn, &n)) != 0)
 			return error;
 		if (n == 0) {
-			if ((error = rc_shm_wait(cn, NULL)) != 0)
+			if ((error = rc_shm_wait(cn, NULL, false)) != 0)
 				return error;
 			continue;
 		}
@@ -242,7 +242,7 @@ rc_cnread_user(struct rc_conn *cn, uint64_t addr, size_t len, int *faultp)
 			if ((error = rc_shm_avail(cn, &n)) != 0)
 				return error;
 			if (n == 0) {
-				if ((error = rc_shm_wait(cn, NULL)) != 0)
+				if ((error = rc_shm_wait(cn, NULL, false)) != 0)
 					return error;
 				continue;
 			}
@@ -450,7 +450,7 @@ rc_read_shm(struct rc_conn *cn, struct rc_waiter *w)
 	int error;
 
 	if ((error = rc_shm_avail(cn, &n)) == 0 && n == 0) {
-		if ((error = rc_shm_wait(cn, w->w_omask)) == 0 &&
+		if ((error = rc_shm_wait(cn, w->w_omask, true)) == 0 &&
 		    (error = rc_shm_avail(cn, &n)) == 0 && n == 0)
 			return false;
 	}
@@ -578,6 +578,7 @@ rc_wait(struct rc_waiter *w)
 			w->w_efd = RC_EFD_UNSET;
 	}
 	TAILQ_REMOVE(&cn->cn_waiters, w, w_entries);
+	atomic_fetch_sub_explicit(&cn->cn_ncalls, 1, memory_order_relaxed);
 	if (cn->cn_reader == w)
 		cn->cn_reader = NULL;
 	if (cn->cn_reader == NULL && !cn->cn_dead)
@@ -659,6 +660,7 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	w->w_reqno = ++c->c_reqno;
 	h->rsp_reqno = w->w_reqno;
 	TAILQ_INSERT_TAIL(&cn->cn_waiters, w, w_entries);
+	atomic_fetch_add_explicit(&cn->cn_ncalls, 1, memory_order_relaxed);
 	/* the listener steps aside; nothing to do on the fast path */
 	if (cn->cn_reader == &c->c_listener.l_w)
 		rc_listener_yield(cn);

@@ -14,8 +14,12 @@
  *
  * Waiting: the reader spins on the ring for RC_SHM_SPIN_US (a short
  * call's answer comes in microseconds, and no system call is made),
- * then asks the server for a doorbell and sleeps in ppoll() on the
- * socket, bounded by RC_CHECK_MS as every wait here.  Only the reader
+ * yielding its core between looks after RC_SHM_YIELD_US, then asks the
+ * server for a doorbell and sleeps in ppoll() on the socket, bounded
+ * by RC_CHECK_MS as every wait here.  It stops watching at once when
+ * the server says that every call in flight is asleep there (the
+ * control page's sh_asleep): a call that blocks costs no CPU.  Only the
+ * reader
  * reads doorbells.  A sender that finds the ring full sleeps in short,
  * growing steps (it is not the reader, so it cannot take doorbells)
  * until the server has taken bytes.
@@ -41,6 +45,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -52,8 +57,13 @@
 
 #include "rumpclient_int.h"
 
-/* How long the reader watches the ring before it sleeps. */
+/*
+ * How long the reader watches the ring before it sleeps, and after how
+ * long it lets others run between looks (a getpid answer from a server
+ * that is running takes a microsecond or two).
+ */
 #define RC_SHM_SPIN_US	50
+#define RC_SHM_YIELD_US	5
 
 struct rc_shm {
 	void		*sm_base;
@@ -475,18 +485,35 @@ rc_shm_doorbells(struct rc_conn *cn)
 }
 
 /*
+ * Will no answer come soon?  Every request of ours is taken, and every
+ * call in flight is asleep in the server (sp_shm.h, sh_asleep).
+ */
+static bool
+rc_shm_quiet(struct rc_conn *cn)
+{
+	const struct rsp_shm_hdr *sh = cn->cn_shm->sm_base;
+	const struct rsp_shm_ctl *out = &sh->sh_c2s;
+
+	return atomic_load(&out->r_head) == atomic_load(&out->r_tail) &&
+	    atomic_load(&sh->sh_asleep) >= (uint32_t)atomic_load_explicit(
+	    &cn->cn_ncalls, memory_order_relaxed);
+}
+
+/*
  * The reader waits for bytes: spin a while, then sleep on the socket
  * with mask (NULL: the current one) until a doorbell, for RC_CHECK_MS
- * at most.  Returns 0 (look again: bytes may have come, or a signal
- * handler ran), or an errno: the connection is over.
+ * at most.  Between frames (between) the spin ends as soon as the
+ * server says that all our calls are asleep.  Returns 0 (look again:
+ * bytes may have come, or a signal handler ran), or an errno: the
+ * connection is over.
  */
 int
-rc_shm_wait(struct rc_conn *cn, const sigset_t *mask)
+rc_shm_wait(struct rc_conn *cn, const sigset_t *mask, bool between)
 {
 	struct rsp_ring *rg = &cn->cn_shm->sm_in;
 	struct timespec ts = RC_CHECK_TS;
 	struct pollfd pfd;
-	uint64_t start, spin = rc_shm_spin_ns();
+	uint64_t start, now, spin = rc_shm_spin_ns();
 	size_t n;
 	int r, error;
 
@@ -494,15 +521,23 @@ rc_shm_wait(struct rc_conn *cn, const sigset_t *mask)
 	while (spin > 0) {
 		if (rsp_ring_avail(rg, &n) != 0 || n > 0)
 			return 0;
-		/*
-		 * No sched_yield() here: four client processes on two cores
-		 * made 30% more calls with it, but a thousand clients
-		 * blocked in reads took twice the CPU to get there, all of
-		 * them yielding to each other.
-		 */
-		if (rc_shm_now_ns() - start >= spin)
+		if (between && rc_shm_quiet(cn))
 			break;
-		RSP_CPU_RELAX();
+		now = rc_shm_now_ns();
+		if (now - start >= spin)
+			break;
+		/*
+		 * No answer in a few microseconds: the server is busy with
+		 * others, or off its core.  Four client processes on two
+		 * cores made twice the calls when each lets others run
+		 * between looks (among them the server), and no more CPU
+		 * goes to calls that block, since those end the watch at
+		 * once (rc_shm_quiet).
+		 */
+		if (now - start >= RC_SHM_YIELD_US * 1000u)
+			(void)sched_yield();
+		else
+			RSP_CPU_RELAX();
 	}
 	if (!rsp_ring_sleep(rg))
 		return 0;

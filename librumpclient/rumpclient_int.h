@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -117,6 +118,7 @@ struct rc_conn {
 	struct rc_shm		*cn_shm;	/* on shared rings (rc_shm.c) */
 	struct rc_waiter	*cn_reader;	/* who reads the socket */
 	struct rc_waiterq	cn_waiters;
+	_Atomic int		cn_ncalls;	/* on cn_waiters (rc_shm.c) */
 	/* bytes read ahead; only the reader touches them */
 	size_t			cn_rpos, cn_rlen;
 	uint8_t			cn_rbuf[RC_RBUF];
@@ -240,7 +242,7 @@ int	rc_shm_send(struct rc_conn *, const struct iovec *, int, unsigned,
 int	rc_shm_avail(struct rc_conn *, size_t *);
 void	rc_shm_get(struct rc_conn *, void *, size_t);
 int	rc_shm_getuser(struct rc_conn *, uint64_t, size_t);
-int	rc_shm_wait(struct rc_conn *, const sigset_t *);
+int	rc_shm_wait(struct rc_conn *, const sigset_t *, bool);
 bool	rc_shm_arm(struct rc_conn *);
 int	rc_shm_disarm(struct rc_conn *, bool);
 

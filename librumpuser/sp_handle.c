@@ -338,6 +338,7 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 				return sp_fail(spc, wk, err, why);
 			wk->wk_req.rq_spc = spc;
 			wk->wk_req.rq_reqno = hdr->rsp_reqno;
+			wk->wk_req.rq_asleep = NULL;
 			if (!sp_client_hold_call(spc)) {
 				(void)sp_send_error(spc, hdr->rsp_reqno,
 				    hdr->rsp_type, RUMPSP_ERR_TRYAGAIN,

@@ -103,6 +103,7 @@ struct sp_req {
 	uint8_t			*rq_co;		/* RUMPSP_MAXCOPY bytes */
 	uint64_t		 rq_coaddr;
 	size_t			 rq_colen;
+	_Atomic uint32_t	*rq_asleep;	/* sh_asleep we raised */
 };
 
 /* What a work item does. */
@@ -254,6 +255,7 @@ void	 sp_ring_taken(struct sp_client *, size_t);
 bool	 sp_ring_ready(struct sp_client *);
 bool	 sp_ring_sleep(struct sp_client *);
 void	 sp_ring_watch(struct sp_client *);
+void	 sp_ring_asleep(bool);
 void	 sp_ring_free(struct sp_client *);
 bool	 sp_ring_enabled(void);
 

@@ -248,7 +248,8 @@ sp_pool_overloaded(void)
 /*
  * This thread is about to wait: asleep (sleep) or for a lock.  Called
  * from the hypercalls that wait (rumpuser_pth.c) and from the copy
- * waits; does nothing on threads that are not the pool's.
+ * waits; does nothing on threads that are not the pool's.  A sleep is
+ * also told to a client on rings (sp_ring_asleep).
  */
 void
 sp_pool_wait_begin(bool sleep)
@@ -256,6 +257,8 @@ sp_pool_wait_begin(bool sleep)
 
 	if (!sp_pooled)
 		return;
+	if (sleep)
+		sp_ring_asleep(true);
 	pthread_mutex_lock(&pool.mtx);
 	pool.nwaiting++;
 	if (sleep)
@@ -277,4 +280,6 @@ sp_pool_wait_end(bool sleep)
 		atomic_fetch_sub_explicit(&pool.nblocked, 1,
 		    memory_order_relaxed);
 	pthread_mutex_unlock(&pool.mtx);
+	if (sleep)
+		sp_ring_asleep(false);
 }

@@ -313,6 +313,35 @@ sp_ring_watch(struct sp_client *spc)
 	rsp_ring_awake(&spc->spc_rin);
 }
 
+/*
+ * This pool thread is about to sleep (asleep) or has woken.  If it
+ * runs a call of a client on rings, count the call in the client's
+ * sh_asleep: its reader stops watching the ring for an answer that
+ * will not come soon.  The word is the client's as much as ours; a
+ * client that writes it fools only its own reader, and we never read
+ * it back.  The request keeps the word it raised: begin and end pair
+ * on one thread, and the mapping lives as long as the client struct,
+ * which the request holds.
+ */
+void
+sp_ring_asleep(bool asleep)
+{
+	struct sp_req *rq = sp_curreq();
+	struct rsp_shm_hdr *sh;
+
+	if (rq == NULL)
+		return;
+	if (asleep && rq->rq_asleep == NULL) {
+		if ((sh = atomic_load(&rq->rq_spc->spc_shm)) == NULL)
+			return;
+		rq->rq_asleep = &sh->sh_asleep;
+		atomic_fetch_add(rq->rq_asleep, 1);
+	} else if (!asleep && rq->rq_asleep != NULL) {
+		atomic_fetch_sub(rq->rq_asleep, 1);
+		rq->rq_asleep = NULL;
+	}
+}
+
 /* The client struct is freed. */
 void
 sp_ring_free(struct sp_client *spc)

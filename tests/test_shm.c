@@ -359,6 +359,59 @@ START_TEST(raw_client_on_rings)
 }
 END_TEST
 
+static uint32_t
+asleep(struct rsp_shm_hdr *sh)
+{
+
+	return atomic_load(&sh->sh_asleep);
+}
+
+/*
+ * A call asleep in the kernel is counted in the control page's
+ * sh_asleep while it sleeps, and no longer once answered: the client's
+ * reader stops watching its ring for it (rc_shm.c).
+ */
+START_TEST(asleep_call_told)
+{
+	struct {
+		struct rsp_hdr		h;
+		struct rsp_sysreq	rs;
+		uint64_t		args[3];	/* poll(NULL, 0, ms) */
+	} rq;
+	struct rsp_sysresp rr;
+	struct rsp_hdr h;
+	struct rsp_shm_hdr *sh;
+	struct rawshm r;
+	int i;
+
+	start("unix", NULL);
+	ck_assert_int_eq(rs_open(&r), 0);
+	sh = r.base;
+	ck_assert_uint_eq(asleep(sh), 0);
+	memset(&rq, 0, sizeof(rq));
+	rsp_hdr_fill(&rq.h, sizeof(rq), 3, RUMPSP_REQ, RUMPSP_SYSCALL,
+	    RUMP_SYS_poll);
+	rq.rs.rs_argsize = sizeof(rq.args);
+	rq.args[2] = 1500;
+	rs_put(&r, &rq, sizeof(rq), true);
+	for (i = 0; i < 1400 && asleep(sh) == 0; i++)
+		usleep(1000);
+	ck_assert_uint_eq(asleep(sh), 1);
+	ck_assert_int_eq(rs_get(&r, &h, sizeof(h), 10000), 0);
+	ck_assert_int_eq(h.rsp_class, RUMPSP_RESP);
+	ck_assert_uint_eq(h.rsp_reqno, 3);
+	ck_assert_int_eq(rs_get(&r, &rr, sizeof(rr), 10000), 0);
+	ck_assert_int_eq(rr.rsys_error, 0);
+	ck_assert_int_eq(rr.rsys_retval[0], 0);
+	/* counted down before the answer was put */
+	ck_assert_uint_eq(asleep(sh), 0);
+	ck_assert_int_gt(rs_getpid(&r, 4), 0);
+	ck_assert_uint_eq(asleep(sh), 0);
+	rs_close(&r);
+	stop();
+}
+END_TEST
+
 START_TEST(refused_over_tcp)
 {
 	struct rawshm r;
@@ -530,6 +583,7 @@ main(void)
 	tcase_add_test(tc, clients_choose_rings);
 	tcase_add_test(tc, rings_carry_everything);
 	tcase_add_test(tc, raw_client_on_rings);
+	tcase_add_test(tc, asleep_call_told);
 	tcase_add_test(tc, refused_over_tcp);
 	tcase_add_test(tc, broken_tail_cut_off);
 	tcase_add_test(tc, broken_head_cut_off);
