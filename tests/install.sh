@@ -22,8 +22,20 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/rumpinst.XXXXXX") || exit 1
 dest=$tmp/dest
 trap 'RUMP_SERVER=unix://$tmp/s "$bindir/rump.halt" 2>/dev/null; rm -rf "$tmp"' EXIT
 
+# scripts/test.sh ran make install before the tests started (libtool
+# relinks the libraries in the build tree as it installs, which tests
+# running beside it would catch half done): judge that one.  Alone
+# (make check by hand, distcheck) we run it ourselves.
+if [ -n "${RUMP_TEST_DESTDIR:-}" ]; then
+	dest=$RUMP_TEST_DESTDIR
+	if [ -f "$dest.ok" ]; then
+		ok "make install DESTDIR= (run before the tests)"
+	else
+		fail "make install DESTDIR=" "$(tail -20 "$dest.log" 2>&1)"
+		echo "1..$n"; exit 0
+	fi
 # MAKEFLAGS: not the jobserver of the make check that runs us
-if out=$(cd "$build" && env -u MAKEFLAGS -u MFLAGS ${MAKE:-make} install \
+elif out=$(cd "$build" && env -u MAKEFLAGS -u MFLAGS ${MAKE:-make} install \
     DESTDIR="$dest" 2>&1); then
 	ok "make install DESTDIR="
 else
