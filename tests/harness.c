@@ -174,6 +174,16 @@ srv_stop(struct server *srv)
 	return status;
 }
 
+/* srv_stop(), and the server must have exited with status 0 */
+void
+srv_stop_clean(struct server *srv)
+{
+	int status = srv_stop(srv);
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "rump_server did not exit cleanly (status 0x%x)", status);
+}
+
 static pid_t
 spawn(const struct server *srv, const char *bin, const char **argv,
     int *tochild, int *fromchild)

@@ -25,6 +25,8 @@ void	srv_start(struct server *, const char *kind, const char *const *extra);
 void	srv_launch(struct server *);
 /* SIGTERM; returns the server's wait status (checked by the caller) */
 int	srv_stop(struct server *);
+/* the same, asserting that it exited cleanly (status 0) */
+void	srv_stop_clean(struct server *);
 /* run bin with args (NULL-terminated), RUMP_SERVER set; stdout captured */
 int	run_prog(const struct server *, char *out, size_t outlen,
 	    const char *bin, ...);

@@ -52,15 +52,6 @@ start(const char *kind, const char *const *extra)
 }
 
 static void
-stop(void)
-{
-	int status = srv_stop(&srv);
-
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_server did not exit cleanly (0x%x)", status);
-}
-
-static void
 tengine_ok(const char *cmd, const char *arg)
 {
 	char out[1024];
@@ -140,7 +131,7 @@ START_TEST(blocked_call_does_not_hold_the_thread)
 
 	start("unix", extra);
 	tengine_ok("starve", NULL);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -168,7 +159,7 @@ START_TEST(thousand_blocked_readers)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(to);
 	close(from);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -191,7 +182,7 @@ START_TEST(exec_with_every_thread_blocked)
 	/* the server still answers */
 	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -200,7 +191,7 @@ START_TEST(failed_exec_changes_nothing)
 
 	start("unix", NULL);
 	tengine_ok("execfail", NULL);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -210,7 +201,7 @@ START_TEST(closefrom_under_waiting_threads)
 
 	start("unix", NULL);
 	tengine_ok("closefrom", "4");
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -238,7 +229,7 @@ START_TEST(reconnect_resends_cut_calls)
 
 	start("unix", NULL);
 	tengine_ok("reconnect", "4");
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -271,7 +262,7 @@ maxclient_busy(const char *kind)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	close(to);
 	close(from);
-	stop();
+	srv_stop_clean(&srv);
 }
 
 START_TEST(maxclient_is_ebusy_unix)
@@ -407,7 +398,7 @@ START_TEST(replies_never_dropped)
 	}
 	ck_assert_int_eq(seen, (1 << 4) | (1 << 5));
 	close(fd);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -442,7 +433,7 @@ START_TEST(slow_reader_cut_off)
 			break;
 	ck_assert_int_lt(i, 9);
 	close(fd);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -463,7 +454,7 @@ START_TEST(handshake_deadline)
 	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TIMEOUT);
 	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), -1);
 	close(fd);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -492,7 +483,7 @@ START_TEST(prefork_limit)
 	ck_assert_int_eq(ok, 3);
 	ck_assert_int_eq(again, 2);
 	close(fd);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -520,7 +511,7 @@ START_TEST(copy_deadline)
 	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(fd);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -564,7 +555,7 @@ START_TEST(calls_per_client)
 	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TRYAGAIN);
 	ck_assert_uint_eq(h.rsp_reqno, 12);
 	close(fd);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -577,11 +568,11 @@ START_TEST(socket_mode)
 	start("unix", NULL);
 	ck_assert_int_eq(stat(srv.path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
-	stop();
+	srv_stop_clean(&srv);
 	start("unix", extra);
 	ck_assert_int_eq(stat(srv.path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0660);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -627,7 +618,7 @@ START_TEST(out_of_descriptors)
 		usleep(10000);
 	}
 	ck_assert_int_lt(i, 500);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -679,7 +670,7 @@ START_TEST(shared_key)
 	st = run_prog(&srv, out, sizeof(out), tengine, "getpid", NULL);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 	ck_assert_msg(strstr(out, strerror(EPERM)) != NULL, "%s", out);
-	stop();
+	srv_stop_clean(&srv);
 
 	/* nor does a server start with a key others may read */
 	{
@@ -700,7 +691,7 @@ START_TEST(shared_key)
 	unsetenv("RUMP_KEYFILE");
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 	ck_assert_msg(strstr(out, strerror(EPERM)) != NULL, "%s", out);
-	stop();
+	srv_stop_clean(&srv);
 	unlink(good);
 	unlink(bad);
 	unlink(loose);
@@ -745,7 +736,7 @@ START_TEST(forged_proof)
 	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_AUTH);
 	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), -1);
 	close(fd);
-	stop();
+	srv_stop_clean(&srv);
 	unlink(key);
 	free(key);
 	rmdir(dir);
@@ -803,7 +794,7 @@ START_TEST(peer_credentials)
 	ids_as_1000(out, sizeof(out));
 	snprintf(want, sizeof(want), "1000 1000 %s\n", strerror(EPERM));
 	ck_assert_str_eq(out, want);
-	stop();
+	srv_stop_clean(&srv);
 	start("unix", open);
 	ck_assert_int_eq(chmod(srv.dir, 0711), 0);
 	ids_as_1000(out, sizeof(out));
@@ -840,7 +831,7 @@ START_TEST(server_counters)
 	ck_assert_int_ge(threads, 1);
 	ck_assert_int_le(counter("kern.sysproxy.idle"), threads);
 	ck_assert_int_ge(counter("kern.sysproxy.bytes_out"), 1);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -898,7 +889,7 @@ START_TEST(tools_show_and_escape)
 	close(to);
 	close(from);
 	unlink(link);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -955,7 +946,7 @@ START_TEST(sockstat_lists)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	close(to);
 	close(from);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 

@@ -44,10 +44,8 @@ static void
 teardown(void)
 {
 	char cmd[128];
-	int status = srv_stop(&srv);
 
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_server did not exit cleanly (status 0x%x)", status);
+	srv_stop_clean(&srv);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", hostdir);
 	ck_assert_int_eq(system(cmd), 0);
 }

@@ -22,15 +22,6 @@
 
 static struct server srv;
 
-static void
-stop_ok(void)
-{
-	int status = srv_stop(&srv);
-
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_server did not exit cleanly (status 0x%x)", status);
-}
-
 START_TEST(two_clients_share_a_file)
 {
 	char out[256], out2[256];
@@ -50,7 +41,7 @@ START_TEST(two_clients_share_a_file)
 	ck_assert_int_gt(pid2, 1);
 	ck_assert_int_ne(pid1, pid2);
 	ck_assert_int_eq(ppid, 1);
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -79,7 +70,7 @@ START_TEST(own_pid_and_descriptors)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(out1);
 	close(out2);
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -91,7 +82,7 @@ START_TEST(eight_threads_one_connection)
 	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "threads", "8",
 	    "300", NULL), 0);
 	ck_assert_str_eq(out, "0\n");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -130,7 +121,7 @@ START_TEST(disconnect_ends_process)
 	ck_assert_msg(!pid_listed(pid), "pid %d still in the kernel", pid);
 	close(in);
 	close(out);
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -149,7 +140,7 @@ transport(const char *kind)
 	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "threads", "8",
 	    "50", NULL), 0);
 	ck_assert_str_eq(out, "0\n");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 
 START_TEST(transport_unix)
@@ -276,7 +267,7 @@ START_TEST(bad_frames)
 
 	ck_assert_int_gt(raw_getpid(busy, 3), 1);
 	close(busy);
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -290,7 +281,7 @@ START_TEST(closed_stdio_client)
 	ck_assert_int_eq(run_client(&srv, out, sizeof(out), "read",
 	    "/tmp/closedstdio", NULL), 0);
 	ck_assert_str_eq(out, "ok");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 

@@ -33,10 +33,7 @@ setup(void)
 static void
 teardown(void)
 {
-	int status = srv_stop(&srv);
-
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_server did not exit cleanly (0x%x)", status);
+	srv_stop_clean(&srv);
 }
 
 /* the kernel's processes other than pid 1, from tclient ps */

@@ -42,15 +42,6 @@ start(const char *kind, const char *const *extra)
 	srv_start(&srv, kind, extra);
 }
 
-static void
-stop(void)
-{
-	int status = srv_stop(&srv);
-
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_server did not exit cleanly (0x%x)", status);
-}
-
 /* tshm CMD: its one line of output, which must exit 0 */
 static void
 tshm_says(const char *cmd, const char *want)
@@ -319,14 +310,14 @@ START_TEST(clients_choose_rings)
 	setenv("RUMP_SHM", "0", 1);
 	tshm_says("transport", "0\n");
 	unsetenv("RUMP_SHM");
-	stop();
+	srv_stop_clean(&srv);
 	/* rings are for Unix sockets; a server may refuse them */
 	start("tcp4", NULL);
 	tshm_says("transport", "0\n");
-	stop();
+	srv_stop_clean(&srv);
 	start("unix", off);
 	tshm_says("transport", "0\n");
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -340,7 +331,7 @@ START_TEST(rings_carry_everything)
 	tshm_says("fork", "child 1\nparent 1\n");
 	tshm_says("exec", "exec 1\n");
 	wait_alone();
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -355,7 +346,7 @@ START_TEST(raw_client_on_rings)
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_eq(rs_getpid(&r, 4), pid);
 	rs_close(&r);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -408,7 +399,7 @@ START_TEST(asleep_call_told)
 	ck_assert_int_gt(rs_getpid(&r, 4), 0);
 	ck_assert_uint_eq(asleep(sh), 0);
 	rs_close(&r);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -421,7 +412,7 @@ START_TEST(refused_over_tcp)
 	/* the connection goes on over the socket */
 	ck_assert_int_gt(raw_getpid(r.fd, 3), 0);
 	rs_close(&r);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -438,7 +429,7 @@ START_TEST(broken_tail_cut_off)
 	rs_close(&r);
 	others_served();
 	wait_alone();
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -459,7 +450,7 @@ START_TEST(broken_head_cut_off)
 	rs_close(&r);
 	others_served();
 	wait_alone();
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -477,7 +468,7 @@ START_TEST(garbage_cut_off)
 	rs_close(&r);
 	others_served();
 	wait_alone();
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -510,7 +501,7 @@ START_TEST(rewrite_after_taken)
 	rs_bell(&r);
 	ck_assert_int_gt(getpid_resp(&r, 3, 10000), 0);
 	rs_close(&r);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -535,7 +526,7 @@ START_TEST(no_doorbell_no_answer)
 	ck_assert_int_gt(getpid_resp(&r, 3, 10000), 0);
 	rs_close(&r);
 	wait_alone();
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -564,7 +555,7 @@ START_TEST(killed_mid_frame)
 	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	others_served();
 	wait_alone();
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 

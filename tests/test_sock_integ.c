@@ -37,15 +37,6 @@ start(void)
 }
 
 static void
-stop_ok(void)
-{
-	int status = srv_stop(&srv);
-
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_server did not exit cleanly (status 0x%x)", status);
-}
-
-static void
 run_ok(char *out, size_t len, ...)
 {
 	const char *a[6] = { NULL };
@@ -108,7 +99,7 @@ START_TEST(pipe_between_processes)
 	start();
 	run_ok(out, sizeof(out), "pipe-fork", "through a pipe", NULL);
 	ck_assert_str_eq(out, "child read through a pipe\n");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -124,7 +115,7 @@ START_TEST(unix_stream_between_clients)
 	run_ok(out, sizeof(out), "unix-send", "/tmp/us", "over AF_UNIX",
 	    NULL);
 	finish(pid, from, "over AF_UNIX");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -141,7 +132,7 @@ START_TEST(tcp_between_clients)
 	run_ok(out, sizeof(out), "tcp-send", port, "over loopback TCP",
 	    NULL);
 	finish(pid, from, "over loopback TCP");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -156,7 +147,7 @@ START_TEST(poll_woken_by_other_client)
 	wait_blocked(rpid);
 	run_ok(out, sizeof(out), "dgram-send", "/tmp/dg", "wake", NULL);
 	finish(pid, from, "1 0x1 wake");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -172,7 +163,7 @@ START_TEST(rights_between_clients)
 	run_ok(out, sizeof(out), "rights-send", "/tmp/rr", "via SCM_RIGHTS",
 	    NULL);
 	finish(pid, from, "R via SCM_RIGHTS");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -187,7 +178,7 @@ START_TEST(sigpipe_raised_in_client)
 	st = run_prog(&srv, out, sizeof(out), tsock, "sigpipe", "dfl", NULL);
 	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE,
 	    "status 0x%x, output %s", st, out);
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -198,7 +189,7 @@ START_TEST(every_call_remotely)
 	start();
 	run_ok(out, sizeof(out), "calls", NULL);
 	ck_assert_str_eq(out, "ok\n");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -241,7 +232,7 @@ START_TEST(socket_listing)
 	run_ok(out, sizeof(out), "tcp-send", port, "b", NULL);
 	finish(p1, from1, "a");
 	finish(p2, from2, "b");
-	stop_ok();
+	srv_stop_clean(&srv);
 }
 END_TEST
 

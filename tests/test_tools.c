@@ -32,15 +32,6 @@ static const char *const tools[] = {
 	"rump.tee", NULL
 };
 
-static void
-stop(void)
-{
-	int status = srv_stop(&srv);
-
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_server did not exit cleanly (0x%x)", status);
-}
-
 /* sh -c CMD, RUMP_SERVER set, the build directory first in PATH */
 static int
 sh(char *out, size_t outlen, const char *fmt, ...)
@@ -157,7 +148,7 @@ START_TEST(ps_columns)
 	ck_assert_int_eq(nlines(out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "nosuch"));
 	release(hp, to, from);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -203,7 +194,7 @@ START_TEST(fstat_files)
 	ck_assert_int_eq(exited(st), 1);
 	ck_assert_int_eq(nlines(out), 1);
 	release(hp, to, from);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -236,7 +227,7 @@ START_TEST(tee_semantics)
 	st = sh(out, sizeof(out), "echo c | rump.tee -a /f1 >/dev/null && "
 	    "rump.cat /f1");
 	ck_assert_str_eq(out, "a\nb\nc\n");
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -263,7 +254,7 @@ START_TEST(ls_long)
 	st = sh(out, sizeof(out), "rump.ls -l /dev | grep ' null$'");
 	ck_assert_msg(strncmp(out, "crw-rw-rw-   1 0     0       1,   3 ",
 	    36) == 0, "%s", out);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
@@ -282,7 +273,7 @@ START_TEST(stat_interval)
 	st = sh(out, sizeof(out), "rump.stat -w 0 2>&1");
 	ck_assert_int_eq(exited(st), 1);
 	ck_assert_int_eq(nlines(out), 1);
-	stop();
+	srv_stop_clean(&srv);
 }
 END_TEST
 
