@@ -1440,6 +1440,61 @@ START_TEST(test_exec)
 }
 END_TEST
 
+/*
+ * A second EXEC handshake while the first is under way (both in one
+ * write, so the server takes them in one read): ERROR INEXEC for the
+ * second, the first goes through, the blocked call it woke says EINTR.
+ */
+START_TEST(test_exec_twice)
+{
+	struct rsp_sysresp sr;
+	struct rsp_hdr h[2];
+	struct rsp_hdr r;
+	uint8_t frames[2 * (sizeof(struct rsp_hdr) + 1)], *body;
+	int fd, i, seen = 0;
+
+	fd = cl_guest();
+	(void)cl_getpid(fd, 2);
+	cl_syscall(fd, 3, FK_BLOCK, NULL, 0, NULL, NULL, 0);
+	for (i = 0; i < 2; i++) {
+		rsp_hdr_fill(&h[i], RSP_HDRSZ + 1, 4 + (uint64_t)i, RUMPSP_REQ,
+		    RUMPSP_HANDSHAKE, HANDSHAKE_EXEC);
+		memcpy(frames + i * (sizeof(h[i]) + 1), &h[i], sizeof(h[i]));
+		frames[i * (sizeof(h[i]) + 1) + sizeof(h[i])] = 'x';
+	}
+	write_all(fd, frames, sizeof(frames));
+	for (i = 0; i < 3; i++) {
+		ck_assert(cl_recv(fd, &r, &body));
+		switch (r.rsp_reqno) {
+		case 3:
+			ck_assert_uint_eq(r.rsp_class, RUMPSP_RESP);
+			memcpy(&sr, body, sizeof(sr));
+			ck_assert_int_eq(sr.rsys_error, EINTR);
+			break;
+		case 4:
+			ck_assert_uint_eq(r.rsp_class, RUMPSP_RESP);
+			ck_assert_uint_eq(r.rsp_type, RUMPSP_HANDSHAKE);
+			break;
+		case 5:
+			ck_assert_uint_eq(r.rsp_class, RUMPSP_ERROR);
+			ck_assert_uint_eq(r.rsp_arg, RUMPSP_ERR_INEXEC);
+			ck_assert_int_eq(rsp_err_errno(r.rsp_arg), EBUSY);
+			break;
+		default:
+			ck_abort_msg("reply to unknown request %llu",
+			    (unsigned long long)r.rsp_reqno);
+		}
+		seen |= 1 << (int)r.rsp_reqno;
+		free(body);
+	}
+	ck_assert_int_eq(seen, (1 << 3) | (1 << 4) | (1 << 5));
+	/* the process goes on under its new image */
+	ck_assert_int_gt(cl_getpid(fd, 6), 0);
+	close(fd);
+	ck_assert(fk_wait_nprocs(0));
+}
+END_TEST
+
 START_TEST(test_raise)
 {
 	struct rsp_sysresp sr;
@@ -1642,6 +1697,7 @@ sp_server_suite(void)
 	tcase_add_test(tc, test_killed_mid_frame);
 	tcase_add_test(tc, test_pipelined);
 	tcase_add_test(tc, test_exec);
+	tcase_add_test(tc, test_exec_twice);
 	tcase_add_test(tc, test_raise);
 	tcase_add_test(tc, test_raise_other);
 	tcase_add_test(tc, test_fini_answers_caller);
