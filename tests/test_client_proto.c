@@ -9,7 +9,8 @@
  * The fake answers getpid with 100 + the connection's index, lseek with
  * its offset (optionally held back and answered in reverse order),
  * write with the byte sum of what it got, read and mkdir as documented
- * at fk_syscall(); getuid and getgid trigger a RAISE and a bad COPYIN.
+ * at fk_syscall(); getuid and getgid trigger a RAISE and a bad COPYIN,
+ * chdir a series of malformed requests (fk_hostile).
  * kill(ms, sig) is answered at once; ms milliseconds later the fake
  * sends a RAISE of sig to the idle client, or with sig 0 drops it.
  *
@@ -336,6 +337,68 @@ fk_mkdir(struct fk_conn *fc, uint64_t reqno,
 	fk_sysreply(fc->fd, reqno, 0, rv, NULL, NULL);
 }
 
+/* Send a request of ours; true if the answer is an ERROR with code. */
+static bool
+fk_refused(int fd, int type, const void *body, size_t len, uint32_t code)
+{
+	struct rsp_hdr rh;
+	uint8_t *b;
+	bool ok;
+
+	if (fk_send(fd, RUMPSP_REQ, type, 0, FK_COPYREQNO, body, len, NULL,
+	    0) != 0 || fk_recv(fd, &rh, &b) == -1)
+		return false;
+	ok = rh.rsp_reqno == FK_COPYREQNO && rh.rsp_type == type &&
+	    rh.rsp_class == RUMPSP_ERROR && rh.rsp_arg == code;
+	free(b);
+	return ok;
+}
+
+/*
+ * chdir(path): a server's bad requests, each a bit of the answer when
+ * the client handled it right: refused with the right ERROR, or (bad
+ * COPYOUTs, which get no answer) dropped with the stream still in
+ * step, which the COPYINSTR of the path at the end shows.
+ */
+static void
+fk_hostile(struct fk_conn *fc, uint64_t reqno, const uint64_t *a)
+{
+	struct rsp_copydata cd;
+	struct rsp_hdr rh;
+	uint8_t *data, junk[16] = { 0 };
+	int64_t rv = 0;
+
+	cd.rcp_addr = a[0];
+	cd.rcp_len = RUMPSP_MAXCOPY + 1;
+	rv |= fk_refused(fc->fd, RUMPSP_COPYIN, &cd, sizeof(cd),
+	    RUMPSP_ERR_TOOBIG) << 0;
+	cd.rcp_addr = UINT64_MAX - 4;
+	cd.rcp_len = 16;
+	rv |= fk_refused(fc->fd, RUMPSP_COPYIN, &cd, sizeof(cd),
+	    RUMPSP_ERR_MALFORMED_REQUEST) << 1;
+	rv |= fk_refused(fc->fd, RUMPSP_COPYINSTR, junk, 3,
+	    RUMPSP_ERR_MALFORMED_REQUEST) << 2;
+	rv |= fk_refused(fc->fd, RUMPSP_COPYOUT, junk, 4,
+	    RUMPSP_ERR_MALFORMED_REQUEST) << 3;
+	rv |= fk_refused(fc->fd, RUMPSP_SYSCALL, junk, sizeof(junk),
+	    RUMPSP_ERR_MALFORMED_REQUEST) << 4;
+	/* a length that does not match its data; a bad address */
+	cd.rcp_addr = a[0];
+	cd.rcp_len = 4;
+	(void)fk_send(fc->fd, RUMPSP_REQ, RUMPSP_COPYOUT, 0, FK_COPYREQNO,
+	    &cd, sizeof(cd), "xxxxxxxx", 8);
+	cd.rcp_addr = 8;
+	cd.rcp_len = 8;
+	(void)fk_send(fc->fd, RUMPSP_REQ, RUMPSP_COPYOUT, 0, FK_COPYREQNO,
+	    &cd, sizeof(cd), "xxxxxxxx", 8);
+	data = fk_copyin(fc->fd, RUMPSP_COPYINSTR, a[0], 64, &rh);
+	if (data != NULL && rh.rsp_class == RUMPSP_RESP &&
+	    strcmp((char *)data, "hostile") == 0)
+		rv |= 1 << 5;
+	free(data);
+	fk_sysreply(fc->fd, reqno, 0, rv, NULL, NULL);
+}
+
 /* Returns -1 to drop the connection. */
 static int
 fk_syscall(struct fk_conn *fc, const struct rsp_hdr *h, uint8_t *body)
@@ -376,6 +439,9 @@ fk_syscall(struct fk_conn *fc, const struct rsp_hdr *h, uint8_t *body)
 		return 0;
 	case RUMP_SYS_mkdir:
 		fk_mkdir(fc, h->rsp_reqno, &sp, a);
+		return 0;
+	case RUMP_SYS_chdir:
+		fk_hostile(fc, h->rsp_reqno, a);
 		return 0;
 	case RUMP_SYS_getuid:
 		fk_send(fc->fd, RUMPSP_REQ, RUMPSP_RAISE, SIGUSR1, 0, NULL, 0,
@@ -793,6 +859,18 @@ check_efault_direct(void)
 		ck_assert_uint_eq(buf[i], fk_pattern(i));
 	munmap(m, (size_t)pg * 3);
 }
+
+/* A server's malformed requests are refused or dropped; calls go on. */
+START_TEST(test_badrequests)
+{
+	char path[] = "hostile";
+
+	fk_start_init();
+	ck_assert_int_eq(rump_sys_chdir(path), 0x3f);
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+	ck_assert_str_eq(path, "hostile");
+}
+END_TEST
 
 START_TEST(test_efault)
 {
@@ -1498,6 +1576,7 @@ client_suite(void)
 	tcase_add_test(tc, test_inline);
 	tcase_add_test(tc, test_copyreq);
 	tcase_add_test(tc, test_badcopyin);
+	tcase_add_test(tc, test_badrequests);
 	tcase_add_test(tc, test_efault);
 	tcase_add_test(tc, test_badregion);
 	tcase_add_test(tc, test_raise);
