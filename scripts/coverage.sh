@@ -7,9 +7,11 @@
 #	scripts/coverage.sh -u FILE	also list FILE's lines never run
 #
 # Builds with ./configure --enable-coverage (gcc --coverage, -O0), clears
-# the old counts, runs make check, then reads every object's notes with plain
-# gcov (part of gcc: nothing more to install) and prints, for each
-# source directory, the lines executed out of the lines that hold code.
+# the old counts, runs make check twice (clients on shared memory, then
+# with RUMP_SHM=0 on sockets, as CI does), then reads every object's
+# notes with plain gcov (part of gcc: nothing more to install) and
+# prints, for each source directory, the lines executed out of the
+# lines that hold code.
 #
 # A source compiled into several objects (common/ goes into both
 # libraries, the server and the test harness; librumpuser/ into the
@@ -42,13 +44,19 @@ if [ $run -eq 1 ]; then
 	build_in "$top/$dir" --enable-coverage || exit 1
 	cd "$top/$dir" || exit 1
 	find . -name '*.gcda' -delete
-	rm -f tests/*.trs
-	echo "==> make check in $dir (log in $dir/check.log)"
-	make -j"$(nproc)" check >check.log 2>&1 || rc=1
 	num() { sed -n "s/^# $1: *\([0-9]*\).*/\1/p" test-suite.log | head -1; }
-	if [ -f test-suite.log ]; then
-		echo "$(num PASS) passed, $(( $(num FAIL) + $(num ERROR) )) failed, $(num SKIP) skipped"
-	fi
+	# twice, as CI runs it: clients on the shared rings (the default
+	# on Unix sockets), then on the sockets; the counts add up
+	for shm in 1 0; do
+		log=check.log
+		[ $shm = 0 ] && log=check-sock.log
+		rm -f tests/*.trs tests/*/*.trs test-suite.log
+		echo "==> make check in $dir, RUMP_SHM=$shm (log in $dir/$log)"
+		RUMP_SHM=$shm make -j"$(nproc)" check >$log 2>&1 || rc=1
+		if [ -f test-suite.log ]; then
+			echo "$(num PASS) passed, $(( $(num FAIL) + $(num ERROR) )) failed, $(num SKIP) skipped"
+		fi
+	done
 	[ $rc -eq 0 ] || echo "==> the suite failed: the counts below are partial"
 fi
 cd "$top/$dir" || { echo "no $dir: run $0 without -n" >&2; exit 1; }
