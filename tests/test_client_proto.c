@@ -283,6 +283,47 @@ fk_write(struct fk_conn *fc, uint64_t reqno, const struct rsp_sysreq_parsed *sp,
 	fk_sysreply(fc->fd, reqno, 0, rv, NULL, NULL);
 }
 
+/*
+ * A SYSCALL reply that does not add up, for read(5..8): too many
+ * regions, a region announced and missing, bytes after the last
+ * region, a region that is not OUT.  The frame's length is right.
+ */
+static void
+fk_badreply(int fd, uint64_t reqno, int kind, uint64_t addr)
+{
+	struct {
+		struct rsp_sysresp	rs;
+		struct rsp_region	rr;
+		uint8_t			data[8];
+		uint8_t			extra[8];
+	} b;
+	size_t len = sizeof(b) - sizeof(b.extra);
+
+	memset(&b, 0x5a, sizeof(b));
+	memset(&b.rs, 0, sizeof(b.rs));
+	b.rs.rsys_retval[0] = 8;
+	b.rs.rsys_nregions = 1;
+	b.rr.rr_addr = addr;
+	b.rr.rr_len = 8;
+	b.rr.rr_flags = RSP_REGION_OUT;
+	switch (kind) {
+	case 5:
+		b.rs.rsys_nregions = RUMPSP_MAXREGIONS + 1;
+		break;
+	case 6:
+		b.rs.rsys_nregions = 2;
+		break;
+	case 7:
+		len = sizeof(b);
+		break;
+	default:
+		b.rr.rr_flags = RSP_REGION_IN;
+		break;
+	}
+	(void)fk_send(fd, RUMPSP_RESP, RUMPSP_SYSCALL, 0, reqno, &b, len,
+	    NULL, 0);
+}
+
 /* read: the pattern, in an OUT region or through COPYOUT */
 static void
 fk_read(struct fk_conn *fc, uint64_t reqno, const struct rsp_sysreq_parsed *sp,
@@ -295,6 +336,10 @@ fk_read(struct fk_conn *fc, uint64_t reqno, const struct rsp_sysreq_parsed *sp,
 
 	for (i = 0; i < n; i++)
 		data[i] = fk_pattern(i);
+	if (a[0] >= 5 && a[0] <= 8) {
+		fk_badreply(fc->fd, reqno, (int)a[0], a[1]);
+		return;
+	}
 	if (fk_region(sp, a[1], RSP_REGION_OUT, &i) != NULL) {
 		atomic_fetch_add(&fk.inlined, 1);
 		/* descriptor 4: data for 8 bytes past the region sent */
@@ -908,6 +953,34 @@ START_TEST(test_badregion)
 	ck_assert_int_eq(rump_sys_read(3, buf, 64), 64);
 	for (i = 0; i < 64; i++)
 		ck_assert_uint_eq(buf[i], fk_pattern(i));
+	ck_assert_int_eq(atomic_load(&fk.nconn), 1);
+}
+END_TEST
+
+/*
+ * Replies that do not add up (too many regions, one missing, bytes
+ * left over, a region not OUT): EPROTO for the call, the rest of the
+ * frame dropped, the stream in step.  The caller's buffer holds what
+ * good regions came before the fault (6, 7), nothing else.
+ */
+START_TEST(test_badreply)
+{
+	uint8_t buf[64];
+	size_t i;
+	int fd;
+
+	fk_start_init();
+	for (fd = 5; fd <= 8; fd++) {
+		memset(buf, 0xee, sizeof(buf));
+		ck_assert_int_eq(rump_sys_read(fd, buf, 8), -1);
+		ck_assert_int_eq(errno, EPROTO);
+		for (i = 0; i < sizeof(buf); i++)
+			ck_assert_uint_eq(buf[i], i < 8 && (fd == 6 || fd == 7) ?
+			    0x5a : 0xee);
+		ck_assert_int_eq(rump_sys_read(3, buf, 64), 64);
+		for (i = 0; i < 64; i++)
+			ck_assert_uint_eq(buf[i], fk_pattern(i));
+	}
 	ck_assert_int_eq(atomic_load(&fk.nconn), 1);
 }
 END_TEST
@@ -1577,6 +1650,7 @@ client_suite(void)
 	tcase_add_test(tc, test_copyreq);
 	tcase_add_test(tc, test_badcopyin);
 	tcase_add_test(tc, test_badrequests);
+	tcase_add_test(tc, test_badreply);
 	tcase_add_test(tc, test_efault);
 	tcase_add_test(tc, test_badregion);
 	tcase_add_test(tc, test_raise);
