@@ -488,6 +488,15 @@ fk_syscall(struct fk_conn *fc, const struct rsp_hdr *h, uint8_t *body)
 	case RUMP_SYS_chdir:
 		fk_hostile(fc, h->rsp_reqno, a);
 		return 0;
+	case RUMP_SYS_fsync:
+		/* the first connection answers with a header of garbage */
+		if (fc->idx == 0) {
+			struct iovec iov = { &rh, sizeof(rh) };
+
+			memset(&rh, 0xff, sizeof(rh));
+			return rsp_sendv(fc->fd, &iov, 1) == 0 ? 0 : -1;
+		}
+		return fk_sysreply(fc->fd, h->rsp_reqno, 0, 0, NULL, NULL);
 	case RUMP_SYS_getuid:
 		fk_send(fc->fd, RUMPSP_REQ, RUMPSP_RAISE, SIGUSR1, 0, NULL, 0,
 		    NULL, 0);
@@ -1409,6 +1418,22 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/*
+ * A frame from the server whose header is garbage breaks the
+ * connection (there is no telling where the next frame starts); the
+ * call is sent again on a new one under the retry policy.
+ */
+START_TEST(test_badheader)
+{
+
+	fk_start_init();
+	rumpclient_setconnretry(RUMPCLIENT_RETRYCONN_ONCE);
+	ck_assert_int_eq(rump_sys_fsync(3), 0);
+	ck_assert_int_eq(atomic_load(&fk.nconn), 2);
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID + 1);
+}
+END_TEST
+
 START_TEST(test_retry_timeout)
 {
 	struct timespec t0, t1;
@@ -1678,6 +1703,7 @@ client_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_close);
 	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_badheader);
 	tcase_add_test(tc, test_retry_timeout);
 	tcase_add_test(tc, test_die);
 	suite_add_tcase(s, tc);
