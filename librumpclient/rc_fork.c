@@ -90,6 +90,7 @@ rc_atfork_child(void)
 		/* MADV_DONTFORK: the parent's region is not mapped here */
 		rc_shm_forget(cn);
 		TAILQ_INIT(&cn->cn_waiters);
+		atomic_store(&cn->cn_ncalls, 0);
 	}
 	c->c_connecting = false;
 	TAILQ_INIT(&c->c_connwait);

@@ -21,11 +21,11 @@
  * RC_LISTEN_IDLE_MS while calls start, less and less often while the
  * same calls stay in flight (up to RC_CHECK_MS), and the last of those
  * to end wakes it (l_deep): a client blocked in a long call costs no
- * wakeups.  Holding the role, it waits between
- * frames (POLLING) in ppoll() on the socket and its eventfd; a call
- * that starts then takes the role from it without waiting
- * (rc_listener_yield) and wakes it.  Inside a frame (READING) a call
- * waits for the frame's end like any waiter, never more.
+ * wakeups.  Holding the role, it waits between frames (POLLING) in
+ * ppoll() on the socket and its eventfd; a call that starts then takes
+ * the role from it without waiting (rc_listener_yield) and wakes it.
+ * Inside a frame (READING) a call waits for the frame's end like any
+ * waiter, never more.
  *
  * It holds no lock while it waits, so the pthread_atfork prepare
  * handler never waits for it; the child of fork(2) has no listener
