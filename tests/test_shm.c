@@ -326,6 +326,11 @@ START_TEST(rings_carry_everything)
 
 	start("unix", NULL);
 	tshm_says("bigio", "ok 1\n");
+	/* without process_vm_readv/writev (a sandbox), on both transports */
+	tshm_says("novm", "novm 1\n");
+	setenv("RUMP_SHM", "0", 1);
+	tshm_says("novm", "novm 0\n");
+	unsetenv("RUMP_SHM");
 	tshm_says("threads", "ok 1\n");
 	/* the child has its own region, not the parent's as well */
 	tshm_says("fork", "child 1\nparent 1\n");

@@ -3,16 +3,24 @@
  * that says which transport it is on (the shared region shows in
  * /proc/self/maps as "memfd:rump_sp") and moves data through it in
  * the ways that stress rings: frames larger than a ring, threads,
- * fork, exec.  Prints one line per check; exits non-zero on a failure.
+ * fork, exec, and a sandbox that forbids process_vm_readv/writev.
+ * Prints one line per check; exits non-zero on a failure.
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +122,61 @@ sleeps_cheaply(void)
 	}
 }
 
+/*
+ * A sandbox as container runtimes make one (Docker's default seccomp
+ * profile without CAP_SYS_PTRACE): process_vm_readv and
+ * process_vm_writev fail with EPERM, in every thread.
+ */
+static void
+forbid_process_vm(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_process_vm_readv, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_process_vm_writev, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	struct iovec l, r;
+	char a = 'a', b = 'b';
+
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC, &prog) == 0);
+	l.iov_base = &b;
+	l.iov_len = 1;
+	r.iov_base = &a;
+	r.iov_len = 1;
+	CHECK(process_vm_readv(getpid(), &l, 1, &r, 1, 0) == -1 &&
+	    errno == EPERM);
+}
+
+/*
+ * writev and readv: the data behind the iovecs is not in the request,
+ * the server asks for it (COPYIN) and sends it back (COPYOUT).
+ */
+static void
+vectored(const char *path)
+{
+	char w1[] = "hello, ", w2[] = "sandbox", r1[7], r2[8];
+	struct iovec wv[2] = { { w1, 7 }, { w2, 7 } };
+	struct iovec rv[2] = { { r1, 7 }, { r2, 7 } };
+	int fd;
+
+	CHECK((fd = rump_sys_open(path, O_RDWR | O_CREAT | O_TRUNC,
+	    0600)) >= 0);
+	CHECK(rump_sys_writev(fd, wv, 2) == 14);
+	CHECK(rump_sys_lseek(fd, 0, SEEK_SET) == 0);
+	memset(r1, 0, sizeof(r1));
+	memset(r2, 0, sizeof(r2));
+	CHECK(rump_sys_readv(fd, rv, 2) == 14);
+	CHECK(memcmp(r1, "hello, ", 7) == 0 && memcmp(r2, "sandbox", 7) == 0);
+	CHECK(rump_sys_close(fd) == 0);
+	CHECK(rump_sys_unlink(path) == 0);
+}
+
 static void *
 worker(void *arg)
 {
@@ -147,6 +210,15 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[1], "transport") == 0) {
 		sleeps_cheaply();
 		transport("");
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "novm") == 0) {
+		/* the client falls back to plain copies, for good */
+		forbid_process_vm();
+		vectored("/tshm.vec");
+		bigio("/tshm.novm", 3u * 1024 * 1024 + 77, 8);
+		vectored("/tshm.vec");
+		transport("novm");
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "bigio") == 0) {
@@ -202,7 +274,7 @@ main(int argc, char *argv[])
 		transport("exec");
 		return 0;
 	}
-	fprintf(stderr, "usage: tshm transport | bigio | threads | fork | "
-	    "exec\n");
+	fprintf(stderr, "usage: tshm transport | bigio | novm | threads | "
+	    "fork | exec\n");
 	return 2;
 }
