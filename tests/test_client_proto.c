@@ -762,6 +762,26 @@ START_TEST(test_major)
 }
 END_TEST
 
+/* A client with a key refuses a server too old to prove one (0.5). */
+START_TEST(test_key_oldserver)
+{
+	char key[200];
+	int fd;
+
+	fk_start(0, 5);
+	snprintf(key, sizeof(key), "%s/key", fk.dir);
+	fd = open(key, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "correct horse battery staple", 28), 28);
+	close(fd);
+	setenv("RUMP_KEYFILE", key, 1);
+	ck_assert_int_eq(rumpclient_init(), -1);
+	ck_assert_int_eq(errno, EPERM);
+	unsetenv("RUMP_KEYFILE");
+	unlink(key);
+}
+END_TEST
+
 START_TEST(test_hserror)
 {
 
@@ -1664,6 +1684,7 @@ client_suite(void)
 	tcase_add_test(tc, test_badurl);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_major);
+	tcase_add_test(tc, test_key_oldserver);
 	tcase_add_test(tc, test_hserror);
 	tcase_add_test(tc, test_getpid);
 	tcase_add_test(tc, test_syscall_public);
