@@ -17,7 +17,11 @@
 # libraries, the server and the test harness; librumpuser/ into the
 # server's tests) is counted once: a line is covered when any object
 # ran it.  Only what exited normally is counted: gcov writes its counts
-# from exit(), so a process killed by a signal adds nothing.
+# from exit(), so a process killed by a signal adds nothing.  Nor does
+# code a forked child runs inside fork() (pthread_atfork child
+# handlers: rc_atfork_child and the two it calls in librumpclient):
+# gcc's fork wrapper (__gcov_fork) zeroes the child's counts after
+# fork() returns, whatever the child does next.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
