@@ -56,6 +56,8 @@ static struct fake {
 	int		lfd;
 	int		major, minor;
 	uint32_t	hserr;		/* refuse GUEST with this ERROR code */
+	bool		hslong;		/* ... with a reason of 1000 bytes */
+	int		hsdelay_ms;	/* before answering GUEST */
 	int		batch;		/* hold lseek replies, reverse them */
 	int		delay_us;	/* before every lseek reply */
 	int		closeafter;	/* conn 0: drop after N getpid */
@@ -531,6 +533,17 @@ fk_handshake(struct fk_conn *fc, const struct rsp_hdr *h, uint8_t *body)
 
 	switch (h->rsp_arg) {
 	case HANDSHAKE_GUEST:
+		if (fk.hsdelay_ms > 0)
+			usleep((useconds_t)fk.hsdelay_ms * 1000);
+		if (fk.hserr != 0 && fk.hslong) {
+			char why[1000];
+
+			memset(why, 'w', sizeof(why) - 1);
+			why[sizeof(why) - 1] = '\0';
+			fk_send(fc->fd, RUMPSP_ERROR, RUMPSP_HANDSHAKE,
+			    fk.hserr, h->rsp_reqno, why, sizeof(why), NULL, 0);
+			return -1;
+		}
 		if (fk.hserr != 0) {
 			fk_send(fc->fd, RUMPSP_ERROR, RUMPSP_HANDSHAKE,
 			    fk.hserr, h->rsp_reqno, no, sizeof(no), NULL, 0);
@@ -808,6 +821,32 @@ START_TEST(test_hserror)
 	ck_assert_ptr_nonnull(strstr(buf, "the fake says no"));
 	close(fd);
 	close(saved);
+}
+END_TEST
+
+/*
+ * A server slower to answer the handshake than the client's check
+ * interval (RC_CHECK_MS): the client looks that its descriptor is
+ * still its socket and waits on.  A refusal with a reason longer than
+ * the client keeps: the rest is read and dropped, the errno is right.
+ */
+START_TEST(test_hsslow)
+{
+
+	fk.hsdelay_ms = 700;
+	fk_start_init();
+	ck_assert_int_eq(rump_sys_getpid(), FK_PID);
+}
+END_TEST
+
+START_TEST(test_hslong)
+{
+
+	fk.hserr = RUMPSP_ERR_BUSY;
+	fk.hslong = true;
+	fk_start(0, 5);
+	ck_assert_int_eq(rumpclient_init(), -1);
+	ck_assert_int_eq(errno, EBUSY);
 }
 END_TEST
 
@@ -1685,6 +1724,8 @@ client_suite(void)
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_major);
 	tcase_add_test(tc, test_key_oldserver);
+	tcase_add_test(tc, test_hsslow);
+	tcase_add_test(tc, test_hslong);
 	tcase_add_test(tc, test_hserror);
 	tcase_add_test(tc, test_getpid);
 	tcase_add_test(tc, test_syscall_public);
