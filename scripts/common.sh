@@ -49,3 +49,16 @@ build_in() {
 	fi
 	make -j"$(nproc)" >make.log 2>&1 || { tail -40 make.log; return 1; }
 }
+
+# In the build directory, before make check: make install relinks each
+# library in place in .libs (libtool moves the built one aside
+# meanwhile), and a test that links or loads it at that moment fails.
+# So it runs here, alone, into ./inst-check, and tests/install.sh
+# judges what it installed (RUMP_TEST_DESTDIR).
+install_before_check() {
+	rm -rf inst-check inst-check.ok
+	make install DESTDIR="$(pwd)/inst-check" >inst-check.log 2>&1 &&
+	    : >inst-check.ok
+	RUMP_TEST_DESTDIR="$(pwd)/inst-check"
+	export RUMP_TEST_DESTDIR
+}

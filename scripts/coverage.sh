@@ -48,6 +48,7 @@ if [ $run -eq 1 ]; then
 	build_in "$top/$dir" --enable-coverage || exit 1
 	cd "$top/$dir" || exit 1
 	find . -name '*.gcda' -delete
+	install_before_check
 	num() { sed -n "s/^# $1: *\([0-9]*\).*/\1/p" test-suite.log | head -1; }
 	# twice, as CI runs it: clients on the shared rings (the default
 	# on Unix sockets), then on the sockets; the counts add up

@@ -43,14 +43,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0
 # a verdict of an earlier run is not this run's
 rm -f check.done tests/*.trs tests/*/*.trs
-# make install relinks each library in place in .libs (libtool moves
-# the built one aside meanwhile), and a test that links or loads it at
-# that moment fails: it runs here, before the tests, and
-# tests/install.sh judges what it installed
-inst=$top/$dir/inst-check
-rm -rf "$inst" "$inst.ok"
-make install DESTDIR="$inst" >"$inst.log" 2>&1 && : >"$inst.ok"
-export RUMP_TEST_DESTDIR="$inst"
+install_before_check
 # one line per test program as it finishes (automake writes its .trs)
 ( seen=
   while [ ! -f check.done ]; do
