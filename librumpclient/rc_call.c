@@ -72,7 +72,8 @@ rc_waiter_fini(struct rc_waiter *w)
 /*
  * Wait, mid-frame, until the socket has bytes: with every signal
  * blocked, since a frame is never left half read for a handler.  A
- * quiet RC_CHECK_MS looks whether the descriptor is still ours.
+ * quiet RC_CHECK_MS looks whether the descriptor is still ours.  (On
+ * rings the wait is rc_shm_some's.)
  */
 static int
 rc_cnwait(struct rc_conn *cn)
@@ -81,8 +82,6 @@ rc_cnwait(struct rc_conn *cn)
 	struct pollfd pfd;
 	int n;
 
-	if (cn->cn_shm != NULL)
-		return rc_shm_wait(cn, NULL, false);
 	pfd.fd = cn->cn_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
@@ -101,20 +100,14 @@ rc_cnfill_shm(struct rc_conn *cn)
 	size_t n;
 	int error;
 
-	for (;;) {
-		if ((error = rc_shm_avail(cn, &n)) != 0)
-			return error;
-		if (n > 0) {
-			if (n > sizeof(cn->cn_rbuf))
-				n = sizeof(cn->cn_rbuf);
-			rc_shm_get(cn, cn->cn_rbuf, n);
-			cn->cn_rpos = 0;
-			cn->cn_rlen = n;
-			return 0;
-		}
-		if ((error = rc_shm_wait(cn, NULL, false)) != 0)
-			return error;
-	}
+	if ((error = rc_shm_some(cn, &n)) != 0)
+		return error;
+	if (n > sizeof(cn->cn_rbuf))
+		n = sizeof(cn->cn_rbuf);
+	rc_shm_get(cn, cn->cn_rbuf, n);
+	cn->cn_rpos = 0;
+	cn->cn_rlen = n;
+	return 0;
 }
 
 /* Refill the empty read-ahead buffer with what the socket has. */
@@ -155,13 +148,8 @@ rc_cnrecv(struct rc_conn *cn, uint8_t *p, size_t len)
 	if (cn->cn_shm == NULL)
 		return rc_recvall(cn->cn_fd, p, len, NULL);
 	while (len > 0) {
-		if ((error = rc_shm_avail(cn, &n)) != 0)
+		if ((error = rc_shm_some(cn, &n)) != 0)
 			return error;
-		if (n == 0) {
-			if ((error = rc_shm_wait(cn, NULL, false)) != 0)
-				return error;
-			continue;
-		}
 		if (n > len)
 			n = len;
 		rc_shm_get(cn, p, n);
@@ -239,13 +227,8 @@ rc_cnread_user(struct rc_conn *cn, uint64_t addr, size_t len, int *faultp)
 			continue;
 		}
 		if (cn->cn_shm != NULL) {
-			if ((error = rc_shm_avail(cn, &n)) != 0)
+			if ((error = rc_shm_some(cn, &n)) != 0)
 				return error;
-			if (n == 0) {
-				if ((error = rc_shm_wait(cn, NULL, false)) != 0)
-					return error;
-				continue;
-			}
 			if (n > len)
 				n = len;
 			*faultp = rc_shm_getuser(cn, addr, n);

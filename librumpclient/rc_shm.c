@@ -549,6 +549,23 @@ rc_shm_wait(struct rc_conn *cn, const sigset_t *mask, bool between)
 }
 
 /*
+ * Inside a frame: wait until the server has put bytes for us.  0 with
+ * *np > 0, or an errno: the connection is over.
+ */
+int
+rc_shm_some(struct rc_conn *cn, size_t *np)
+{
+	int error;
+
+	for (;;) {
+		if ((error = rc_shm_avail(cn, np)) != 0 || *np > 0)
+			return error;
+		if ((error = rc_shm_wait(cn, NULL, false)) != 0)
+			return error;
+	}
+}
+
+/*
  * For the listener, which polls the socket together with its eventfd:
  * true when bytes are there, else a doorbell is asked for.
  */

@@ -243,6 +243,7 @@ int	rc_shm_avail(struct rc_conn *, size_t *);
 void	rc_shm_get(struct rc_conn *, void *, size_t);
 int	rc_shm_getuser(struct rc_conn *, uint64_t, size_t);
 int	rc_shm_wait(struct rc_conn *, const sigset_t *, bool);
+int	rc_shm_some(struct rc_conn *, size_t *);
 bool	rc_shm_arm(struct rc_conn *);
 int	rc_shm_disarm(struct rc_conn *, bool);
 
