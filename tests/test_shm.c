@@ -301,6 +301,19 @@ others_served(void)
 	rs_close(&r);
 }
 
+/*
+ * After a client was cut off or killed: others are served, the kernel
+ * released its process, and the server stops cleanly.
+ */
+static void
+serves_others_then_stop(void)
+{
+
+	others_served();
+	wait_alone();
+	srv_stop_clean(&srv);
+}
+
 START_TEST(clients_choose_rings)
 {
 	static const char *const off[] = { "--shm", "0", NULL };
@@ -432,9 +445,7 @@ START_TEST(broken_tail_cut_off)
 	rs_bell(&r);
 	ck_assert(rs_cutoff(&r, 10000));
 	rs_close(&r);
-	others_served();
-	wait_alone();
-	srv_stop_clean(&srv);
+	serves_others_then_stop();
 }
 END_TEST
 
@@ -453,9 +464,7 @@ START_TEST(broken_head_cut_off)
 	rs_put(&r, &rs, sizeof(rs), true);
 	ck_assert(rs_cutoff(&r, 10000));
 	rs_close(&r);
-	others_served();
-	wait_alone();
-	srv_stop_clean(&srv);
+	serves_others_then_stop();
 }
 END_TEST
 
@@ -471,9 +480,7 @@ START_TEST(garbage_cut_off)
 	rs_put(&r, junk, sizeof(junk), true);
 	ck_assert(rs_cutoff(&r, 10000));
 	rs_close(&r);
-	others_served();
-	wait_alone();
-	srv_stop_clean(&srv);
+	serves_others_then_stop();
 }
 END_TEST
 
@@ -558,9 +565,7 @@ START_TEST(killed_mid_frame)
 	}
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	others_served();
-	wait_alone();
-	srv_stop_clean(&srv);
+	serves_others_then_stop();
 }
 END_TEST
 
