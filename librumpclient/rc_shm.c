@@ -477,8 +477,10 @@ rc_shm_doorbells(struct rc_conn *cn)
 }
 
 /*
- * Will no answer come soon?  Every request of ours is taken, and every
- * call in flight is asleep in the server (sp_shm.h, sh_asleep).
+ * Will no answer come soon?  Every call in flight is asleep in the
+ * server (sp_shm.h, sh_asleep), and every request of ours is taken.
+ * sh_asleep first: it is 0 while calls run, and its cache line, unlike
+ * r_head's, is not written at every request the server takes.
  */
 static bool
 rc_shm_quiet(struct rc_conn *cn)
@@ -486,9 +488,9 @@ rc_shm_quiet(struct rc_conn *cn)
 	const struct rsp_shm_hdr *sh = cn->cn_shm->sm_base;
 	const struct rsp_shm_ctl *out = &sh->sh_c2s;
 
-	return atomic_load(&out->r_head) == atomic_load(&out->r_tail) &&
-	    atomic_load(&sh->sh_asleep) >= (uint32_t)atomic_load_explicit(
-	    &cn->cn_ncalls, memory_order_relaxed);
+	return atomic_load(&sh->sh_asleep) >= (uint32_t)atomic_load_explicit(
+	    &cn->cn_ncalls, memory_order_relaxed) &&
+	    atomic_load(&out->r_head) == atomic_load(&out->r_tail);
 }
 
 /*
