@@ -15,7 +15,10 @@
  * requires before GUEST or FORK and a server without one refuses.
  * Protocol 0.7 adds the SHM request: a client on a Unix socket, once
  * its handshake is done, may move the connection's frames into rings
- * in memory it shares with the server (sp_shm.h).
+ * in memory it shares with the server (sp_shm.h).  Protocol 0.8 adds
+ * thread connections: the JOIN request gives a process's join key, and
+ * a new connection whose JOIN handshake shows it serves the calls of
+ * one thread of that process, on an lwp of its own (sp_join.c).
  */
 #ifndef RUMP_COMMON_SP_PROTO_H
 #define RUMP_COMMON_SP_PROTO_H
@@ -36,7 +39,7 @@
 #endif
 
 #define RUMPSP_PROTOMAJOR	0
-#define RUMPSP_PROTOMINOR	7
+#define RUMPSP_PROTOMINOR	8
 #define RUMPSP_MAXBANNER	128
 
 /* Largest frame either side accepts, header included. */
@@ -78,9 +81,10 @@ enum rumpsp_type {
 	RUMPSP_ANONMMAP = 6,
 	RUMPSP_PREFORK = 7,
 	RUMPSP_RAISE = 8,
-	RUMPSP_SHM = 9		/* 0.7: frames move to shared rings */
+	RUMPSP_SHM = 9,		/* 0.7: frames move to shared rings */
+	RUMPSP_JOIN = 10	/* 0.8: the process's join key */
 };
-#define RUMPSP_NTYPES	10
+#define RUMPSP_NTYPES	11
 
 enum rumpsp_err {
 	RUMPSP_ERR_NONE = 0,
@@ -102,7 +106,8 @@ enum rumpsp_handshake {
 	HANDSHAKE_GUEST = 0,	/* body: command name */
 	HANDSHAKE_AUTH = 1,	/* body: struct rsp_auth (0.6) */
 	HANDSHAKE_FORK = 2,	/* body: struct rsp_handshake_fork */
-	HANDSHAKE_EXEC = 3	/* body: new command name */
+	HANDSHAKE_EXEC = 3,	/* body: new command name */
+	HANDSHAKE_JOIN = 4	/* body: struct rsp_joinkey (0.8) */
 };
 
 /*
@@ -171,6 +176,15 @@ struct rsp_copydata {
 	uint64_t rcp_len;
 };
 /* A COPYIN response body is the data; a failed copy is an ERROR frame. */
+
+/*
+ * The JOIN response body, and the JOIN handshake's: the key that joins
+ * a new connection to the process (one key per process, kept until it
+ * ends; whoever holds it can make calls as the process).
+ */
+struct rsp_joinkey {
+	uint8_t rjk_key[RUMPSP_AUTHLEN];
+};
 
 /* PREFORK response body: the cookie. */
 struct rsp_prefork_resp {

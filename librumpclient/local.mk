@@ -8,7 +8,7 @@ librumpclient_la_SOURCES = $(COMMON_SRC) \
 	librumpclient/rc_listen.c \
 	librumpclient/rc_serve.c \
 	librumpclient/rc_shm.c \
-	librumpclient/rc_syscall.c \
+	librumpclient/rc_syscall.c librumpclient/rc_tconn.c \
 	librumpclient/rc_wake.c
 nodist_librumpclient_la_SOURCES = gen/sys_client.c
 librumpclient_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/librumpclient

@@ -120,8 +120,13 @@ rc_cnfill(struct rc_conn *cn)
 	if (cn->cn_shm != NULL)
 		return rc_cnfill_shm(cn);
 	for (;;) {
+		/*
+		 * A thread's own connection waits in recv itself, with
+		 * signals deliverable and SO_RCVTIMEO at RC_CHECK_MS: a
+		 * timeout looks whether the descriptor is still ours.
+		 */
 		r = recv(cn->cn_fd, cn->cn_rbuf, sizeof(cn->cn_rbuf),
-		    MSG_DONTWAIT);
+		    cn->cn_own ? 0 : MSG_DONTWAIT);
 		if (r > 0) {
 			cn->cn_rpos = 0;
 			cn->cn_rlen = (size_t)r;
@@ -133,6 +138,11 @@ rc_cnfill(struct rc_conn *cn)
 			continue;
 		if (errno != EAGAIN)
 			return errno;
+		if (cn->cn_own) {
+			if (!rc_conn_fdok(cn))
+				return EBADF;
+			continue;
+		}
 		if ((error = rc_cnwait(cn)) != 0)
 			return error;
 	}
@@ -280,7 +290,7 @@ rc_outset_has(const struct rc_outset *os, const struct rsp_region *rr)
  * host kernel's read leaves what it copied before a fault.  Returns 0
  * or an errno that broke the connection.
  */
-static int
+int
 rc_place(struct rc_conn *cn, struct rc_waiter *w, size_t len)
 {
 	struct rsp_sysresp rs;
@@ -577,9 +587,10 @@ rc_wait(struct rc_waiter *w)
  * Send a whole frame.  The first sendmsg is our own: when it fails with
  * EFAULT nothing has left (a bad buffer of the caller's, sent inline),
  * the stream is intact and *intact says so.  The rest, if any, goes
- * through rsp_sendv.  Called with c_sendmtx held.
+ * through rsp_sendv.  Called with c_sendmtx held, or on a thread's
+ * own connection.
  */
-static int
+int
 rc_send(int fd, struct iovec *iov, int iovcnt, bool *intact)
 {
 	struct msghdr msg;

@@ -514,7 +514,9 @@ rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
 		goto fail;
 	cn->cn_major = major;
 	cn->cn_minor = minor;
-	if ((error = rc_shm_open(cn, ra, omask)) != 0)
+	/* a thread's own connection stays a socket (rc_tconn.c) */
+	if (kind != HANDSHAKE_JOIN &&
+	    (error = rc_shm_open(cn, ra, omask)) != 0)
 		goto fail;
 	*cnp = cn;
 	return 0;

@@ -61,6 +61,7 @@ rc_atfork_prepare(void)
 
 	rc_blocksigs(&rc_fork_omask);
 	pthread_mutex_lock(&rc_client.c_mtx);
+	rc_tconn_prefork();
 	rc_wake_prefork();
 }
 
@@ -69,6 +70,7 @@ rc_atfork_parent(void)
 {
 
 	rc_wake_postfork_parent();
+	rc_tconn_postfork_parent();
 	pthread_mutex_unlock(&rc_client.c_mtx);
 	rc_restoresigs(&rc_fork_omask);
 }
@@ -80,6 +82,10 @@ rc_atfork_child(void)
 	struct rc_conn *cn;
 
 	rc_wake_postfork_child();
+	rc_tconn_postfork_child();
+	/* the parent's join key and thread connections are not for us */
+	c->c_havekey = false;
+	atomic_fetch_add(&c->c_connepoch, 1);
 	pthread_mutex_init(&c->c_mtx, NULL);
 	pthread_mutex_init(&c->c_sendmtx, NULL);
 	pthread_mutex_init(&c->c_initmtx, NULL);
@@ -128,6 +134,7 @@ rc_global_once(void)
 {
 
 	rc_wake_init();
+	rc_tconn_init();
 	if (on_exit(rc_onexit, NULL) != 0)
 		rc_debug("on_exit failed");
 	if (pthread_atfork(rc_atfork_prepare, rc_atfork_parent,
@@ -227,6 +234,9 @@ rumpclient_fork_init(struct rumpclient_fork *rf)
 		pthread_mutex_lock(&c->c_mtx);
 		c->c_addr = rf->rf_addr;
 		c->c_haveaddr = true;
+		/* a new process: thread connections and key are its own */
+		c->c_havekey = false;
+		c->c_connepoch++;
 		c->c_conn = cn;
 		c->c_inited = true;
 		pthread_mutex_unlock(&c->c_mtx);

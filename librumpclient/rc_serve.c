@@ -16,7 +16,8 @@
  * parent's memory by mistake.  A vfork child or a thread shares the
  * page and the memory it names, which is right for them.
  *
- * Called by the reader with every signal blocked; a malformed request
+ * Called by the reader, or on a thread's own connection by its thread
+ * (rc_tconn.c), with every signal blocked; a malformed request
  * is answered with ERROR MALFORMED_REQUEST and the connection goes on,
  * since the frame itself was well delimited.
  */
@@ -163,6 +164,8 @@ rc_reply(struct rc_conn *cn, const struct rsp_hdr *req, int class,
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)body;
 	iov[1].iov_len = len;
+	if (cn->cn_own)
+		return rc_conn_send(cn, iov, len ? 2 : 1);
 	pthread_mutex_lock(&rc_client.c_sendmtx);
 	error = rc_conn_send(cn, iov, len ? 2 : 1);
 	pthread_mutex_unlock(&rc_client.c_sendmtx);

@@ -199,6 +199,31 @@ rc_sysreply(const struct rc_waiter *w, register_t retval[2])
 	return rs.rsys_error;
 }
 
+/*
+ * On the thread's own connection (rc_tconn.c), when it has one: no
+ * signal mask, no lock.  Returns false when the shared connection is to
+ * carry the call.
+ */
+static bool
+rc_syscall_own(int num, const void *args, size_t argsize,
+    const struct rsp_region *r, size_t nr, register_t retval[2], int *errorp)
+{
+	struct rc_sysframe sf;
+	struct rc_waiter w;
+	struct rc_conn *cn;
+
+	if (argsize > RUMPSP_ARGSIZE || (args == NULL && argsize > 0) ||
+	    num < 0 || (cn = rc_tconn_get()) == NULL)
+		return false;
+	rc_sysframe_build(&sf, num, args, argsize, r, nr, cn->cn_minor);
+	if (!rc_tconn_call(cn, &w, sf.sf_iov, sf.sf_iovcnt, &sf.sf_out,
+	    errorp))
+		return false;
+	if (*errorp == 0)
+		*errorp = rc_sysreply(&w, retval);
+	return true;
+}
+
 static int
 rc_syscall(int num, const void *args, size_t argsize,
     const struct rsp_region *r, size_t nr, register_t retval[2],
@@ -242,6 +267,10 @@ rumpclient__syscall(int num, const void *args, size_t argsize,
 	sigset_t omask;
 	int error, sverrno = errno;
 
+	if (rc_syscall_own(num, args, argsize, r, nr, retval, &error)) {
+		errno = sverrno;
+		return error;
+	}
 	rc_blocksigs(&omask);
 	error = rc_syscall(num, args, argsize, r, nr, retval, &omask);
 	rc_restoresigs(&omask);

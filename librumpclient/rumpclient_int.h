@@ -12,6 +12,9 @@
  * the new socket, and a thread of the old connection would read the
  * new one's banner or replies.
  *
+ * A thread that makes many calls on a socket gets a connection of its
+ * own (rc_tconn.c): none of what follows concerns those.
+ *
  * Locks: c_mtx guards the client, every connection's waiters, reader
  * role and reference count, and the reconnect state.  c_sendmtx keeps
  * frames whole on the wire.  c_initmtx serializes rumpclient_init().
@@ -115,6 +118,7 @@ struct rc_conn {
 	bool			cn_dead;
 	bool			cn_retired;	/* unlinked from c_conn */
 	bool			cn_noshut;	/* inherited over fork(2) */
+	bool			cn_own;		/* a thread's (rc_tconn.c) */
 	struct rc_shm		*cn_shm;	/* on shared rings (rc_shm.c) */
 	struct rc_waiter	*cn_reader;	/* who reads the socket */
 	struct rc_waiterq	cn_waiters;
@@ -165,13 +169,18 @@ struct rc_client {
 	time_t			c_retry;	/* rumpclient_setconnretry() */
 	bool			c_connecting;	/* a reconnect is under way */
 	pthread_t		c_connthread;	/* ... by this thread */
-	uint64_t		c_connepoch;	/* reconnects finished */
+	/* reconnects finished, and new processes (fork): a thread
+	   connection or join key of an older epoch is another process's */
+	_Atomic uint64_t	c_connepoch;
 	bool			c_connfailed;	/* ... the last one gave up */
 	int			c_retired;	/* refs to retired connections */
 	int			c_retirefd;	/* reconnect waits for them */
 	TAILQ_HEAD(, rc_sleeper) c_connwait;
 	struct rc_listener	c_listener;
 	struct rsp_key		c_key;		/* RUMP_KEYFILE, k_len 0: none */
+	bool			c_havekey;	/* c_joinkey, of c_keyepoch */
+	uint64_t		c_keyepoch;
+	struct rsp_joinkey	c_joinkey;
 };
 
 extern struct rc_client rc_client;
@@ -181,6 +190,8 @@ extern struct rc_client rc_client;
 /* How long a wait goes before checking that its descriptor is ours. */
 #define RC_CHECK_MS	500
 #define RC_CHECK_TS	{ RC_CHECK_MS / 1000, (RC_CHECK_MS % 1000) * 1000000L }
+/* Calls a thread makes on the shared socket before it gets its own. */
+#define RC_TCONN_CALLS	32
 /* How long a reconnect waits for calls to let go of the old connection. */
 #define RC_RETIRE_MS	(20 * RC_CHECK_MS)
 
@@ -210,6 +221,8 @@ void	rc_blocksigs(sigset_t *);
 void	rc_restoresigs(const sigset_t *);
 int	rc_call(struct rc_conn *, struct rc_waiter *, struct iovec *, int,
 	    unsigned, const struct rc_outset *, const sigset_t *);
+int	rc_send(int, struct iovec *, int, bool *);
+int	rc_place(struct rc_conn *, struct rc_waiter *, size_t);
 void	rc_waiter_fini(struct rc_waiter *);
 int	rc_cnread(struct rc_conn *, void *, size_t);
 int	rc_frame(struct rc_conn *, int *);
@@ -246,6 +259,15 @@ int	rc_shm_wait(struct rc_conn *, const sigset_t *, bool);
 int	rc_shm_some(struct rc_conn *, size_t *);
 bool	rc_shm_arm(struct rc_conn *);
 int	rc_shm_disarm(struct rc_conn *, bool);
+
+/* rc_tconn.c: a thread's own connection */
+void	rc_tconn_init(void);
+struct rc_conn *rc_tconn_get(void);
+bool	rc_tconn_call(struct rc_conn *, struct rc_waiter *, struct iovec *,
+	    int, const struct rc_outset *, int *);
+void	rc_tconn_prefork(void);
+void	rc_tconn_postfork_parent(void);
+void	rc_tconn_postfork_child(void);
 
 /* rc_wake.c: per-thread eventfds */
 void	rc_wake_init(void);

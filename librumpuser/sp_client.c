@@ -59,6 +59,7 @@ sp_client_alloc(int fd)
 	spc->spc_nextreq = 1;
 	TAILQ_INIT(&spc->spc_waiters);
 	LIST_INIT(&spc->spc_preforks);
+	LIST_INIT(&spc->spc_joined);
 	STAILQ_INIT(&spc->spc_outq);
 	return spc;
 
@@ -74,8 +75,12 @@ sp_client_alloc(int fd)
 static void
 sp_client_free(struct sp_client *spc)
 {
+	struct sp_client *owner = NULL;
 	struct sp_work *wk;
 
+	sp_join_forget(spc);
+	if (spc->spc_owner != NULL)
+		owner = sp_join_detach(spc);
 	sp_lwproc_uncache(spc);
 	if (spc->spc_mainlwp != NULL) {
 		/* the last lwp of the process: the process exits */
@@ -95,6 +100,9 @@ sp_client_free(struct sp_client *spc)
 	pthread_cond_destroy(&spc->spc_cv);
 	pthread_mutex_destroy(&spc->spc_mtx);
 	free(spc);
+	/* the process outlived its thread connection; it may end now */
+	if (owner != NULL)
+		sp_client_rele(owner);
 }
 
 /* A client that never got a connection reference's worth of use. */
@@ -163,6 +171,9 @@ sp_client_dying(struct sp_client *spc)
 	sp_waiter_wakeall(spc);
 	pthread_mutex_unlock(&spc->spc_mtx);
 	sp_out_close(spc);
+	/* the process goes: so do its thread connections */
+	sp_join_forget(spc);
+	sp_join_cut(spc);
 }
 
 /*

@@ -318,6 +318,21 @@ sp_region_find(const struct sp_req *rq, struct sp_client *spc,
 	return -1;
 }
 
+/*
+ * The connection a copy for the process of arg (the kernel's p_spc, the
+ * owner) goes over: the current request's own when that is one of the
+ * process's thread connections (sp_join.c), since its client thread is
+ * the one waiting for the call and answers its copies.
+ */
+static struct sp_client *
+sp_copy_conn(const struct sp_req *rq, void *arg)
+{
+
+	if (rq != NULL && rq->rq_spc->spc_owner == arg)
+		return rq->rq_spc;
+	return arg;
+}
+
 const void *
 rumpuser_sp_copyin_inline(void *arg, const void *raddr, size_t len)
 {
@@ -326,7 +341,8 @@ rumpuser_sp_copyin_inline(void *arg, const void *raddr, size_t len)
 	size_t off;
 	int i;
 
-	if (len == 0 || (i = sp_region_find(rq, arg, addr, len, RSP_REGION_IN,
+	if (len == 0 || (i = sp_region_find(rq, sp_copy_conn(rq, arg), addr,
+	    len, RSP_REGION_IN,
 	    &off)) < 0)
 		return NULL;
 	return rq->rq_sp.sp_data[i] + off;
@@ -335,8 +351,8 @@ rumpuser_sp_copyin_inline(void *arg, const void *raddr, size_t len)
 int
 rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr, size_t len)
 {
-	struct sp_client *spc = arg;
 	struct sp_req *rq = sp_curreq();
+	struct sp_client *spc = sp_copy_conn(rq, arg);
 	uint64_t addr = (uint64_t)(uintptr_t)raddr;
 	size_t off;
 	int error, i;
@@ -362,8 +378,8 @@ rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr, size_t len)
 int
 rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr, size_t *len)
 {
-	struct sp_client *spc = arg;
 	struct sp_req *rq = sp_curreq();
+	struct sp_client *spc = sp_copy_conn(rq, arg);
 	uint64_t addr = (uint64_t)(uintptr_t)raddr;
 	const uint8_t *src, *nul;
 	size_t off, avail;
@@ -480,10 +496,10 @@ sp_copyout_gather(struct sp_req *rq, const void *laddr, uint64_t addr,
 }
 
 static int
-sp_copyout(struct sp_client *spc, int type, const void *laddr, void *raddr,
-    size_t len)
+sp_copyout(void *arg, int type, const void *laddr, void *raddr, size_t len)
 {
 	struct sp_req *rq = sp_curreq();
+	struct sp_client *spc = sp_copy_conn(rq, arg);
 	uint64_t addr = (uint64_t)(uintptr_t)raddr;
 
 	if (len == 0)

@@ -77,6 +77,7 @@ sp_handle_hdr(struct sp_client *spc, const struct rsp_hdr *hdr,
 			max = RUMPSP_MAXFRAME;
 			break;
 		case RUMPSP_SHM:
+		case RUMPSP_JOIN:
 			max = 0;
 			break;
 		default:
@@ -291,6 +292,31 @@ sp_auth(struct sp_client *spc, struct sp_work *wk)
 }
 
 /*
+ * The leader: a JOIN handshake (sp_join.c).  Nothing enters the kernel:
+ * the connection only attaches to a process that exists.  Returns 0,
+ * or -1 to close (an ERROR is queued).
+ */
+static int
+sp_join(struct sp_client *spc, struct sp_work *wk)
+{
+	struct rsp_joinkey jk;
+
+	if (wk->wk_len != sizeof(jk))
+		return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
+		    "bad join handshake");
+	memcpy(&jk, wk->wk_body, sizeof(jk));
+	if (!sp_join_claim(spc, &jk))
+		return sp_fail(spc, wk, RUMPSP_ERR_INVALID_PREFORK,
+		    "no process with this join key");
+	sp_server_newdone(spc);
+	if (rumpsp_verbose)
+		sp_log("pid %d: thread connection", (int)spc->spc_pid);
+	sp_hs_done(spc, &wk->wk_hdr);
+	sp_work_put(wk);
+	return 0;
+}
+
+/*
  * The leader: a complete request whose header sp_handle_hdr accepted,
  * in its work item.  Queues it on out, or returns -1 to close.
  */
@@ -316,6 +342,13 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 			atomic_store(&spc->spc_state, SPC_HANDSHAKE);
 			sp_server_newdone(spc);
 			break;
+		case HANDSHAKE_JOIN:
+			if (sp_key.k_len != 0 && spc->spc_authstep != 2) {
+				sp_log("a client did not authenticate");
+				return sp_fail(spc, wk, RUMPSP_ERR_AUTH,
+				    "authentication required");
+			}
+			return sp_join(spc, wk);
 		case HANDSHAKE_AUTH:
 			return sp_auth(spc, wk);
 		case HANDSHAKE_EXEC:
@@ -330,6 +363,10 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 		return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
 		    "request before the handshake was answered");
 	case SPC_RUNNING:
+		/* a thread connection makes calls and answers copies only */
+		if (spc->spc_owner != NULL && hdr->rsp_type != RUMPSP_SYSCALL)
+			return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
+			    "not on a thread connection");
 		switch (hdr->rsp_type) {
 		case RUMPSP_SYSCALL:
 			err = rsp_sysreq_parse(wk->wk_body, wk->wk_len,
@@ -353,6 +390,10 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 		case RUMPSP_SHM:
 			/* the leader itself: no byte after it is read yet */
 			err = sp_ring_setup(spc, hdr->rsp_reqno);
+			sp_work_put(wk);
+			return err;
+		case RUMPSP_JOIN:
+			err = sp_join_key(spc, hdr->rsp_reqno);
 			sp_work_put(wk);
 			return err;
 		case RUMPSP_HANDSHAKE:
@@ -559,6 +600,8 @@ sp_do_exec(struct sp_work *wk)
 	 * the pool carries on without this thread.
 	 */
 	sp_on_mainlwp(spc, sp_lwpexit_op, NULL);
+	/* the old image's thread connections went with it: drain them too */
+	sp_join_cut(spc);
 	sp_pool_wait_begin(true);
 	pthread_mutex_lock(&spc->spc_mtx);
 	while (spc->spc_nwork > 1)

@@ -21,7 +21,11 @@
  * A client struct lives while its connection is open or a work item
  * refers to it (sp_client.c).
  *
- * Lock order: spc_mtx, then sp_pool's mutex, then sp_pf_mtx
+ * Thread connections (sp_join.c) are connections of a process that
+ * another connection, its owner, made; they hold their owner.
+ *
+ * Lock order: sp_join_mtx (sp_join.c), then spc_mtx (an owner's before
+ * its thread connections'), then sp_pool's mutex, then sp_pf_mtx
  * (sp_prefork.c).  spc_outmtx is a leaf: nothing else is taken while
  * it is held, and it is never held across anything that waits.  No
  * lock of this library is held while the kernel is scheduled by this
@@ -186,6 +190,18 @@ struct sp_client {
 	uint64_t		 spc_nextreq;	/* our own requests */
 	TAILQ_HEAD(, sp_waiter)	 spc_waiters;
 
+	/*
+	 * Thread connections (sp_join.c).  spc_owner is set by the JOIN
+	 * handshake, before RUNNING, and constant afterwards; an owner's
+	 * spc_joined is under its spc_mtx; the key under sp_join_mtx.
+	 */
+	struct sp_client	*spc_owner;	/* whose process, or NULL */
+	LIST_ENTRY(sp_client)	 spc_joinentries;
+	LIST_HEAD(, sp_client)	 spc_joined;
+	bool			 spc_haskey;
+	LIST_ENTRY(sp_client)	 spc_keyentries;
+	uint8_t			 spc_joinkey[RUMPSP_AUTHLEN];
+
 	/* under sp_pf_mtx */
 	LIST_HEAD(, sp_prefork)	 spc_preforks;
 	int			 spc_npreforks;
@@ -234,6 +250,13 @@ void	 sp_client_unpin(struct sp_client *);
 void	 sp_mainlwp_enter(struct sp_client *);
 void	 sp_mainlwp_exit(struct sp_client *);
 uint64_t sp_client_reqno(struct sp_client *);
+
+/* sp_join.c: thread connections */
+int	 sp_join_key(struct sp_client *, uint64_t);
+bool	 sp_join_claim(struct sp_client *, const struct rsp_joinkey *);
+void	 sp_join_cut(struct sp_client *);
+void	 sp_join_forget(struct sp_client *);
+struct sp_client *sp_join_detach(struct sp_client *);
 
 /* sp_send.c: frames out through the outbound queue */
 int	 sp_send(struct sp_client *, const struct iovec *, int);

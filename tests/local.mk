@@ -14,6 +14,7 @@ include tests/hijack.mk
 include tests/faults.mk
 include tests/killstorm.mk
 include tests/shm.mk
+include tests/tconn.mk
 include tests/netns.mk
 include tests/cover.mk
 endif

@@ -622,6 +622,11 @@ fk_conn_main(void *arg)
 			rv = fk_send(fc->fd, RUMPSP_ERROR, RUMPSP_SHM,
 			    RUMPSP_ERR_MALFORMED_REQUEST, h.rsp_reqno,
 			    "no shared memory", 17, NULL, 0);
+		else if (h.rsp_type == RUMPSP_JOIN)
+			/* nor gives a thread a connection of its own */
+			rv = fk_send(fc->fd, RUMPSP_ERROR, RUMPSP_JOIN,
+			    RUMPSP_ERR_MALFORMED_REQUEST, h.rsp_reqno,
+			    "no thread connections", 22, NULL, 0);
 		else if (h.rsp_type == RUMPSP_PREFORK) {
 			pthread_mutex_lock(&fk.mtx);
 			memcpy(cookie, fk.cookie, sizeof(cookie));

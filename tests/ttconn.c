@@ -1,0 +1,237 @@
+/*
+ * ttconn.c -- client side of tests/test_tconn.c: a librumpclient
+ * program whose threads make enough calls to get connections of their
+ * own (librumpclient's rc_tconn.c), and says what it sees: how many
+ * sockets it holds, which process its calls are in, whether a signal
+ * handler's call inside a call works, and what fork and exec do to
+ * them.  Run with RUMP_SHM=0 (thread connections are for sockets).
+ * Prints one line per check; exits non-zero on a failure.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rump/rumpclient.h>
+#include <rump/rump_syscalls.h>
+
+extern char **environ;
+
+#define CHECK(e) do {							\
+	if (!(e)) {							\
+		fprintf(stderr, "ttconn: %s:%d: check failed: %s "	\
+		    "(errno %s)\n", __FILE__, __LINE__, #e,		\
+		    strerror(errno));					\
+		exit(1);						\
+	}								\
+} while (0)
+
+/* More than the calls a thread makes before it gets its own. */
+#define WARMUP	100
+
+/* Sockets among our descriptors. */
+static int
+sockets(void)
+{
+	struct dirent *de;
+	struct stat st;
+	char path[300];
+	DIR *d;
+	int n = 0;
+
+	CHECK((d = opendir("/proc/self/fd")) != NULL);
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+warmup(pid_t *pidp)
+{
+	pid_t pid = 0;
+	int i;
+
+	for (i = 0; i < WARMUP; i++) {
+		pid = rump_sys_getpid();
+		CHECK(pid > 0);
+		CHECK(pidp == NULL || *pidp == 0 || *pidp == pid);
+	}
+	if (pidp != NULL)
+		*pidp = pid;
+}
+
+static pthread_barrier_t bar;
+static pid_t mainpid;
+
+static void *
+counter(void *arg)
+{
+	pid_t pid = mainpid;
+
+	warmup(&pid);
+	CHECK(pid == mainpid);
+	pthread_barrier_wait(&bar);	/* all have theirs */
+	pthread_barrier_wait(&bar);	/* counted */
+	return NULL;
+}
+
+/*
+ * n threads get a connection each: n + 1 sockets (the process's own
+ * and theirs) while they live, and 1 again once they have exited.
+ */
+static void
+count(int n)
+{
+	pthread_t t[16];
+	int i, during, after;
+
+	CHECK(n > 0 && n <= 16);
+	mainpid = rump_sys_getpid();
+	CHECK(pthread_barrier_init(&bar, NULL, (unsigned)n + 1) == 0);
+	for (i = 0; i < n; i++)
+		CHECK(pthread_create(&t[i], NULL, counter, NULL) == 0);
+	pthread_barrier_wait(&bar);
+	during = sockets();
+	pthread_barrier_wait(&bar);
+	for (i = 0; i < n; i++)
+		CHECK(pthread_join(t[i], NULL) == 0);
+	after = sockets();
+	printf("count %d during %d after %d\n", n, during, after);
+}
+
+static int pfd[2];
+static volatile sig_atomic_t handled;
+
+/* The handler's own call, while its thread waits in a call of its own. */
+static void
+onalarm(int sig)
+{
+
+	(void)sig;
+	handled = rump_sys_write(pfd[1], "x", 1) == 1 ? 1 : -1;
+}
+
+/*
+ * A call blocked on its thread's connection (a read on an empty rump
+ * pipe); a signal handler that runs meanwhile writes the byte that
+ * wakes it, over the shared connection.
+ */
+static void
+sigcall(void)
+{
+	struct sigaction sa;
+	struct itimerval it;
+	char c;
+	ssize_t n;
+
+	warmup(NULL);
+	CHECK(rump_sys_pipe(pfd) == 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onalarm;
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 200 * 1000;
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	n = rump_sys_read(pfd[0], &c, 1);
+	printf("sigcall read %zd %c handled %d sockets %d\n", n,
+	    n == 1 ? c : '-', (int)handled, sockets());
+}
+
+/*
+ * fork: the child is another process, whose first calls go over its
+ * own connection and later ones over a thread connection of its own;
+ * the parent's thread connection still serves the parent.
+ */
+static void
+forkcheck(void)
+{
+	pid_t ppid = 0, cpid = 0, pid;
+	int status;
+
+	warmup(&ppid);
+	CHECK(sockets() == 2);
+	if ((pid = rumpclient_fork()) == 0) {
+		/* the parent's thread connection is not ours: closed */
+		CHECK(sockets() == 1);
+		warmup(&cpid);
+		CHECK(cpid != ppid);
+		CHECK(sockets() == 2);
+		CHECK(rump_sys_getppid() == ppid);
+		exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	warmup(&ppid);
+	printf("fork ok sockets %d\n", sockets());
+}
+
+/* exec with thread connections: the new image is the same process. */
+static void
+execcheck(void)
+{
+	char self[4096], pidstr[32], cmd[] = "execed";
+	char *nargv[] = { self, cmd, pidstr, NULL };
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	CHECK(n > 0);
+	self[n] = '\0';
+	warmup(NULL);
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)rump_sys_getpid());
+	CHECK(sockets() == 2);
+	rumpclient_exec(self, nargv, environ);
+	CHECK(!"exec failed");
+}
+
+static void
+execed(const char *pidstr)
+{
+	pid_t pid = 0;
+
+	/* only the process's connection came through exec */
+	CHECK(sockets() == 1);
+	warmup(&pid);
+	printf("execed same %d sockets %d\n", pid == atoi(pidstr), sockets());
+}
+
+int
+main(int argc, char **argv)
+{
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (rumpclient_init() == -1) {
+		fprintf(stderr, "ttconn: rumpclient_init: %s\n",
+		    strerror(errno));
+		return 2;
+	}
+	if (argc >= 3 && strcmp(argv[1], "count") == 0)
+		count(atoi(argv[2]));
+	else if (argc >= 2 && strcmp(argv[1], "sigcall") == 0)
+		sigcall();
+	else if (argc >= 2 && strcmp(argv[1], "fork") == 0)
+		forkcheck();
+	else if (argc >= 2 && strcmp(argv[1], "exec") == 0)
+		execcheck();
+	else if (argc >= 3 && strcmp(argv[1], "execed") == 0)
+		execed(argv[2]);
+	else {
+		fprintf(stderr, "usage: ttconn count N | sigcall | fork | "
+		    "exec\n");
+		return 2;
+	}
+	return 0;
+}
