@@ -34,7 +34,7 @@
  * shared connection if it never left, else as the reconnect policy
  * says of a call cut off (rc_syscall.c); the thread joins again later.
  *
- * RUMP_THREADCONN=0 turns them off.  A server that refuses a join (an
+ * RUMP_THREADCONN=0 turns them off, and so does librumphijack.  A server that refuses a join (an
  * older server, a full client table) leaves the thread on the shared
  * connection until the process changes.
  *
@@ -77,18 +77,32 @@ static pthread_key_t rc_tc_key;
 static bool rc_tc_keyok;
 static __thread struct rc_tc rc_tc_self;
 
+/* 1: yes, 0: no, -1: ask RUMP_THREADCONN */
+static _Atomic int rc_tc_wanted = -1;
+
+/*
+ * None in this process: for librumphijack, which keeps one socket of
+ * ours out of the program's way and would have to keep them all.
+ */
+void
+rc_tconn_forbid(void)
+{
+
+	atomic_store(&rc_tc_wanted, 0);
+}
+
 /* RUMP_THREADCONN=0 keeps every call on the shared connection. */
 static bool
 rc_tconn_wanted(void)
 {
-	static _Atomic int wanted = -1;
+	_Atomic int *wanted = &rc_tc_wanted;
 	const char *v;
-	int w = atomic_load_explicit(&wanted, memory_order_relaxed);
+	int w = atomic_load_explicit(wanted, memory_order_relaxed);
 
 	if (w < 0) {
 		v = getenv("RUMP_THREADCONN");
 		w = v == NULL || strcmp(v, "0") != 0;
-		atomic_store_explicit(&wanted, w, memory_order_relaxed);
+		atomic_store_explicit(wanted, w, memory_order_relaxed);
 	}
 	return w != 0;
 }
@@ -410,8 +424,8 @@ rc_tconn_postfork_parent(void)
 
 /*
  * In the child of fork(2): every thread connection talks for the
- * parent's process.  Close our copies; the other threads' records are
- * not ours to free (their threads are not here), only to forget.  A
+ * parent's process.  Close our copies and free them: their threads
+ * are not here, their records only stay in memory.  A
  * call of ours that a fork in a signal handler interrupted finds its
  * descriptor gone and fails as on a broken connection.
  */
@@ -425,7 +439,7 @@ rc_tconn_postfork_child(void)
 	LIST_FOREACH(t, &rc_tc_list, t_entries) {
 		if ((cn = t->t_cn) != NULL && rc_conn_fdok(cn))
 			close(cn->cn_fd);
-		if (t == self && !t->t_busy) {
+		if (t != self || !t->t_busy) {
 			free(cn);
 			t->t_cn = NULL;
 		}

@@ -262,6 +262,7 @@ int	rc_shm_disarm(struct rc_conn *, bool);
 
 /* rc_tconn.c: a thread's own connection */
 void	rc_tconn_init(void);
+void	rc_tconn_forbid(void);
 struct rc_conn *rc_tconn_get(void);
 bool	rc_tconn_call(struct rc_conn *, struct rc_waiter *, struct iovec *,
 	    int, const struct rc_outset *, int *);

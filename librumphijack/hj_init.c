@@ -34,6 +34,7 @@
 #include <rump/rump_syscalls.h>
 
 #include "hijack_int.h"
+#include "rumpclient_int.h"
 
 #define HJ_DEFAULT	"path=/rump"
 #define HJ_FDOFF	512	/* NetBSD's FD_SETSIZE / 2 */
@@ -180,6 +181,11 @@ hj_init(void)
 	    hj_atfork_release) != 0)
 		hj_fatal("pthread_atfork", ENOMEM);
 	fresh = getenv("RUMPCLIENT__EXECFD") == NULL;
+	/*
+	 * One socket of librumpclient's is kept out of the program's way
+	 * (hj_connfd, hj_fd.c): none per thread.
+	 */
+	rc_tconn_forbid();
 	hj_inlib = 1;
 	if (rumpclient_init() == -1)
 		hj_fatal("cannot reach the rump kernel (RUMP_SERVER)", errno);
