@@ -208,10 +208,11 @@ rc_tc_join(struct rc_tc *t, const sigset_t *omask)
 	    c->c_conn->cn_shm == NULL && c->c_conn->cn_minor >= 8;
 	ra = c->c_addr;
 	pthread_mutex_unlock(&c->c_mtx);
-	if (!ok)
-		return false;
+	/* not again in this epoch, unless it works */
 	t->t_refused = true;
 	t->t_epoch = epoch;
+	if (!ok)
+		return false;
 	if ((error = rc_tc_key_get(&jk, epoch, omask)) != 0 ||
 	    (error = rc_open(&ra, HANDSHAKE_JOIN, &jk, sizeof(jk), omask,
 	    &cn)) != 0) {

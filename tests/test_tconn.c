@@ -88,8 +88,12 @@ client_cases(const char *kind)
 	ttconn_says("fork", NULL, "fork ok sockets 2\n");
 	ttconn_says("exec", NULL, "execed same 1 sockets 2\n");
 	wait_clients(0);
+	/* no signal mask changes per call on a thread connection */
+	ttconn_says("masks", NULL, "masks 0\n");
 	setenv("RUMP_THREADCONN", "0", 1);
 	ttconn_says("count", "4", "count 4 during 1 after 1\n");
+	/* the shared connection's: two per call */
+	ttconn_says("masks", NULL, "masks 2000\n");
 	unsetenv("RUMP_THREADCONN");
 	srv_stop_clean(&srv);
 	unsetenv("RUMP_SHM");
@@ -116,6 +120,8 @@ START_TEST(none_on_rings)
 	unsetenv("RUMP_SHM");
 	start("unix");
 	ttconn_says("count", "4", "count 4 during 1 after 1\n");
+	/* and a thread that made its calls pays nothing for looking */
+	ttconn_says("masks", NULL, "masks 2000\n");
 	srv_stop_clean(&srv);
 }
 END_TEST

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +35,24 @@ extern char **environ;
 		exit(1);						\
 	}								\
 } while (0)
+
+/*
+ * Signal mask changes of this thread: librumpclient's, through this
+ * definition, which comes before libc's.
+ */
+static __thread long nmask;
+
+int
+pthread_sigmask(int how, const sigset_t *set, sigset_t *oset)
+{
+	static int (*real)(int, const sigset_t *, sigset_t *);
+
+	if (real == NULL)
+		real = (int (*)(int, const sigset_t *, sigset_t *))
+		    dlsym(RTLD_NEXT, "pthread_sigmask");
+	nmask++;
+	return real(how, set, oset);
+}
 
 /* More than the calls a thread makes before it gets its own. */
 #define WARMUP	100
@@ -208,6 +227,20 @@ execed(const char *pidstr)
 	printf("execed same %d sockets %d\n", pid == atoi(pidstr), sockets());
 }
 
+/* Signal mask changes for 1000 calls after the warmup. */
+static void
+masks(void)
+{
+	long before;
+	int i;
+
+	warmup(NULL);
+	before = nmask;
+	for (i = 0; i < 1000; i++)
+		CHECK(rump_sys_getpid() > 0);
+	printf("masks %ld\n", nmask - before);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,6 +255,8 @@ main(int argc, char **argv)
 		count(atoi(argv[2]));
 	else if (argc >= 2 && strcmp(argv[1], "sigcall") == 0)
 		sigcall();
+	else if (argc >= 2 && strcmp(argv[1], "masks") == 0)
+		masks();
 	else if (argc >= 2 && strcmp(argv[1], "fork") == 0)
 		forkcheck();
 	else if (argc >= 2 && strcmp(argv[1], "exec") == 0)
@@ -229,8 +264,8 @@ main(int argc, char **argv)
 	else if (argc >= 3 && strcmp(argv[1], "execed") == 0)
 		execed(argv[2]);
 	else {
-		fprintf(stderr, "usage: ttconn count N | sigcall | fork | "
-		    "exec\n");
+		fprintf(stderr, "usage: ttconn count N | sigcall | masks | "
+		    "fork | exec\n");
 		return 2;
 	}
 	return 0;
