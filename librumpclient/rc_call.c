@@ -246,7 +246,9 @@ rc_cnread_user(struct rc_conn *cn, uint64_t addr, size_t len, int *faultp)
 			len -= n;
 			continue;
 		}
-		r = recv(cn->cn_fd, (void *)(uintptr_t)addr, len, MSG_DONTWAIT);
+		/* a thread's own connection waits in recv for all of it */
+		r = recv(cn->cn_fd, (void *)(uintptr_t)addr, len,
+		    cn->cn_own ? MSG_WAITALL : MSG_DONTWAIT);
 		if (r > 0) {
 			addr += (size_t)r;
 			len -= (size_t)r;
@@ -256,7 +258,10 @@ rc_cnread_user(struct rc_conn *cn, uint64_t addr, size_t len, int *faultp)
 			return ECONNRESET;
 		if (errno == EFAULT)
 			*faultp = EFAULT;
-		else if (errno == EAGAIN) {
+		else if (errno == EAGAIN && cn->cn_own) {
+			if (!rc_conn_fdok(cn))
+				return EBADF;
+		} else if (errno == EAGAIN) {
 			if ((error = rc_cnwait(cn)) != 0)
 				return error;
 		} else if (errno != EINTR)

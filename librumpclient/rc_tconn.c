@@ -34,9 +34,9 @@
  * shared connection if it never left, else as the reconnect policy
  * says of a call cut off (rc_syscall.c); the thread joins again later.
  *
- * RUMP_THREADCONN=0 turns them off, and so does librumphijack.  A server that refuses a join (an
- * older server, a full client table) leaves the thread on the shared
- * connection until the process changes.
+ * RUMP_THREADCONN=0 turns them off, and so does librumphijack.  A
+ * server that refuses a join (a full client table) leaves the thread
+ * on the shared connection until the process changes.
  *
  * Locks: rc_tc_mtx guards the registry (rc_tc_list), taken only with
  * signals blocked and never with c_mtx held, except by the atfork
@@ -67,8 +67,8 @@ struct rc_tc {
 						   the refusal (t_refused) */
 	uint64_t		t_reqno;
 	unsigned		t_calls;	/* on the shared connection */
-	bool			t_refused;	/* the join failed in t_epoch */
-	volatile sig_atomic_t	t_busy;		/* a call of ours is on t_cn */
+	bool			t_refused;	/* no join in t_epoch */
+	volatile sig_atomic_t	t_busy;		/* a call of ours on t_cn */
 };
 
 static pthread_mutex_t rc_tc_mtx = PTHREAD_MUTEX_INITIALIZER;

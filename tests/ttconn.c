@@ -8,6 +8,7 @@
  * Prints one line per check; exits non-zero on a failure.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -15,8 +16,10 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +244,39 @@ masks(void)
 	printf("masks %ld\n", nmask - before);
 }
 
+/*
+ * Reads into bad memory on a thread connection: EFAULT, as from a
+ * kernel, for a reply that comes with its header (small) and one
+ * received straight into the buffer (big, its second half unmapped);
+ * the connection goes on.
+ */
+static void
+efault(void)
+{
+	size_t big = 256 * 1024;
+	uint8_t *p;
+	char c;
+	int fd, esmall, ebig;
+	ssize_t n;
+
+	warmup(NULL);
+	CHECK((fd = rump_sys_open("/dev/zero", O_RDONLY)) >= 0);
+	n = rump_sys_read(fd, (void *)8, 64);
+	esmall = n == -1 ? errno : 0;
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK(mprotect(p + big / 2, big / 2, PROT_NONE) == 0);
+	memset(p, 'x', big / 2);
+	n = rump_sys_read(fd, p, big);
+	ebig = n == -1 ? errno : 0;
+	CHECK(p[0] == 0 && p[big / 2 - 1] == 0);
+	CHECK(rump_sys_read(fd, &c, 1) == 1 && c == 0);
+	printf("efault small %s big %s sockets %d\n",
+	    esmall == EFAULT ? "EFAULT" : strerror(esmall),
+	    ebig == EFAULT ? "EFAULT" : strerror(ebig), sockets());
+}
+
 int
 main(int argc, char **argv)
 {
@@ -255,6 +291,8 @@ main(int argc, char **argv)
 		count(atoi(argv[2]));
 	else if (argc >= 2 && strcmp(argv[1], "sigcall") == 0)
 		sigcall();
+	else if (argc >= 2 && strcmp(argv[1], "efault") == 0)
+		efault();
 	else if (argc >= 2 && strcmp(argv[1], "masks") == 0)
 		masks();
 	else if (argc >= 2 && strcmp(argv[1], "fork") == 0)
@@ -265,7 +303,7 @@ main(int argc, char **argv)
 		execed(argv[2]);
 	else {
 		fprintf(stderr, "usage: ttconn count N | sigcall | masks | "
-		    "fork | exec\n");
+		    "efault | fork | exec\n");
 		return 2;
 	}
 	return 0;
