@@ -19,7 +19,8 @@
  * role and reference count, and the reconnect state.  c_sendmtx keeps
  * frames whole on the wire.  c_initmtx serializes rumpclient_init().
  * No two of them are held at once, except in the pthread_atfork
- * prepare handler (c_mtx, then the eventfd registry lock).  No lock is
+ * prepare handler (c_mtx, then the thread connections' registry lock,
+ * then the eventfds').  No lock is
  * held while a thread waits: waiting is ppoll() with the caller's
  * signal mask, so signal handlers run there and only there, and they
  * may make rump_sys_* calls of their own.
