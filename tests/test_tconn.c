@@ -3,7 +3,7 @@
  * rump_server.  Client threads that make calls steadily get sockets of
  * their own, in the same process, closed when they exit; a signal
  * handler's call inside such a call works; fork and exec leave each
- * process its own.  Raw clients: a join key joins only while its
+ * process its own; a refused one leaves the thread where it was.  Raw clients: a join key joins only while its
  * process lives, a wrong one is refused, a thread connection carries
  * calls and their copies and nothing else, and it is shut down when
  * its process's connection goes or the process execs.
@@ -31,12 +31,19 @@ static struct server srv;
 static char ttconn[PATH_MAX], tengine[PATH_MAX];
 
 static void
-start(const char *kind)
+start_with(const char *kind, const char *const *extra)
 {
 
 	builddir_path("tests/ttconn", ttconn, sizeof(ttconn));
 	builddir_path("tests/tengine", tengine, sizeof(tengine));
-	srv_start(&srv, kind, NULL);
+	srv_start(&srv, kind, extra);
+}
+
+static void
+start(const char *kind)
+{
+
+	start_with(kind, NULL);
 }
 
 /* ttconn ARGS: its output, which must exit 0 */
@@ -112,6 +119,22 @@ START_TEST(threads_tcp)
 {
 
 	client_cases("tcp4");
+}
+END_TEST
+
+/*
+ * A full client table refuses a thread connection: the thread goes on
+ * over the process's own, and its calls all succeed.
+ */
+START_TEST(refused_join_falls_back)
+{
+	static const char *const extra[] = { "--maxclient", "2", NULL };
+
+	setenv("RUMP_SHM", "0", 1);
+	start_with("unix", extra);
+	ttconn_says("count", "4", "count 4 during 2 after 1\n");
+	srv_stop_clean(&srv);
+	unsetenv("RUMP_SHM");
 }
 END_TEST
 
@@ -416,6 +439,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, threads_unix);
 	tcase_add_test(tc, threads_tcp);
+	tcase_add_test(tc, refused_join_falls_back);
 	tcase_add_test(tc, none_on_rings);
 	tcase_add_test(tc, raw_join_same_process);
 	tcase_add_test(tc, raw_join_refused);
