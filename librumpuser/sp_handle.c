@@ -393,9 +393,9 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 			sp_work_put(wk);
 			return err;
 		case RUMPSP_JOIN:
-			err = sp_join_key(spc, hdr->rsp_reqno);
+			sp_join_key(spc, hdr->rsp_reqno);
 			sp_work_put(wk);
-			return err;
+			return 0;
 		case RUMPSP_HANDSHAKE:
 			if (hdr->rsp_arg != HANDSHAKE_EXEC)
 				return sp_fail(spc, wk,

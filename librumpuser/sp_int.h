@@ -252,7 +252,7 @@ void	 sp_mainlwp_exit(struct sp_client *);
 uint64_t sp_client_reqno(struct sp_client *);
 
 /* sp_join.c: thread connections */
-int	 sp_join_key(struct sp_client *, uint64_t);
+void	 sp_join_key(struct sp_client *, uint64_t);
 bool	 sp_join_claim(struct sp_client *, const struct rsp_joinkey *);
 void	 sp_join_cut(struct sp_client *);
 void	 sp_join_forget(struct sp_client *);

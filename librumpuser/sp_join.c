@@ -57,20 +57,15 @@ sp_join_keyeq(const uint8_t *a, const uint8_t *b)
 }
 
 /*
- * The leader: a JOIN request on spc.  Answers with the key, made now if
- * this is the first.  Returns 0, or -1 to close (an ERROR is queued).
+ * The leader: a JOIN request on spc, a process's own connection
+ * (sp_handle_frame refuses it on a thread connection).  Answers with
+ * the key, made now if this is the first.
  */
-int
+void
 sp_join_key(struct sp_client *spc, uint64_t reqno)
 {
 	struct rsp_joinkey jk;
 
-	if (spc->spc_owner != NULL) {
-		(void)sp_send_error(spc, reqno, RUMPSP_JOIN,
-		    RUMPSP_ERR_MALFORMED_REQUEST, "not on a thread connection");
-		sp_client_why(spc, "JOIN on a thread connection");
-		return -1;
-	}
 	pthread_mutex_lock(&sp_join_mtx);
 	if (!spc->spc_haskey) {
 		arc4random_buf(spc->spc_joinkey, sizeof(spc->spc_joinkey));
@@ -80,7 +75,6 @@ sp_join_key(struct sp_client *spc, uint64_t reqno)
 	memcpy(jk.rjk_key, spc->spc_joinkey, sizeof(jk.rjk_key));
 	pthread_mutex_unlock(&sp_join_mtx);
 	(void)sp_send_resp(spc, reqno, RUMPSP_JOIN, 0, &jk, sizeof(jk));
-	return 0;
 }
 
 /*
