@@ -95,6 +95,7 @@ client_cases(const char *kind)
 	ttconn_says("fork", NULL, "fork ok sockets 2\n");
 	ttconn_says("exec", NULL, "execed same 1 sockets 2\n");
 	wait_clients(0);
+	ttconn_says("closed", NULL, "closed between 2 during ENOTCONN 2\n");
 	ttconn_says("efault", NULL,
 	    "efault small EFAULT big EFAULT sockets 2\n");
 	/* no signal mask changes per call on a thread connection */

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -277,6 +279,86 @@ efault(void)
 	    ebig == EFAULT ? "EFAULT" : strerror(ebig), sockets());
 }
 
+/* The highest-numbered socket: the thread connection made last. */
+static int
+lastsocket(void)
+{
+	struct stat st;
+	int fd, last = -1;
+
+	for (fd = 3; fd < 1024; fd++)
+		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+			last = fd;
+	return last;
+}
+
+struct closer {
+	pid_t	tid;	/* the thread to wait for */
+	int	fd;	/* what to close once it sleeps */
+};
+
+/* Close c->fd once thread c->tid sleeps (its call is waiting). */
+static void *
+closer(void *arg)
+{
+	struct closer *c = arg;
+	char path[64], buf[512], *p;
+	FILE *fp;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)c->tid);
+	for (i = 0; i < 10000; i++) {
+		CHECK((fp = fopen(path, "r")) != NULL);
+		p = fgets(buf, sizeof(buf), fp);
+		fclose(fp);
+		CHECK(p != NULL && (p = strrchr(buf, ')')) != NULL);
+		if (p[2] == 'S')
+			break;
+		sched_yield();
+	}
+	CHECK(close(c->fd) == 0);
+	return NULL;
+}
+
+/*
+ * The program closes the thread's connection: between calls (the next
+ * call goes over the process's connection, and the thread joins
+ * again), and while a call waits on it (the call fails with ENOTCONN,
+ * as a call cut off by a broken connection does without a reconnect
+ * policy, and the next one works).
+ */
+static void
+closed(void)
+{
+	struct closer c;
+	pthread_t t;
+	pid_t pid = 0, again = 0;
+	char ch;
+	int p[2], between, during, err;
+	ssize_t n;
+
+	warmup(&pid);
+	CHECK(sockets() == 2);
+	CHECK(close(lastsocket()) == 0);
+	CHECK(rump_sys_getpid() == pid);
+	warmup(&again);
+	CHECK(again == pid);
+	between = sockets();
+
+	CHECK(rump_sys_pipe(p) == 0);
+	c.tid = (pid_t)syscall(SYS_gettid);
+	c.fd = lastsocket();
+	CHECK(pthread_create(&t, NULL, closer, &c) == 0);
+	n = rump_sys_read(p[0], &ch, 1);
+	err = n == -1 ? errno : 0;
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(rump_sys_getpid() == pid);
+	warmup(NULL);
+	during = sockets();
+	printf("closed between %d during %s %d\n", between,
+	    err == ENOTCONN ? "ENOTCONN" : strerror(err), during);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -291,6 +373,8 @@ main(int argc, char **argv)
 		count(atoi(argv[2]));
 	else if (argc >= 2 && strcmp(argv[1], "sigcall") == 0)
 		sigcall();
+	else if (argc >= 2 && strcmp(argv[1], "closed") == 0)
+		closed();
 	else if (argc >= 2 && strcmp(argv[1], "efault") == 0)
 		efault();
 	else if (argc >= 2 && strcmp(argv[1], "masks") == 0)
@@ -303,7 +387,7 @@ main(int argc, char **argv)
 		execed(argv[2]);
 	else {
 		fprintf(stderr, "usage: ttconn count N | sigcall | masks | "
-		    "efault | fork | exec\n");
+		    "efault | closed | fork | exec\n");
 		return 2;
 	}
 	return 0;
