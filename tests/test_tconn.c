@@ -27,6 +27,22 @@
 
 #include "harness.h"
 
+/*
+ * ThreadSanitizer models descriptors as memory: a close(2) under a
+ * thread waiting in recv(2) on it, which is what "closed" provokes,
+ * is a race to it.  Under it only the close between calls is run.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define TTCONN_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TTCONN_TSAN 1
+#endif
+#endif
+#ifndef TTCONN_TSAN
+#define TTCONN_TSAN 0
+#endif
+
 static struct server srv;
 static char ttconn[PATH_MAX], tengine[PATH_MAX];
 
@@ -95,7 +111,11 @@ client_cases(const char *kind)
 	ttconn_says("fork", NULL, "fork ok sockets 2\n");
 	ttconn_says("exec", NULL, "execed same 1 sockets 2\n");
 	wait_clients(0);
-	ttconn_says("closed", NULL, "closed between 2 during ENOTCONN 2\n");
+	if (TTCONN_TSAN)
+		ttconn_says("closed", "between", "closed between 2\n");
+	else
+		ttconn_says("closed", NULL,
+		    "closed between 2 during ENOTCONN 2\n");
 	ttconn_says("efault", NULL,
 	    "efault small EFAULT big EFAULT sockets 2\n");
 	/* no signal mask changes per call on a thread connection */

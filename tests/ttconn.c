@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,7 +329,7 @@ closer(void *arg)
  * policy, and the next one works).
  */
 static void
-closed(void)
+closed(bool waiting)
 {
 	struct closer c;
 	pthread_t t;
@@ -344,6 +345,10 @@ closed(void)
 	warmup(&again);
 	CHECK(again == pid);
 	between = sockets();
+	if (!waiting) {
+		printf("closed between %d\n", between);
+		return;
+	}
 
 	CHECK(rump_sys_pipe(p) == 0);
 	c.tid = (pid_t)syscall(SYS_gettid);
@@ -374,7 +379,7 @@ main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "sigcall") == 0)
 		sigcall();
 	else if (argc >= 2 && strcmp(argv[1], "closed") == 0)
-		closed();
+		closed(argc < 3 || strcmp(argv[2], "between") != 0);
 	else if (argc >= 2 && strcmp(argv[1], "efault") == 0)
 		efault();
 	else if (argc >= 2 && strcmp(argv[1], "masks") == 0)
@@ -387,7 +392,7 @@ main(int argc, char **argv)
 		execed(argv[2]);
 	else {
 		fprintf(stderr, "usage: ttconn count N | sigcall | masks | "
-		    "efault | closed | fork | exec\n");
+		    "efault | closed [between] | fork | exec\n");
 		return 2;
 	}
 	return 0;
