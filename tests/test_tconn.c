@@ -143,6 +143,34 @@ START_TEST(threads_tcp)
 }
 END_TEST
 
+/* The server dies and restarts: the client reconnects, joins anew. */
+START_TEST(server_restart)
+{
+	char line[64];
+	int to, from, st;
+	pid_t pid;
+
+	setenv("RUMP_SHM", "0", 1);
+	start("unix");
+	pid = spawn_prog(&srv, &to, &from, ttconn, "reconnect", NULL);
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	ck_assert_str_eq(line, "ready 2");
+	kill(srv.pid, SIGKILL);
+	waitpid(srv.pid, NULL, 0);
+	srv_launch(&srv);	/* the same URL; a stale socket file */
+	ck_assert_int_eq(write(to, "go\n", 3), 3);
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	/* the call went over the new connection; then a thread one */
+	ck_assert_str_eq(line, "reconnect 1 2");
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(to);
+	close(from);
+	srv_stop_clean(&srv);
+	unsetenv("RUMP_SHM");
+}
+END_TEST
+
 /*
  * A full client table refuses a thread connection: the thread goes on
  * over the process's own, and its calls all succeed.
@@ -461,6 +489,7 @@ main(void)
 	tcase_add_test(tc, threads_unix);
 	tcase_add_test(tc, threads_tcp);
 	tcase_add_test(tc, refused_join_falls_back);
+	tcase_add_test(tc, server_restart);
 	tcase_add_test(tc, none_on_rings);
 	tcase_add_test(tc, raw_join_same_process);
 	tcase_add_test(tc, raw_join_refused);

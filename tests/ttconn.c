@@ -364,6 +364,27 @@ closed(bool waiting)
 	    err == ENOTCONN ? "ENOTCONN" : strerror(err), during);
 }
 
+/*
+ * The server restarts under a thread connection: with a reconnect
+ * policy the next call goes over a new process connection, and the
+ * thread later joins the new process.
+ */
+static void
+reconnect(void)
+{
+	char line[16];
+	int after;
+
+	rumpclient_setconnretry(RUMPCLIENT_RETRYCONN_INFTIME);
+	warmup(NULL);
+	printf("ready %d\n", sockets());
+	CHECK(fgets(line, sizeof(line), stdin) != NULL);
+	CHECK(rump_sys_getpid() > 0);
+	after = sockets();
+	warmup(NULL);
+	printf("reconnect %d %d\n", after, sockets());
+}
+
 int
 main(int argc, char **argv)
 {
@@ -378,6 +399,8 @@ main(int argc, char **argv)
 		count(atoi(argv[2]));
 	else if (argc >= 2 && strcmp(argv[1], "sigcall") == 0)
 		sigcall();
+	else if (argc >= 2 && strcmp(argv[1], "reconnect") == 0)
+		reconnect();
 	else if (argc >= 2 && strcmp(argv[1], "closed") == 0)
 		closed(argc < 3 || strcmp(argv[2], "between") != 0);
 	else if (argc >= 2 && strcmp(argv[1], "efault") == 0)
@@ -392,7 +415,7 @@ main(int argc, char **argv)
 		execed(argv[2]);
 	else {
 		fprintf(stderr, "usage: ttconn count N | sigcall | masks | "
-		    "efault | closed [between] | fork | exec\n");
+		    "efault | closed [between] | reconnect | fork | exec\n");
 		return 2;
 	}
 	return 0;
