@@ -124,19 +124,26 @@ sp_client_hold(struct sp_client *spc)
 }
 
 /*
- * A system call of spc is about to be queued: hold it, unless the
- * client has rumpsp_maxcalls in the server already (false).
+ * A system call of spc is about to be queued: hold it, unless its
+ * process has rumpsp_maxcalls in the server already (false).  The
+ * process's own connection keeps the count, so that thread
+ * connections (sp_join.c, each of which holds it once) do not multiply
+ * the limit; a call of a thread connection holds both, and
+ * sp_handle_work lets go of both.
  */
 bool
 sp_client_hold_call(struct sp_client *spc)
 {
+	struct sp_client *p = spc->spc_owner != NULL ? spc->spc_owner : spc;
 	bool ok;
 
-	pthread_mutex_lock(&spc->spc_mtx);
-	ok = rumpsp_maxcalls < 0 || spc->spc_nwork < (unsigned)rumpsp_maxcalls;
+	pthread_mutex_lock(&p->spc_mtx);
+	ok = rumpsp_maxcalls < 0 || p->spc_nwork < (unsigned)rumpsp_maxcalls;
 	if (ok)
-		spc->spc_nwork++;
-	pthread_mutex_unlock(&spc->spc_mtx);
+		p->spc_nwork++;
+	pthread_mutex_unlock(&p->spc_mtx);
+	if (ok && p != spc)
+		sp_client_hold(spc);
 	return ok;
 }
 

@@ -663,6 +663,7 @@ void
 sp_handle_work(struct sp_work *wk)
 {
 	struct sp_client *spc = wk->wk_spc;
+	bool call;
 
 	switch (wk->wk_type) {
 	case SPW_SWEEP:
@@ -675,7 +676,11 @@ sp_handle_work(struct sp_work *wk)
 		return;
 	case SPW_REQUEST:
 		sp_do_request(wk);
+		call = wk->wk_hdr.rsp_type == RUMPSP_SYSCALL;
 		sp_work_put(wk);
+		/* a thread connection's call held its process too */
+		if (call && spc->spc_owner != NULL)
+			sp_client_rele(spc->spc_owner);
 		sp_client_rele(spc);
 		return;
 	}

@@ -417,6 +417,34 @@ raw_getpid(int fd, uint64_t reqno)
 	return (long)rr.rsys_retval[0];
 }
 
+/* a SYSCALL request, by hand: arguments then one region */
+void
+raw_syscall(int fd, uint64_t reqno, int num, const uint64_t *args,
+    int nargs, const struct rsp_region *r, const void *data)
+{
+	uint8_t buf[512];
+	struct rsp_sysreq rs;
+	size_t len = 0;
+
+	rs.rs_argsize = (uint32_t)(nargs * 8);
+	rs.rs_nregions = r != NULL ? 1 : 0;
+	memcpy(buf, &rs, sizeof(rs));
+	len += sizeof(rs);
+	memcpy(buf + len, args, (size_t)nargs * 8);
+	len += (size_t)nargs * 8;
+	if (r != NULL) {
+		memcpy(buf + len, r, sizeof(*r));
+		len += sizeof(*r);
+		if (data != NULL) {
+			memset(buf + len, 0, RSP_PAD8(r->rr_len));
+			memcpy(buf + len, data, r->rr_len);
+			len += RSP_PAD8(r->rr_len);
+		}
+	}
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ + len, reqno, RUMPSP_REQ,
+	    RUMPSP_SYSCALL, (uint32_t)num, buf, len), 0);
+}
+
 pid_t
 spawn_prog(const struct server *srv, int *tochild, int *fromchild,
     const char *bin, ...)

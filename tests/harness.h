@@ -48,6 +48,9 @@ int	raw_send(int fd, uint64_t len, uint64_t reqno, int class, int type,
 /* read one frame: header and up to bodymax bytes of body; -1 on EOF */
 int	raw_recv(int fd, struct rsp_hdr *, void *body, size_t bodymax);
 int	raw_handshake(int fd, const char *comm);
+/* a SYSCALL request, by hand: arguments then one region (or none) */
+void	raw_syscall(int fd, uint64_t reqno, int num, const uint64_t *args,
+	    int nargs, const struct rsp_region *, const void *data);
 /* getpid over a raw connection (after a handshake) */
 long	raw_getpid(int fd, uint64_t reqno);
 

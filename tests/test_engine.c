@@ -279,34 +279,6 @@ START_TEST(maxclient_is_ebusy_tcp)
 }
 END_TEST
 
-/* a SYSCALL request, by hand: arguments then one region */
-static void
-raw_syscall(int fd, uint64_t reqno, int num, const uint64_t *args,
-    int nargs, const struct rsp_region *r, const void *data)
-{
-	uint8_t buf[512];
-	struct rsp_sysreq rs;
-	size_t len = 0;
-
-	rs.rs_argsize = (uint32_t)(nargs * 8);
-	rs.rs_nregions = r != NULL ? 1 : 0;
-	memcpy(buf, &rs, sizeof(rs));
-	len += sizeof(rs);
-	memcpy(buf + len, args, (size_t)nargs * 8);
-	len += (size_t)nargs * 8;
-	if (r != NULL) {
-		memcpy(buf + len, r, sizeof(*r));
-		len += sizeof(*r);
-		if (data != NULL) {
-			memset(buf + len, 0, RSP_PAD8(r->rr_len));
-			memcpy(buf + len, data, r->rr_len);
-			len += RSP_PAD8(r->rr_len);
-		}
-	}
-	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ + len, reqno, RUMPSP_REQ,
-	    RUMPSP_SYSCALL, (uint32_t)num, buf, len), 0);
-}
-
 /* A raw client named comm with /dev/zero open as *zfd. */
 static int
 raw_client_zero(const char *comm, int *zfd)

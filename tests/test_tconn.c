@@ -88,15 +88,23 @@ counter(const char *name)
 	return atol(out);
 }
 
+/* wait until a kern.sysproxy counter says n */
+static void
+wait_counter(const char *name, long n)
+{
+	int i;
+
+	for (i = 0; i < 500 && counter(name) != n; i++)
+		usleep(20000);
+	ck_assert_int_eq(counter(name), n);
+}
+
 /* wait until the server has n connections besides the asking one */
 static void
 wait_clients(long n)
 {
-	int i;
 
-	for (i = 0; i < 500 && counter("kern.sysproxy.clients") != n + 1; i++)
-		usleep(20000);
-	ck_assert_int_eq(counter("kern.sysproxy.clients"), n + 1);
+	wait_counter("kern.sysproxy.clients", n + 1);
 }
 
 static void
@@ -427,6 +435,59 @@ START_TEST(raw_copy_on_thread_conn)
 }
 END_TEST
 
+/*
+ * Thread connections do not multiply a process's --maxcalls: with 3,
+ * one thread connection (which takes one) and a read asleep on each
+ * connection, the next call is refused.
+ */
+START_TEST(raw_calls_counted_per_process)
+{
+	static const char *const extra[] = { "--maxcalls", "3", NULL };
+	struct rsp_joinkey jk;
+	struct rsp_region r;
+	struct rsp_hdr h;
+	struct {
+		struct rsp_sysresp sr;
+		struct rsp_region rr;
+		int fds[2];
+	} pr;
+	uint64_t a[3];
+	int owner, tc;
+
+	start_with("unix", extra);
+	owner = raw_guest();
+	raw_timeout(owner);
+	a[0] = 0x1000;
+	a[1] = 0;
+	r.rr_addr = 0x1000;
+	r.rr_len = 8;
+	r.rr_flags = RSP_REGION_OUT;
+	raw_syscall(owner, 2, RUMP_SYS_pipe2, a, 2, &r, NULL);
+	ck_assert_int_eq(raw_recv(owner, &h, &pr, sizeof(pr)), 0);
+	ck_assert_int_eq(pr.sr.rsys_error, 0);
+	jk = raw_key(owner, 3);
+	ck_assert_int_eq(raw_join(&jk, &tc), 0);
+	a[0] = (uint64_t)pr.fds[0];
+	a[1] = 0x2000;
+	a[2] = 1;
+	r.rr_addr = 0x2000;
+	r.rr_len = 1;
+	raw_syscall(owner, 4, RUMP_SYS_read, a, 3, &r, NULL);
+	/* the owner's read is counted first: it is asleep */
+	wait_counter("kern.sysproxy.blocked", 1);
+	raw_syscall(tc, 2, RUMP_SYS_read, a, 3, &r, NULL);
+	raw_syscall(tc, 3, RUMP_SYS_read, a, 3, &r, NULL);
+	ck_assert_int_eq(raw_recv(tc, &h, NULL, 0), 0);
+	ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
+	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TRYAGAIN);
+	ck_assert_uint_eq(h.rsp_reqno, 3);
+	close(tc);
+	close(owner);
+	wait_clients(0);
+	srv_stop_clean(&srv);
+}
+END_TEST
+
 /* The process's connection goes: its thread connections are shut down. */
 START_TEST(raw_owner_gone_cuts)
 {
@@ -495,6 +556,7 @@ main(void)
 	tcase_add_test(tc, raw_join_refused);
 	tcase_add_test(tc, raw_thread_conn_limits);
 	tcase_add_test(tc, raw_copy_on_thread_conn);
+	tcase_add_test(tc, raw_calls_counted_per_process);
 	tcase_add_test(tc, raw_owner_gone_cuts);
 	tcase_add_test(tc, raw_exec_cuts);
 	suite_add_tcase(s, tc);
