@@ -445,6 +445,29 @@ raw_syscall(int fd, uint64_t reqno, int num, const uint64_t *args,
 	    RUMPSP_SYSCALL, (uint32_t)num, buf, len), 0);
 }
 
+long long
+srv_counter(const struct server *srv, const char *name)
+{
+	char bin[4096], out[64];
+	int st;
+
+	builddir_path("tests/tengine", bin, sizeof(bin));
+	st = run_prog(srv, out, sizeof(out), bin, "counter", name, NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %s", name,
+	    out);
+	return atoll(out);
+}
+
+void
+srv_wait_counter(const struct server *srv, const char *name, long long n)
+{
+	int i;
+
+	for (i = 0; i < 500 && srv_counter(srv, name) != n; i++)
+		usleep(20000);
+	ck_assert_int_eq(srv_counter(srv, name), n);
+}
+
 pid_t
 spawn_prog(const struct server *srv, int *tochild, int *fromchild,
     const char *bin, ...)

@@ -41,6 +41,11 @@ pid_t	spawn_prog(const struct server *, int *tochild, int *fromchild,
 int	read_line(int fd, char *buf, size_t len);
 const char *builddir_path(const char *rel, char *buf, size_t len);
 
+/* a kern.sysproxy counter of srv, read by a client of its own (tengine) */
+long long srv_counter(const struct server *, const char *name);
+/* wait (a bounded poll, 10 s) until that counter says n, and assert it */
+void	srv_wait_counter(const struct server *, const char *name, long long n);
+
 /* raw protocol: connect, check the banner; -1 on failure */
 int	raw_connect(const struct server *);
 int	raw_send(int fd, uint64_t len, uint64_t reqno, int class, int type,

@@ -776,33 +776,21 @@ START_TEST(peer_credentials)
 END_TEST
 
 /* kern.sysproxy.*: the server's counters move with what it does */
-static long long
-counter(const char *name)
-{
-	char out[64];
-	int st;
-
-	st = run_prog(&srv, out, sizeof(out), tengine, "counter", name, NULL);
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %s", name,
-	    out);
-	return atoll(out);
-}
-
 START_TEST(server_counters)
 {
 	long long req, conn, threads;
 
 	start("unix", NULL);
-	conn = counter("kern.sysproxy.connects");
-	req = counter("kern.sysproxy.requests");
+	conn = srv_counter(&srv, "kern.sysproxy.connects");
+	req = srv_counter(&srv, "kern.sysproxy.requests");
 	/* each run is a new client making two sysctl calls at least */
-	ck_assert_int_eq(counter("kern.sysproxy.connects"), conn + 2);
-	ck_assert_int_ge(counter("kern.sysproxy.requests"), req + 4);
-	ck_assert_int_eq(counter("kern.sysproxy.clients"), 1);
-	threads = counter("kern.sysproxy.threads");
+	ck_assert_int_eq(srv_counter(&srv, "kern.sysproxy.connects"), conn + 2);
+	ck_assert_int_ge(srv_counter(&srv, "kern.sysproxy.requests"), req + 4);
+	ck_assert_int_eq(srv_counter(&srv, "kern.sysproxy.clients"), 1);
+	threads = srv_counter(&srv, "kern.sysproxy.threads");
 	ck_assert_int_ge(threads, 1);
-	ck_assert_int_le(counter("kern.sysproxy.idle"), threads);
-	ck_assert_int_ge(counter("kern.sysproxy.bytes_out"), 1);
+	ck_assert_int_le(srv_counter(&srv, "kern.sysproxy.idle"), threads);
+	ck_assert_int_ge(srv_counter(&srv, "kern.sysproxy.bytes_out"), 1);
 	srv_stop_clean(&srv);
 }
 END_TEST

@@ -31,14 +31,13 @@
 #include "sp_shm.h"
 
 static struct server srv;
-static char tshm[PATH_MAX], tengine[PATH_MAX];
+static char tshm[PATH_MAX];
 
 static void
 start(const char *kind, const char *const *extra)
 {
 
 	builddir_path("tests/tshm", tshm, sizeof(tshm));
-	builddir_path("tests/tengine", tengine, sizeof(tengine));
 	srv_start(&srv, kind, extra);
 }
 
@@ -56,27 +55,12 @@ tshm_says(const char *cmd, const char *want)
 	    out, want);
 }
 
-/* a kern.sysproxy counter, through a client of its own */
-static long
-counter(const char *name)
-{
-	char out[64];
-	int st;
-
-	st = run_prog(&srv, out, sizeof(out), tengine, "counter", name, NULL);
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
-	return atol(out);
-}
-
 /* the client that asks is the only one left: the rest were released */
 static void
 wait_alone(void)
 {
-	int i;
 
-	for (i = 0; i < 500 && counter("kern.sysproxy.clients") != 1; i++)
-		usleep(20000);
-	ck_assert_int_eq(counter("kern.sysproxy.clients"), 1);
+	srv_wait_counter(&srv, "kern.sysproxy.clients", 1);
 }
 
 /* A raw client on rings: the client's view of the region. */

@@ -44,14 +44,13 @@
 #endif
 
 static struct server srv;
-static char ttconn[PATH_MAX], tengine[PATH_MAX];
+static char ttconn[PATH_MAX];
 
 static void
 start_with(const char *kind, const char *const *extra)
 {
 
 	builddir_path("tests/ttconn", ttconn, sizeof(ttconn));
-	builddir_path("tests/tengine", tengine, sizeof(tengine));
 	srv_start(&srv, kind, extra);
 }
 
@@ -76,35 +75,12 @@ ttconn_says(const char *a1, const char *a2, const char *want)
 	    out, want);
 }
 
-/* a kern.sysproxy counter, through a client of its own */
-static long
-counter(const char *name)
-{
-	char out[64];
-	int st;
-
-	st = run_prog(&srv, out, sizeof(out), tengine, "counter", name, NULL);
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
-	return atol(out);
-}
-
-/* wait until a kern.sysproxy counter says n */
-static void
-wait_counter(const char *name, long n)
-{
-	int i;
-
-	for (i = 0; i < 500 && counter(name) != n; i++)
-		usleep(20000);
-	ck_assert_int_eq(counter(name), n);
-}
-
 /* wait until the server has n connections besides the asking one */
 static void
 wait_clients(long n)
 {
 
-	wait_counter("kern.sysproxy.clients", n + 1);
+	srv_wait_counter(&srv, "kern.sysproxy.clients", n + 1);
 }
 
 static void
@@ -474,7 +450,7 @@ START_TEST(raw_calls_counted_per_process)
 	r.rr_len = 1;
 	raw_syscall(owner, 4, RUMP_SYS_read, a, 3, &r, NULL);
 	/* the owner's read is counted first: it is asleep */
-	wait_counter("kern.sysproxy.blocked", 1);
+	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
 	raw_syscall(tc, 2, RUMP_SYS_read, a, 3, &r, NULL);
 	raw_syscall(tc, 3, RUMP_SYS_read, a, 3, &r, NULL);
 	ck_assert_int_eq(raw_recv(tc, &h, NULL, 0), 0);
