@@ -260,10 +260,8 @@ rc_tc_get(struct rc_tc *t)
 	    !rc_tconn_wanted()))
 		return NULL;
 	rc_blocksigs(&omask);
-	t->t_busy = 1;
 	rc_tc_drop(t);
 	ok = rc_tc_join(t, &omask);
-	t->t_busy = 0;
 	rc_restoresigs(&omask);
 	return ok ? t->t_cn : NULL;
 }
@@ -368,22 +366,31 @@ rc_tc_call(struct rc_tc *t, struct rc_conn *cn, struct rc_waiter *w,
  * The thread's own connection for its next call, made now if it is
  * time; NULL: the shared connection carries the call (there is none,
  * or it is busy with a call that a signal handler's call interrupted).
+ * It is busy from here until rc_tconn_call() returns: a handler that
+ * runs in between must not use it, nor drop it under us.
  */
 struct rc_conn *
 rc_tconn_get(void)
 {
 	struct rc_tc *t = &rc_tc_self;
+	struct rc_conn *cn;
 
 	if (t->t_busy)
 		return NULL;
-	return rc_tc_get(t);
+	t->t_busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	if ((cn = rc_tc_get(t)) == NULL) {
+		atomic_signal_fence(memory_order_seq_cst);
+		t->t_busy = 0;
+	}
+	return cn;
 }
 
 /*
- * A call on cn, which rc_tconn_get() gave.  Returns false when the
- * shared connection is to carry it after all (cn broke before the
- * request left, or the reconnect policy re-sends a call cut off); else
- * true with 0 and the reply in w, or an errno in *errorp.
+ * A call on cn, which rc_tconn_get() gave (and marked busy).  Returns
+ * false when the shared connection is to carry it after all (cn broke
+ * before the request left, or the reconnect policy re-sends a call cut
+ * off); else true with 0 and the reply in w, or an errno in *errorp.
  */
 bool
 rc_tconn_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
@@ -394,7 +401,6 @@ rc_tconn_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	bool resend = false;
 	int error;
 
-	t->t_busy = 1;
 	error = rc_tc_call(t, cn, w, iov, iovcnt, out);
 	if (error == ENOTCONN) {
 		rc_blocksigs(&omask);
@@ -403,6 +409,7 @@ rc_tconn_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 		/* as rc_syscall() does for a call cut off */
 		resend = w->w_unsent || rc_conn_resends();
 	}
+	atomic_signal_fence(memory_order_seq_cst);
 	t->t_busy = 0;
 	*errorp = error;
 	return !resend;
