@@ -735,8 +735,11 @@ rc_wait_reconnect(const sigset_t *omask)
 }
 
 /*
- * Does the policy reconnect?  Then a call cut off by a broken
- * connection is sent again on the new one, as NetBSD's client does.
+ * A call was cut off by a broken connection: does the policy reconnect?
+ * Then it is sent again on the new one, as NetBSD's client does.  Under
+ * RUMPCLIENT_RETRYCONN_DIE the process exits here: whoever saw the
+ * break first (the listener leaves the exit to the calls) the call
+ * never returns ENOTCONN.
  */
 bool
 rc_conn_resends(void)
@@ -747,7 +750,9 @@ rc_conn_resends(void)
 	pthread_mutex_lock(&c->c_mtx);
 	policy = c->c_exiting ? 0 : c->c_retry;
 	pthread_mutex_unlock(&c->c_mtx);
-	return policy != 0 && policy != RUMPCLIENT_RETRYCONN_DIE;
+	if (policy == RUMPCLIENT_RETRYCONN_DIE)
+		rc_die();
+	return policy != 0;
 }
 
 /*
