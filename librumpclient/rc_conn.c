@@ -401,19 +401,28 @@ rc_conn_fdok(const struct rc_conn *cn)
 	return ino != 0 && dev == cn->cn_dev && ino == cn->cn_ino;
 }
 
-struct rc_conn *
-rc_conn_alloc(int fd, int major, int minor)
+/* A connection on fd, in memory the caller gives (zeroed here). */
+static void
+rc_conn_init(struct rc_conn *cn, int fd, int major, int minor)
 {
-	struct rc_conn *cn;
 
-	if ((cn = calloc(1, sizeof(*cn))) == NULL)
-		return NULL;
+	memset(cn, 0, sizeof(*cn));
 	cn->cn_fd = fd;
 	rc_conn_fdid(fd, &cn->cn_dev, &cn->cn_ino);
 	cn->cn_major = major;
 	cn->cn_minor = minor;
 	cn->cn_refs = 1;
 	TAILQ_INIT(&cn->cn_waiters);
+}
+
+struct rc_conn *
+rc_conn_alloc(int fd, int major, int minor)
+{
+	struct rc_conn *cn;
+
+	if ((cn = malloc(sizeof(*cn))) == NULL)
+		return NULL;
+	rc_conn_init(cn, fd, major, minor);
 	return cn;
 }
 
@@ -490,23 +499,21 @@ rc_auth(int fd, int minor, const sigset_t *omask)
 }
 
 /*
- * Connect to ra and do one handshake of the given kind.  Returns 0 and
- * a connection holding one reference (the caller's), or an errno.
+ * Connect to ra and do one handshake of the given kind, in cn (memory
+ * of the caller's: a thread connection's is its thread's own, so that
+ * a signal handler's call may make one without malloc).  Returns 0, or
+ * an errno with nothing left open.
  */
 int
-rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
-    size_t len, const sigset_t *omask, struct rc_conn **cnp)
+rc_open_in(struct rc_conn *cn, const struct rsp_addr *ra, uint32_t kind,
+    const void *body, size_t len, const sigset_t *omask)
 {
-	struct rc_conn *cn;
 	int fd = -1, major, minor, error;
 
 	if ((error = rc_connect(ra, omask, &fd)) != 0)
 		return error;
 	/* its identity now: closefrom(3) may take the number meanwhile */
-	if ((cn = rc_conn_alloc(fd, 0, 0)) == NULL) {
-		close(fd);
-		return ENOMEM;
-	}
+	rc_conn_init(cn, fd, 0, 0);
 	if ((error = rc_banner(fd, omask, &major, &minor)) != 0 ||
 	    (error = rc_refused(fd)) != 0 ||
 	    (error = rc_auth(fd, minor, omask)) != 0 ||
@@ -518,14 +525,32 @@ rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
 	if (kind != HANDSHAKE_JOIN &&
 	    (error = rc_shm_open(cn, ra, omask)) != 0)
 		goto fail;
-	*cnp = cn;
 	return 0;
 
  fail:
 	if (rc_conn_fdok(cn))
 		close(fd);
-	free(cn);
 	return error;
+}
+
+/*
+ * The same in a new connection holding one reference (the caller's).
+ */
+int
+rc_open(const struct rsp_addr *ra, uint32_t kind, const void *body,
+    size_t len, const sigset_t *omask, struct rc_conn **cnp)
+{
+	struct rc_conn *cn;
+	int error;
+
+	if ((cn = malloc(sizeof(*cn))) == NULL)
+		return ENOMEM;
+	if ((error = rc_open_in(cn, ra, kind, body, len, omask)) != 0) {
+		free(cn);
+		return error;
+	}
+	*cnp = cn;
+	return 0;
 }
 
 /*

@@ -22,6 +22,8 @@
  * call is in the server's hands, and rump signals come as RAISE on the
  * shared connection.  The server's requests (copies) are served with
  * signals blocked, as on the shared connection: they may allocate.
+ * Making a thread connection allocates nothing, since the first call
+ * that needs one may be a signal handler's.
  *
  * A thread connection belongs to one process: the record of which
  * (t_epoch) is the client's c_connepoch, which a reconnect or a fork
@@ -62,13 +64,14 @@
 
 struct rc_tc {
 	LIST_ENTRY(rc_tc)	t_entries;	/* while t_cn is set */
-	struct rc_conn		*t_cn;		/* ours, or NULL */
+	struct rc_conn		*t_cn;		/* &t_conn, or NULL */
 	uint64_t		t_epoch;	/* c_connepoch of t_cn, or of
 						   the refusal (t_refused) */
 	uint64_t		t_reqno;
 	unsigned		t_calls;	/* on the shared connection */
 	bool			t_refused;	/* no join in t_epoch */
 	volatile sig_atomic_t	t_busy;		/* a call of ours on t_cn */
+	struct rc_conn		t_conn;		/* no malloc: see rc_tc_join */
 };
 
 static pthread_mutex_t rc_tc_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -122,7 +125,6 @@ rc_tc_drop(struct rc_tc *t)
 	t->t_calls = 0;
 	if (rc_conn_fdok(cn))
 		close(cn->cn_fd);
-	free(cn);
 }
 
 /* At thread exit: its connection goes (the server frees its lwp). */
@@ -187,7 +189,10 @@ rc_tc_key_get(struct rsp_joinkey *jk, uint64_t epoch,
 /*
  * Make this thread's connection, if the shared one is a socket to a
  * server that knows JOIN.  Signals blocked.  Returns true when t_cn is
- * set.
+ * set.  This may be a signal handler's call (the handler interrupted
+ * anything, malloc included), so nothing here allocates: the
+ * connection lives in the thread's record, the key request's answer in
+ * its waiter.
  */
 static bool
 rc_tc_join(struct rc_tc *t, const sigset_t *omask)
@@ -195,8 +200,8 @@ rc_tc_join(struct rc_tc *t, const sigset_t *omask)
 	struct rc_client *c = &rc_client;
 	struct timeval tv = { RC_CHECK_MS / 1000, (RC_CHECK_MS % 1000) * 1000 };
 	struct rsp_joinkey jk;
+	struct rc_conn *cn = &t->t_conn;
 	struct rsp_addr ra;
-	struct rc_conn *cn;
 	uint64_t epoch;
 	bool ok;
 	int fl, error;
@@ -214,8 +219,8 @@ rc_tc_join(struct rc_tc *t, const sigset_t *omask)
 	if (!ok)
 		return false;
 	if ((error = rc_tc_key_get(&jk, epoch, omask)) != 0 ||
-	    (error = rc_open(&ra, HANDSHAKE_JOIN, &jk, sizeof(jk), omask,
-	    &cn)) != 0) {
+	    (error = rc_open_in(cn, &ra, HANDSHAKE_JOIN, &jk, sizeof(jk),
+	    omask)) != 0) {
 		rc_debug("no thread connection: %s", strerror(error));
 		explicit_bzero(&jk, sizeof(jk));
 		return false;
@@ -228,7 +233,6 @@ rc_tc_join(struct rc_tc *t, const sigset_t *omask)
 	    sizeof(tv)) == -1) {
 		rc_debug("thread connection: %s", strerror(errno));
 		close(cn->cn_fd);
-		free(cn);
 		return false;
 	}
 	cn->cn_own = true;
@@ -432,7 +436,7 @@ rc_tconn_postfork_parent(void)
 
 /*
  * In the child of fork(2): every thread connection talks for the
- * parent's process.  Close our copies and free them: their threads
+ * parent's process.  Close our copies and forget them: their threads
  * are not here, their records only stay in memory.  A
  * call of ours that a fork in a signal handler interrupted finds its
  * descriptor gone and fails as on a broken connection.
@@ -447,10 +451,8 @@ rc_tconn_postfork_child(void)
 	LIST_FOREACH(t, &rc_tc_list, t_entries) {
 		if ((cn = t->t_cn) != NULL && rc_conn_fdok(cn))
 			close(cn->cn_fd);
-		if (t != self || !t->t_busy) {
-			free(cn);
+		if (t != self || !t->t_busy)
 			t->t_cn = NULL;
-		}
 	}
 	LIST_INIT(&rc_tc_list);
 	if (self->t_cn != NULL)

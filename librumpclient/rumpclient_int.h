@@ -202,6 +202,8 @@ int	rc_conn_send(struct rc_conn *, const struct iovec *, int);
 void	rc_global_init(void);
 int	rc_open(const struct rsp_addr *, uint32_t, const void *, size_t,
 	    const sigset_t *, struct rc_conn **);
+int	rc_open_in(struct rc_conn *, const struct rsp_addr *, uint32_t,
+	    const void *, size_t, const sigset_t *);
 struct rc_conn *rc_conn_alloc(int, int, int);
 int	rc_conn_get(const sigset_t *, struct rc_conn **);
 bool	rc_conn_resends(void);
