@@ -255,6 +255,19 @@ raw_ends(int fd)
 	close(fd);
 }
 
+/*
+ * The raw process's own connection goes: the server releases it and
+ * every connection of it, and stops cleanly.
+ */
+static void
+owner_gone(int owner)
+{
+
+	close(owner);
+	wait_clients(0);
+	srv_stop_clean(&srv);
+}
+
 START_TEST(raw_join_same_process)
 {
 	struct rsp_joinkey jk, jk2;
@@ -280,9 +293,7 @@ START_TEST(raw_join_same_process)
 	ck_assert_int_eq(raw_getpid(owner, 5), pid);
 	ck_assert_int_eq(raw_getpid(tc, 3), pid);
 	close(tc);
-	close(owner);
-	wait_clients(0);
-	srv_stop_clean(&srv);
+	owner_gone(owner);
 }
 END_TEST
 
@@ -358,9 +369,7 @@ START_TEST(raw_thread_conn_limits)
 	raw_ends(tc);
 	/* the process itself is untouched */
 	ck_assert_int_eq(raw_getpid(owner, 4), pid);
-	close(owner);
-	wait_clients(0);
-	srv_stop_clean(&srv);
+	owner_gone(owner);
 }
 END_TEST
 
@@ -405,9 +414,7 @@ START_TEST(raw_copy_on_thread_conn)
 	ck_assert_uint_eq(h.rsp_reqno, 7);
 	ck_assert_int_eq(sr.rsys_error, 0);
 	close(tc);
-	close(owner);
-	wait_clients(0);
-	srv_stop_clean(&srv);
+	owner_gone(owner);
 }
 END_TEST
 
@@ -458,9 +465,7 @@ START_TEST(raw_calls_counted_per_process)
 	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TRYAGAIN);
 	ck_assert_uint_eq(h.rsp_reqno, 3);
 	close(tc);
-	close(owner);
-	wait_clients(0);
-	srv_stop_clean(&srv);
+	owner_gone(owner);
 }
 END_TEST
 
@@ -506,9 +511,7 @@ START_TEST(raw_exec_cuts)
 	ck_assert_int_eq(h.rsp_type, RUMPSP_HANDSHAKE);
 	raw_ends(tc);
 	ck_assert_int_eq(raw_getpid(owner, 5), pid);
-	close(owner);
-	wait_clients(0);
-	srv_stop_clean(&srv);
+	owner_gone(owner);
 }
 END_TEST
 
