@@ -8,12 +8,34 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sp_shm.h"
+
+/*
+ * How many CPUs this process may run on: its affinity mask, which
+ * taskset(1), a cpuset or a container's CPU list narrows, not the
+ * machine's count.  Watching a ring pays only when the other side can
+ * run at the same time; confined to one CPU it cannot, and a watcher
+ * only keeps it waiting (110 us a getpid instead of 17 on one CPU,
+ * bench/README.md).
+ */
+int
+rsp_shm_ncpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
 
 size_t
 rsp_shm_mapsize(uint32_t size)

@@ -131,4 +131,7 @@ bool	rsp_ring_roomwake(struct rsp_ring *);
 bool	rsp_ring_sleep(struct rsp_ring *);
 void	rsp_ring_awake(struct rsp_ring *);
 
+/* both: whether watching can pay */
+int	rsp_shm_ncpus(void);
+
 #endif /* RUMP_COMMON_SP_SHM_H */

@@ -89,8 +89,11 @@ rc_shm_spin_ns(void)
 	int us = atomic_load_explicit(&spin_us, memory_order_relaxed);
 
 	if (us < 0) {
-		/* on one CPU the server cannot answer while we spin */
-		us = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? RC_SHM_SPIN_US : 0;
+		/*
+		 * Confined to one CPU (our affinity mask, read at the first
+		 * wait), a server there cannot answer while we spin.
+		 */
+		us = rsp_shm_ncpus() > 1 ? RC_SHM_SPIN_US : 0;
 		atomic_store_explicit(&spin_us, us, memory_order_relaxed);
 	}
 	return (uint64_t)us * 1000;

@@ -21,6 +21,8 @@
 
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -547,6 +549,83 @@ START_TEST(verbose_foreground)
 }
 END_TEST
 
+/*
+ * Start "rump_server -s -v [--shm-spin us] url" on the CPUs of set and
+ * return what its line about watching the shared rings says; with
+ * call, a client confined with it makes a call first (over the rings
+ * unless RUMP_SHM=0: then each answer needs a doorbell, as nobody
+ * watches).
+ */
+static void
+watch_line(const cpu_set_t *set, const char *spin, bool call, char *line,
+    size_t len)
+{
+	const char *argv[] = { "-s", "-v", url, NULL, NULL, NULL };
+	char out[64];
+	struct server tmp;
+	struct proc p;
+	cpu_set_t old;
+	int status;
+
+	if (spin != NULL) {
+		argv[2] = "--shm-spin";
+		argv[3] = spin;
+		argv[4] = url;
+	}
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(old), &old), 0);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(*set), set), 0);
+	start(&p, NULL, 0, argv);
+	ck_assert_int_eq(await_line(p.err, "rings watched", line, len), 0);
+	ck_assert_int_eq(await_line(p.err, "listening", out, sizeof(out)),
+	    0);
+	if (call) {
+		memset(&tmp, 0, sizeof(tmp));
+		strcpy(tmp.url, url);
+		ck_assert_int_eq(run_client(&tmp, out, sizeof(out), "pid",
+		    NULL), 0);
+		ck_assert_int_gt(atoi(out), 0);
+	}
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(old), &old), 0);
+	kill(p.pid, SIGTERM);
+	status = reap(&p);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	closeproc(&p);
+}
+
+/*
+ * The server watches the shared rings before it sleeps only when it
+ * can run beside its clients: confined to one CPU (its affinity mask,
+ * as taskset(1) or a cpuset leaves it) a watcher only keeps the client
+ * it waits for off that CPU, so by default it does not watch at all;
+ * --shm-spin still decides when given.  A client confined with it is
+ * answered.
+ */
+START_TEST(shm_watch_follows_affinity)
+{
+	cpu_set_t all, one;
+	char line[256], want[128];
+	int cpu;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	for (cpu = 0; !CPU_ISSET(cpu, &all); cpu++)
+		continue;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+
+	watch_line(&one, NULL, true, line, sizeof(line));
+	ck_assert_msg(strstr(line, "watched for 0 us before sleeping "
+	    "(1 CPU may run the server)") != NULL, "%s", line);
+	watch_line(&one, "20", true, line, sizeof(line));
+	ck_assert_msg(strstr(line, "watched for 20 us") != NULL, "%s", line);
+	if (CPU_COUNT(&all) > 1) {
+		watch_line(&all, NULL, false, line, sizeof(line));
+		snprintf(want, sizeof(want), "watched for 50 us before "
+		    "sleeping (%d CPUs may run the server)", CPU_COUNT(&all));
+		ck_assert_msg(strstr(line, want) != NULL, "%s", line);
+	}
+}
+END_TEST
+
 /* SIGHUP stops a quiet server too, exit 0, socket removed */
 START_TEST(hangup_stops)
 {
@@ -749,6 +828,7 @@ main(void)
 	tcase_add_test(tc, environment);
 	tcase_add_test(tc, verbose_foreground);
 	tcase_add_test(tc, hangup_stops);
+	tcase_add_test(tc, shm_watch_follows_affinity);
 	tcase_add_test(tc, warns_without_key);
 	tcase_add_test(tc, detached_quiet);
 	tcase_add_test(tc, detached_verbose);
