@@ -3,9 +3,14 @@
 # run.sh -- run the benchmarks against the programs of a build
 # directory.  It builds nothing.
 #
-# usage: bench/run.sh [builddir] [-q] [-k case] [-- program options]
+# usage: bench/run.sh [builddir] [-q] [-k case] [-p cpus]
+#            [-- program options]
 #
 #	-q	a quick run (under a minute): fewer calls and 10 rounds
+#	-p cpus	run the servers and the programs (with their raw echo
+#		children) on these CPUs only (taskset -c cpus): -p 0 puts
+#		everything on one CPU, which takes the host's cross-CPU
+#		wakeups out of both sides' times
 #	-k case	only this case: calls, stream, scale, idle or profile
 #		(profile is never run by default: perf record of the
 #		server during getpid, the top of the report)
@@ -28,13 +33,16 @@ case "${1:-}" in
 esac
 quick=
 only=
+pin=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-q) quick=-q ;;
 	-k) [ $# -ge 2 ] || { echo "run.sh: -k needs a case" >&2; exit 2; }
 	    only=$2; shift ;;
+	-p) [ $# -ge 2 ] || { echo "run.sh: -p needs a CPU list" >&2; exit 2; }
+	    pin="taskset -c $2"; shift ;;
 	--) shift; break ;;
-	*) echo "usage: run.sh [builddir] [-q] [-k calls|stream|scale|idle|profile] [-- options]" >&2
+	*) echo "usage: run.sh [builddir] [-q] [-k calls|stream|scale|idle|profile] [-p cpus] [-- options]" >&2
 	   exit 2 ;;
 	esac
 	shift
@@ -66,7 +74,7 @@ trap 'exit 1' INT TERM HUP
 start()
 {
 	: >"$2"
-	"$server" -s -v "$1" >"$2" 2>&1 &
+	$pin "$server" -s -v "$1" >"$2" 2>&1 &
 	spid=$!
 	n=0
 	until grep -q "listening on" "$2"; do
@@ -127,7 +135,7 @@ want()
 }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -srm), $(nproc) CPUs," \
-    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+    "load $(cut -d' ' -f1-3 /proc/loadavg)${pin:+, all on $pin}"
 command -v perf >/dev/null 2>&1 ||
     echo "# perf not found: no system call counts (apt-get install linux-perf)"
 
@@ -139,22 +147,22 @@ fi
 # raw AF_UNIX baseline.
 if want calls; then
 	start_tcp
-	RUMP_SHM=0 "$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
-	RUMP_SHM=1 "$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
-	"$B/bench/bench_calls" $quick -s "$tcppid" "$@" "$tcpurl"
+	RUMP_SHM=0 $pin "$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=1 $pin "$B/bench/bench_calls" $quick -s "$unixpid" "$@" "$unixurl"
+	$pin "$B/bench/bench_calls" $quick -s "$tcppid" "$@" "$tcpurl"
 	stop "$tcppid"
 fi
 if want stream; then
-	RUMP_SHM=0 "$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
-	RUMP_SHM=1 "$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=0 $pin "$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=1 $pin "$B/bench/bench_stream" $quick -s "$unixpid" "$@" "$unixurl"
 fi
 if want scale; then
-	RUMP_SHM=0 "$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
-	RUMP_SHM=1 "$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=0 $pin "$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=1 $pin "$B/bench/bench_scale" $quick -s "$unixpid" "$@" "$unixurl"
 fi
 if want profile; then
 	# where the server's time goes during getpid over AF_UNIX
-	"$B/bench/bench_calls" -k getpid -r 10 "$@" "$unixurl" \
+	$pin "$B/bench/bench_calls" -k getpid -r 10 "$@" "$unixurl" \
 	    >"$tmp/profile.out" &
 	bpid=$!
 	sleep 2
@@ -166,8 +174,8 @@ if want profile; then
 fi
 if want idle; then
 	start_unix 1
-	RUMP_SHM=0 "$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=0 $pin "$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
 	stop "$unixpid"
 	start_unix 2
-	RUMP_SHM=1 "$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
+	RUMP_SHM=1 $pin "$B/bench/bench_idle" $quick -s "$unixpid" "$@" "$unixurl"
 fi

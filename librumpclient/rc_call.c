@@ -5,7 +5,12 @@
  * Every call blocks all signals for its whole length (rc_blocksigs) and
  * lets them in only while it waits, in ppoll() with the caller's mask.
  * So a signal handler never runs in the middle of a frame, sent or
- * read, and it never runs while this library holds a lock.
+ * read, and it never runs while this library holds a lock.  For the
+ * same reason cancellation is off while signals are blocked: a thread
+ * cancelled in ppoll() would leave its waiter, on its stack, in the
+ * connection's list.  (A call on the thread's own connection, rc_tconn.c,
+ * blocks nothing and may be cancelled: the connection dies with the
+ * thread, and the server then interrupts the call.)
  *
  * At most one thread reads the connection (its socket, or the ring the
  * server writes when it is on shared memory, rc_shm.c): the reader.
@@ -44,19 +49,28 @@
 #define RC_EFD_UNSET	(-1)
 #define RC_EFD_NONE	(-2)
 
+/* blocks nested (a signal handler's call in ppoll) keep the outer state */
+static __thread int rc_blockdepth, rc_cancelstate;
+
 void
 rc_blocksigs(sigset_t *omask)
 {
 	sigset_t all;
+	int state;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, omask);
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	if (rc_blockdepth++ == 0)
+		rc_cancelstate = state;
 }
 
 void
 rc_restoresigs(const sigset_t *omask)
 {
 
+	if (--rc_blockdepth == 0)
+		(void)pthread_setcancelstate(rc_cancelstate, NULL);
 	pthread_sigmask(SIG_SETMASK, omask, NULL);
 }
 

@@ -60,6 +60,7 @@ sp_client_alloc(int fd)
 	TAILQ_INIT(&spc->spc_waiters);
 	LIST_INIT(&spc->spc_preforks);
 	LIST_INIT(&spc->spc_joined);
+	LIST_INIT(&spc->spc_incalls);
 	STAILQ_INIT(&spc->spc_outq);
 	return spc;
 
@@ -200,6 +201,9 @@ sp_client_disconnect(struct sp_client *spc)
 	pthread_mutex_unlock(&spc->spc_mtx);
 
 	sp_prefork_drop_client(spc);
+	/* a thread connection's calls: their thread is gone */
+	if (spc->spc_owner != NULL)
+		sp_lwproc_kickcalls(spc);
 	if (lwpexit) {
 		sp_mainlwp_enter(spc);
 		sp_lwproc_switch(spc->spc_mainlwp);

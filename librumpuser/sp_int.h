@@ -139,6 +139,12 @@ struct sp_obuf {
 
 struct sp_prefork;
 
+/* A call running on an lwp, on its caller's stack (sp_lwproc_call). */
+struct sp_incall {
+	LIST_ENTRY(sp_incall)	 ic_entries;
+	struct lwp		*ic_lwp;
+};
+
 struct sp_client {
 	int			 spc_fd;	/* closed when freed */
 
@@ -173,6 +179,9 @@ struct sp_client {
 
 	/* an lwp kept between calls (atomic exchange), or NULL */
 	_Atomic(struct lwp *)	 spc_lwpcache;
+	/* the lwps running its calls now; under the kernel lock */
+	LIST_HEAD(, sp_incall)	 spc_incalls;
+	bool			 spc_kicked;	/* so is a late call's */
 	/* a work item kept for the next small request, or NULL */
 	_Atomic(struct sp_work *) spc_wkcache;
 	/* preallocated, so that a disconnect cannot fail */
@@ -235,6 +244,7 @@ void	 sp_lwproc_execnotify(const char *);
 void	 sp_lwproc_lwpexit(void);
 int	 sp_lwproc_call(struct sp_client *, int, void *, register_t *);
 void	 sp_lwproc_uncache(struct sp_client *);
+void	 sp_lwproc_kickcalls(struct sp_client *);
 
 /* sp_client.c: lifetime of a client */
 struct sp_client *sp_client_alloc(int);

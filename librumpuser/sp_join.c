@@ -18,10 +18,10 @@
  * execs, its thread connections are shut down (sp_join_cut): the
  * client's threads see their socket end, the leader closes them as any
  * other, and the owner's disconnect or exec drain completes once they
- * are gone.  One that closes alone (its thread exited) takes only its
- * cached lwp with it.  A call of a thread connection still asleep in
- * the kernel when it closes stays there until it returns or the process
- * ends: an lwp cannot be interrupted alone.
+ * are gone.  One that closes alone (its thread exited, or was
+ * cancelled in a call) takes only its cached lwp with it, and a call of
+ * its still asleep in the kernel is interrupted (sp_lwproc_kickcalls):
+ * nobody waits for its answer.
  *
  * The key is 16 random bytes, made at the first JOIN and valid while
  * the owner's connection lives: anyone who has it can make calls as

@@ -89,13 +89,15 @@ sp_lwproc_lwpexit(void)
  * lock: on the lwp kept from the client's last call if it is free,
  * else on a new one; afterwards the lwp is kept for the next call if
  * the slot is empty (several threads of a client call at once), else
- * released.  The kernel refuses calls of an exiting process.
+ * released.  The kernel refuses calls of an exiting process.  While
+ * it runs, the call is on spc_incalls (sp_lwproc_kickcalls).
  */
 int
 sp_lwproc_call(struct sp_client *spc, int sysnum, void *args,
     register_t *retval)
 {
 	struct lwp *l, *none = NULL;
+	struct sp_incall ic;
 	int error;
 
 	sp_ops.spop_schedule();
@@ -106,13 +108,39 @@ sp_lwproc_call(struct sp_client *spc, int sysnum, void *args,
 		return error;
 	} else
 		l = sp_ops.spop_lwproc_curlwp();
+	ic.ic_lwp = l;
+	LIST_INSERT_HEAD(&spc->spc_incalls, &ic, ic_entries);
+	if (spc->spc_kicked)
+		sp_ops.spop_lwpkick(l);
 	error = sp_ops.spop_syscall(sysnum, args, retval);
+	LIST_REMOVE(&ic, ic_entries);
 	if (!atomic_compare_exchange_strong(&spc->spc_lwpcache, &none, l))
 		sp_ops.spop_lwproc_release();
 	else
 		sp_ops.spop_lwproc_switch(NULL);
 	sp_ops.spop_unschedule();
 	return error;
+}
+
+/*
+ * Nobody waits for the answers of spc's calls any more (a thread
+ * connection closed: its thread is gone, the process lives on): tell
+ * the lwps running them to exit, so that a call asleep in the kernel
+ * ends (EINTR) instead of holding its lwp until the process ends.
+ * A call read before the end but started after this is told at its
+ * start.  The list is the kernel lock's, as are the sleeps it
+ * interrupts.
+ */
+void
+sp_lwproc_kickcalls(struct sp_client *spc)
+{
+	struct sp_incall *ic;
+
+	sp_ops.spop_schedule();
+	spc->spc_kicked = true;
+	LIST_FOREACH(ic, &spc->spc_incalls, ic_entries)
+		sp_ops.spop_lwpkick(ic->ic_lwp);
+	sp_ops.spop_unschedule();
 }
 
 /* The final release: the kept lwp goes before the main one. */

@@ -195,6 +195,7 @@ static const struct rumpuser_sp_ops spops = {
 	.spop_lwpexit = spop_lwpexit,
 	.spop_execnotify = spop_execnotify,
 	.spop_getpid = spop_getpid,
+	.spop_lwpkick = lwp_kick,
 };
 
 /* kern.sysproxy.*: the server's counters, read when asked */

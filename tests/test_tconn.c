@@ -3,10 +3,12 @@
  * rump_server.  Client threads that make calls steadily get sockets of
  * their own, in the same process, closed when they exit; a signal
  * handler's call inside such a call works; fork and exec leave each
- * process its own; a refused one leaves the thread where it was.  Raw clients: a join key joins only while its
- * process lives, a wrong one is refused, a thread connection carries
- * calls and their copies and nothing else, and it is shut down when
- * its process's connection goes or the process execs.
+ * process its own; a refused one leaves the thread where it was; a
+ * thread cancelled in a call that sleeps ends it.  Raw clients: a join
+ * key joins only while its process lives, a wrong one is refused, a
+ * thread connection carries calls and their copies and nothing else,
+ * it is shut down when its process's connection goes or the process
+ * execs, and its call asleep in the kernel ends when it closes.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -104,8 +106,12 @@ client_cases(const char *kind)
 	    "efault small EFAULT big EFAULT sockets 2\n");
 	/* no signal mask changes per call on a thread connection */
 	ttconn_says("masks", NULL, "masks 0\n");
+	/* a thread cancelled in a read: the server interrupts the read */
+	ttconn_says("cancel", NULL, "cancel blocked 1 then 0\n");
 	setenv("RUMP_THREADCONN", "0", 1);
 	ttconn_says("count", "4", "count 4 during 1 after 1\n");
+	/* ... on the shared connection the call is no cancellation point */
+	ttconn_says("cancel", "shared", "cancel blocked 1 then 0\n");
 	/* the shared connection's: two per call */
 	ttconn_says("masks", NULL, "masks 2000\n");
 	unsetenv("RUMP_THREADCONN");
@@ -469,6 +475,80 @@ START_TEST(raw_calls_counted_per_process)
 }
 END_TEST
 
+/*
+ * A thread connection closes while its call sleeps in the kernel (its
+ * thread was cancelled in the call, or left it from a signal handler):
+ * nobody will read the answer, so the call is interrupted and its lwp
+ * goes, rather than sleeping until the process ends.  The read took
+ * nothing from the pipe: the byte written next is the owner's to read.
+ */
+START_TEST(raw_closed_thread_conn_ends_call)
+{
+	struct rsp_joinkey jk;
+	struct rsp_region r;
+	struct rsp_hdr h;
+	struct {
+		struct rsp_sysresp sr;
+		struct rsp_region rr;
+		int fds[2];
+	} pr;
+	struct {
+		struct rsp_sysresp sr;
+		struct rsp_region rr;
+		char c[8];
+	} rr;
+	uint64_t a[3];
+	int owner, tc;
+
+	start("unix");
+	owner = raw_guest();
+	raw_timeout(owner);
+	a[0] = 0x1000;
+	a[1] = 0;
+	r.rr_addr = 0x1000;
+	r.rr_len = 8;
+	r.rr_flags = RSP_REGION_OUT;
+	raw_syscall(owner, 2, RUMP_SYS_pipe2, a, 2, &r, NULL);
+	ck_assert_int_eq(raw_recv(owner, &h, &pr, sizeof(pr)), 0);
+	ck_assert_int_eq(pr.sr.rsys_error, 0);
+	jk = raw_key(owner, 3);
+	ck_assert_int_eq(raw_join(&jk, &tc), 0);
+
+	a[0] = (uint64_t)pr.fds[0];
+	a[1] = 0x2000;
+	a[2] = 1;
+	r.rr_addr = 0x2000;
+	r.rr_len = 1;
+	r.rr_flags = RSP_REGION_OUT;
+	raw_syscall(tc, 2, RUMP_SYS_read, a, 3, &r, NULL);
+	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
+	close(tc);
+	srv_wait_counter(&srv, "kern.sysproxy.blocked", 0);
+	wait_clients(1);
+
+	a[0] = (uint64_t)pr.fds[1];
+	a[1] = 0x3000;
+	r.rr_addr = 0x3000;
+	r.rr_flags = RSP_REGION_IN;
+	raw_syscall(owner, 4, RUMP_SYS_write, a, 3, &r, "x");
+	ck_assert_int_eq(raw_recv(owner, &h, &rr, sizeof(rr)), 0);
+	ck_assert_int_eq(rr.sr.rsys_error, 0);
+	ck_assert_int_eq(rr.sr.rsys_retval[0], 1);
+	a[0] = (uint64_t)pr.fds[0];
+	a[1] = 0x2000;
+	r.rr_addr = 0x2000;
+	r.rr_flags = RSP_REGION_OUT;
+	raw_syscall(owner, 5, RUMP_SYS_read, a, 3, &r, NULL);
+	ck_assert_int_eq(raw_recv(owner, &h, &rr, sizeof(rr)), 0);
+	ck_assert_uint_eq(h.rsp_reqno, 5);
+	ck_assert_int_eq(rr.sr.rsys_error, 0);
+	ck_assert_int_eq(rr.sr.rsys_retval[0], 1);
+	ck_assert_int_eq(rr.rr.rr_len, 1);
+	ck_assert_int_eq(rr.c[0], 'x');
+	owner_gone(owner);
+}
+END_TEST
+
 /* The process's connection goes: its thread connections are shut down. */
 START_TEST(raw_owner_gone_cuts)
 {
@@ -537,6 +617,7 @@ main(void)
 	tcase_add_test(tc, raw_copy_on_thread_conn);
 	tcase_add_test(tc, raw_calls_counted_per_process);
 	tcase_add_test(tc, raw_owner_gone_cuts);
+	tcase_add_test(tc, raw_closed_thread_conn_ends_call);
 	tcase_add_test(tc, raw_exec_cuts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -321,6 +321,87 @@ closer(void *arg)
 	return NULL;
 }
 
+/* A kern.sysproxy counter of the server, by name. */
+static long long
+srvcounter(const char *name)
+{
+	int q[2] = { RUMP_CTL_SYSCTL, RUMP_SYSCTL_NAME2OID }, mib[4];
+	size_t mlen = sizeof(mib), vlen;
+	int64_t v;
+
+	CHECK(rump_sys___sysctl(q, 2, mib, &mlen, name, strlen(name)) == 0);
+	vlen = sizeof(v);
+	CHECK(rump_sys___sysctl(mib, (unsigned)(mlen / sizeof(int)), &v,
+	    &vlen, NULL, 0) == 0 && vlen == sizeof(v));
+	return (long long)v;
+}
+
+/* Poll the server's count of calls asleep until it is n (10 s). */
+static long long
+blocked_becomes(long long n)
+{
+	long long v = -1;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if ((v = srvcounter("kern.sysproxy.blocked")) == n)
+			break;
+		usleep(10 * 1000);
+	}
+	return v;
+}
+
+static void *
+cancelled_reader(void *arg)
+{
+	int *p = arg;
+	char ch;
+
+	warmup(NULL);
+	(void)rump_sys_read(p[0], &ch, 1);
+	pthread_testcancel();
+	return NULL;
+}
+
+/*
+ * A thread is cancelled (pthread_cancel) while its read sleeps in the
+ * kernel.  On its own connection (own) the call is a cancellation
+ * point: the connection closes as the thread goes, and the server
+ * interrupts the read, which took nothing.  On the shared connection
+ * (RUMP_THREADCONN=0) the call is not one (its frame is on the
+ * connection's list of waiters): the read ends when the byte comes and
+ * the thread is cancelled at its next cancellation point.  Either way
+ * the process goes on.
+ */
+static void
+cancelcheck(bool own)
+{
+	pthread_t t;
+	void *res;
+	long long during, after;
+	int p[2];
+	char ch;
+
+	CHECK(rump_sys_pipe(p) == 0);
+	CHECK(pthread_create(&t, NULL, cancelled_reader, p) == 0);
+	during = blocked_becomes(1);
+	CHECK(pthread_cancel(t) == 0);
+	if (own) {
+		/* interrupted: the byte stays for us */
+		after = blocked_becomes(0);
+		CHECK(pthread_join(t, &res) == 0 && res == PTHREAD_CANCELED);
+		CHECK(rump_sys_write(p[1], "x", 1) == 1);
+		CHECK(rump_sys_read(p[0], &ch, 1) == 1 && ch == 'x');
+	} else {
+		/* the read takes the byte, then the thread is cancelled */
+		CHECK(rump_sys_write(p[1], "x", 1) == 1);
+		CHECK(pthread_join(t, &res) == 0 && res == PTHREAD_CANCELED);
+		after = blocked_becomes(0);
+	}
+	warmup(NULL);
+	printf("cancel blocked %lld then %lld\n", during, after);
+}
+
 /*
  * The program closes the thread's connection: between calls (the next
  * call goes over the process's connection, and the thread joins
@@ -413,9 +494,12 @@ main(int argc, char **argv)
 		execcheck();
 	else if (argc >= 3 && strcmp(argv[1], "execed") == 0)
 		execed(argv[2]);
+	else if (argc >= 2 && strcmp(argv[1], "cancel") == 0)
+		cancelcheck(argc < 3 || strcmp(argv[2], "shared") != 0);
 	else {
 		fprintf(stderr, "usage: ttconn count N | sigcall | masks | "
-		    "efault | closed [between] | reconnect | fork | exec\n");
+		    "efault | closed [between] | reconnect | fork | exec | "
+		    "cancel [shared]\n");
 		return 2;
 	}
 	return 0;

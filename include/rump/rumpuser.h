@@ -161,6 +161,10 @@ void	rumpuser_panic(const char *fmt, ...)
  * client.  Called from a prefork image's lwp, rfork binds that image
  * to spc instead of forking again (the FORK handshake), so the child
  * keeps the forking process as its parent.
+ *
+ * spop_lwpkick(l): tell one lwp of any process to exit, as
+ * spop_lwpexit tells all of the current one's: its interruptible
+ * sleeps end with EINTR (the server's caller of a call is gone).
  */
 #define RUMPUSER_SP_PREFORK	0x1000
 
@@ -178,6 +182,7 @@ struct rumpuser_sp_ops {
 	void (*spop_lwpexit)(void);
 	void (*spop_execnotify)(const char *);
 	pid_t (*spop_getpid)(void);
+	void (*spop_lwpkick)(struct lwp *);
 };
 
 /*
