@@ -45,6 +45,23 @@
 #define TTCONN_TSAN 0
 #endif
 
+/*
+ * AddressSanitizer keeps the stack poison of the frames a cancellation
+ * unwinds, so a thread cancelled inside a call trips over it in its
+ * key destructors (google/sanitizers#1010, #1399, open): under it the
+ * cancellation inside a call on a thread connection is not run.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define TTCONN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TTCONN_ASAN 1
+#endif
+#endif
+#ifndef TTCONN_ASAN
+#define TTCONN_ASAN 0
+#endif
+
 static struct server srv;
 static char ttconn[PATH_MAX];
 
@@ -107,7 +124,8 @@ client_cases(const char *kind)
 	/* no signal mask changes per call on a thread connection */
 	ttconn_says("masks", NULL, "masks 0\n");
 	/* a thread cancelled in a read: the server interrupts the read */
-	ttconn_says("cancel", NULL, "cancel blocked 1 then 0\n");
+	if (!TTCONN_ASAN)
+		ttconn_says("cancel", NULL, "cancel blocked 1 then 0\n");
 	setenv("RUMP_THREADCONN", "0", 1);
 	ttconn_says("count", "4", "count 4 during 1 after 1\n");
 	/* ... on the shared connection the call is no cancellation point */
