@@ -13,28 +13,48 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sp_shm.h"
 
 /*
- * How many CPUs this process may run on: its affinity mask, which
- * taskset(1), a cpuset or a container's CPU list narrows, not the
- * machine's count.  Watching a ring pays only when the other side can
- * run at the same time; confined to one CPU it cannot, and a watcher
- * only keeps it waiting (110 us a getpid instead of 17 on one CPU,
- * bench/README.md).
+ * The CPUs this thread may run on, RSP_SHM_CPUWORDS words of bits: its
+ * affinity mask, which taskset(1), a cpuset or a container's CPU list
+ * narrows.  All zero when it cannot be read.
  */
-int
-rsp_shm_ncpus(void)
+void
+rsp_shm_mycpus(uint64_t *cpus)
 {
 	cpu_set_t set;
-	long n;
+	unsigned i;
 
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
+	memset(cpus, 0, RSP_SHM_CPUWORDS * sizeof(*cpus));
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return;
+	for (i = 0; i < RSP_SHM_CPUWORDS * 64 && i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[i / 64] |= 1ull << (i % 64);
+}
+
+/*
+ * Can the peer, whose mask is theirs (in the shared page: read once,
+ * here), and we (mine) run at the same time on two CPUs?  Only then can
+ * one answer while the other watches; confined to one and the same CPU
+ * a watcher only keeps the other off it (a getpid took 110 us instead
+ * of 14, bench/README.md).  A mask not said (all zero) may be anything.
+ */
+bool
+rsp_shm_together(const volatile uint64_t *theirs, const uint64_t *mine)
+{
+	uint64_t t, any = 0, all = 0;
+	unsigned i, n = 0;
+
+	for (i = 0; i < RSP_SHM_CPUWORDS; i++) {
+		t = theirs[i];
+		any |= t;
+		all |= mine[i];
+		n += (unsigned)__builtin_popcountll(t | mine[i]);
+	}
+	return any == 0 || all == 0 || n >= 2;
 }
 
 size_t

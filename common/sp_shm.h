@@ -48,6 +48,7 @@
 #define RSP_SHM_MINRING		(16u * 1024)
 #define RSP_SHM_MAXRING		(16u * 1024 * 1024)
 #define RSP_SHM_DEFRING		(256u * 1024)
+#define RSP_SHM_CPUWORDS	16u		/* 1024 CPUs, as cpu_set_t */
 
 /* A pause in a loop that watches a ring (both sides spin so). */
 #if defined(__x86_64__) || defined(__i386__)
@@ -85,6 +86,16 @@ struct rsp_shm_hdr {
 	 */
 	_Atomic uint32_t	sh_asleep;
 	uint32_t		sh_pad1[15];
+	/*
+	 * The CPUs each side may run on, a bit each (its affinity mask
+	 * when the region was mapped; all zero: not said), each written
+	 * by its side before its first frame on the rings.  Watching a
+	 * ring pays only when the two can run at once on two CPUs
+	 * (rsp_shm_together); two sides confined to one and the same CPU
+	 * do not watch.  Hints for watching alone, read once.
+	 */
+	uint64_t		sh_srvcpus[RSP_SHM_CPUWORDS];
+	uint64_t		sh_clicpus[RSP_SHM_CPUWORDS];
 };
 
 /* The RESP to a RUMPSP_SHM request; the memfd comes with it. */
@@ -132,6 +143,7 @@ bool	rsp_ring_sleep(struct rsp_ring *);
 void	rsp_ring_awake(struct rsp_ring *);
 
 /* both: whether watching can pay */
-int	rsp_shm_ncpus(void);
+void	rsp_shm_mycpus(uint64_t *);
+bool	rsp_shm_together(const volatile uint64_t *, const uint64_t *);
 
 #endif /* RUMP_COMMON_SP_SHM_H */

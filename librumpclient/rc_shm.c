@@ -18,7 +18,10 @@
  * socket, bounded by RC_CHECK_MS as every wait here.  It stops
  * watching at once when the server says that every call in flight is
  * asleep there (the control page's sh_asleep): a call that blocks
- * costs no CPU.  Only the reader reads doorbells.  A sender that finds
+ * costs no CPU, and it does not watch at all when it and the server
+ * can run only on one and the same CPU (the control page's CPU masks,
+ * rsp_shm_together): the server cannot answer while it watches.  Only
+ * the reader reads doorbells.  A sender that finds
  * the ring full sleeps in short, growing steps (it is not the reader,
  * so it cannot take doorbells) until the server has taken bytes.
  *
@@ -65,6 +68,7 @@ struct rc_shm {
 	ino_t		 sm_ino;
 	struct rsp_ring	 sm_in;		/* server to client: the reader */
 	struct rsp_ring	 sm_out;	/* client to server: c_sendmtx */
+	uint64_t	 sm_spin;	/* ns the reader watches, or 0 */
 };
 
 /* The caller's iovecs (a bit each) are read with rc_memread. */
@@ -81,24 +85,6 @@ rc_shm_wanted(void)
 	return v == NULL || strcmp(v, "0") != 0;
 }
 
-/* How long the reader watches its ring, in nanoseconds. */
-static uint64_t
-rc_shm_spin_ns(void)
-{
-	static _Atomic int spin_us = -1;
-	int us = atomic_load_explicit(&spin_us, memory_order_relaxed);
-
-	if (us < 0) {
-		/*
-		 * Confined to one CPU (our affinity mask, read at the first
-		 * wait), a server there cannot answer while we spin.
-		 */
-		us = rsp_shm_ncpus() > 1 ? RC_SHM_SPIN_US : 0;
-		atomic_store_explicit(&spin_us, us, memory_order_relaxed);
-	}
-	return (uint64_t)us * 1000;
-}
-
 static uint64_t
 rc_shm_now_ns(void)
 {
@@ -112,7 +98,8 @@ rc_shm_now_ns(void)
 static int
 rc_shm_map(int memfd, uint32_t size, struct rc_shm **smp)
 {
-	const struct rsp_shm_hdr *sh;
+	uint64_t mine[RSP_SHM_CPUWORDS];
+	struct rsp_shm_hdr *sh;
 	struct rc_shm *sm;
 	struct stat st;
 	size_t len;
@@ -144,6 +131,11 @@ rc_shm_map(int memfd, uint32_t size, struct rc_shm **smp)
 	sm->sm_memfd = memfd;
 	sm->sm_dev = st.st_dev;
 	sm->sm_ino = st.st_ino;
+	/* before our first frame: the server judges it then */
+	rsp_shm_mycpus(mine);
+	memcpy(sh->sh_clicpus, mine, sizeof(mine));
+	sm->sm_spin = rsp_shm_together(sh->sh_srvcpus, mine) ?
+	    RC_SHM_SPIN_US * 1000ull : 0;
 	rsp_shm_rings(base, size, false, &sm->sm_in, &sm->sm_out);
 	*smp = sm;
 	return 0;
@@ -510,7 +502,7 @@ rc_shm_wait(struct rc_conn *cn, const sigset_t *mask, bool between)
 	struct rsp_ring *rg = &cn->cn_shm->sm_in;
 	struct timespec ts = RC_CHECK_TS;
 	struct pollfd pfd;
-	uint64_t start, spin = rc_shm_spin_ns();
+	uint64_t start, spin = cn->cn_shm->sm_spin;
 	size_t n;
 	int r, error;
 

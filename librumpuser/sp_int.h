@@ -139,6 +139,10 @@ struct sp_obuf {
 
 struct sp_prefork;
 
+#define SP_TOGETHER_UNKNOWN	0	/* spc_together: not judged yet */
+#define SP_TOGETHER_YES		1	/* it can run while we watch */
+#define SP_TOGETHER_NO		2	/* only on our one CPU */
+
 /* A call running on an lwp, on its caller's stack (sp_lwproc_call). */
 struct sp_incall {
 	LIST_ENTRY(sp_incall)	 ic_entries;
@@ -160,6 +164,7 @@ struct sp_client {
 	uint64_t		 spc_hsdeadline; /* sp_now_ms() */
 	bool			 spc_isnew;	/* on the handshake list */
 	bool			 spc_hot;	/* on the watched list */
+	uint8_t			 spc_together;	/* SP_TOGETHER_*, sp_ring.c */
 	TAILQ_ENTRY(sp_client)	 spc_hotentries;
 	struct rsp_ring		 spc_rin;	/* client-to-server ring */
 	int			 spc_authstep;	/* AUTH steps done: 2 is in */
@@ -288,6 +293,7 @@ void	 sp_ring_taken(struct sp_client *, size_t);
 bool	 sp_ring_ready(struct sp_client *);
 bool	 sp_ring_sleep(struct sp_client *);
 void	 sp_ring_watch(struct sp_client *);
+bool	 sp_ring_together(struct sp_client *);
 void	 sp_ring_asleep(bool);
 void	 sp_ring_free(struct sp_client *);
 bool	 sp_ring_enabled(void);

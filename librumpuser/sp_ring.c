@@ -155,6 +155,7 @@ sp_ring_setup(struct sp_client *spc, uint64_t reqno)
 	sh = base;
 	sh->sh_magic = RSP_SHM_MAGIC;
 	sh->sh_size = size;
+	rsp_shm_mycpus(sh->sh_srvcpus);
 	/* nobody watches the client's ring yet: it rings */
 	atomic_store(&sh->sh_c2s.r_cwait, 1);
 
@@ -303,6 +304,33 @@ sp_ring_sleep(struct sp_client *spc)
 {
 
 	return rsp_ring_sleep(&spc->spc_rin);
+}
+
+/*
+ * The leader: may it watch spc's ring?  Judged once, after the client's
+ * first frame on the rings, when its CPU mask is in the control page:
+ * not when it and we can run only on one and the same CPU, where it
+ * could not call while we watch (rsp_shm_together).
+ */
+bool
+sp_ring_together(struct sp_client *spc)
+{
+	uint64_t mine[RSP_SHM_CPUWORDS];
+	struct rsp_shm_hdr *sh;
+
+	if (spc->spc_together == SP_TOGETHER_UNKNOWN) {
+		sh = atomic_load(&spc->spc_shm);
+		rsp_shm_mycpus(mine);
+		if (sh == NULL || rsp_shm_together(sh->sh_clicpus, mine))
+			spc->spc_together = SP_TOGETHER_YES;
+		else {
+			spc->spc_together = SP_TOGETHER_NO;
+			if (rumpsp_verbose)
+				sp_log("pid %d: runs on our one CPU only: its "
+				    "ring is not watched", (int)spc->spc_pid);
+		}
+	}
+	return spc->spc_together == SP_TOGETHER_YES;
 }
 
 /* The leader watches the ring: the client need not ring. */

@@ -53,12 +53,8 @@ int rumpsp_verbose;
 int rumpsp_hstimeout = 10 * 1000;
 int rumpsp_sockmode = 0600;
 int rumpsp_keepalive = RSP_KEEPALIVE_DEFAULT;
-/*
- * How long the leader watches active clients' rings before it sleeps;
- * -1: SP_SHMSPIN_US, or 0 when the server may run on one CPU only.
- */
-int rumpsp_shmspin = -1;
-#define SP_SHMSPIN_US		50
+/* How long the leader watches active clients' rings before it sleeps. */
+int rumpsp_shmspin = 50;
 
 /* How long accept rests after running out of descriptors or memory. */
 #define SP_ACCEPT_PAUSE_MS	100
@@ -77,7 +73,6 @@ static struct {
 	char		 banner[RUMPSP_MAXBANNER];
 	size_t		 bannerlen;
 	int		 maxclient;
-	int		 shmspin;	/* us, rumpsp_shmspin resolved */
 
 	int		 spare;		/* kept to refuse when out of fds */
 
@@ -628,6 +623,7 @@ sp_ring_consume(struct sp_client *spc, struct sp_workq *out)
 static void
 sp_ring_input(struct sp_client *spc, struct sp_workq *out)
 {
+	int i;
 
 	if (sp_ring_doorbells(spc) != 0) {
 		sp_conn_close(spc, out);
@@ -640,6 +636,21 @@ sp_ring_input(struct sp_client *spc, struct sp_workq *out)
 		sp_client_why(spc, "write error");
 		sp_conn_close(spc, out);
 		return;
+	}
+	if (sp_ring_together(spc)) {
+		sp_hot_add(spc);
+		return;
+	}
+	/*
+	 * It can run only on our CPU: watching would keep it off.  Ask
+	 * for a doorbell again, taking what came meanwhile; a client
+	 * that keeps putting frames goes on the watched list after all,
+	 * whose turns are bounded.
+	 */
+	for (i = 0; i < 4; i++) {
+		if (spc->spc_closed || sp_ring_sleep(spc))
+			return;
+		(void)sp_ring_consume(spc, out);
 	}
 	sp_hot_add(spc);
 }
@@ -655,7 +666,7 @@ sp_now_ns(void)
 
 /*
  * Before the leader sleeps: watch the rings of the clients that were
- * active last for sp_srv.shmspin microseconds, so that a client making
+ * active last for rumpsp_shmspin microseconds, so that a client making
  * calls back to back needs no doorbell and we no wakeup.  Then ask
  * each for doorbells again (Dekker, sp_shm.h) and look once more.
  * An idle client leaves the list after one spin: it costs nothing.
@@ -669,7 +680,7 @@ sp_ring_spin(struct sp_workq *out)
 
 	if (TAILQ_EMPTY(&sp_srv.hot))
 		return false;
-	spin = (uint64_t)sp_srv.shmspin * 1000;
+	spin = (uint64_t)rumpsp_shmspin * 1000;
 	start = sp_now_ns();
 	while (spin > 0) {
 		for (spc = TAILQ_FIRST(&sp_srv.hot); spc != NULL; spc = next) {
@@ -899,15 +910,6 @@ rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 	if (error == 0) {
 		sp_srv.bannerlen = strlen(sp_srv.banner);
 		sp_srv.maxclient = rumpsp_maxclient;
-		sp_srv.shmspin = rumpsp_shmspin;
-		if (sp_srv.shmspin < 0)
-			sp_srv.shmspin = rsp_shm_ncpus() > 1 ?
-			    SP_SHMSPIN_US : 0;
-		if (rumpsp_verbose)
-			sp_log("shared rings watched for %d us before "
-			    "sleeping (%d CPU%s may run the server)",
-			    sp_srv.shmspin, rsp_shm_ncpus(),
-			    rsp_shm_ncpus() == 1 ? "" : "s");
 		sp_ops = *ops;
 		sp_pool_init();
 		if ((error = sp_setup(&ra)) != 0)

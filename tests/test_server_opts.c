@@ -550,42 +550,40 @@ START_TEST(verbose_foreground)
 END_TEST
 
 /*
- * Start "rump_server -s -v [--shm-spin us] url" on the CPUs of set and
- * return what its line about watching the shared rings says; with
- * call, a client confined with it makes a call first (over the rings
- * unless RUMP_SHM=0: then each answer needs a doorbell, as nobody
- * watches).
+ * Start "rump_server -s -v url" on the CPUs of srvset, run a client on
+ * shared rings on those of cliset, and return the server's first line
+ * about it after "connected": whether its ring is watched, or the
+ * "disconnected" line that ends it.
  */
 static void
-watch_line(const cpu_set_t *set, const char *spin, bool call, char *line,
+watch_line(const cpu_set_t *srvset, const cpu_set_t *cliset, char *line,
     size_t len)
 {
-	const char *argv[] = { "-s", "-v", url, NULL, NULL, NULL };
+	const char *argv[] = { "-s", "-v", url, NULL };
 	char out[64];
 	struct server tmp;
 	struct proc p;
 	cpu_set_t old;
 	int status;
 
-	if (spin != NULL) {
-		argv[2] = "--shm-spin";
-		argv[3] = spin;
-		argv[4] = url;
-	}
 	ck_assert_int_eq(sched_getaffinity(0, sizeof(old), &old), 0);
-	ck_assert_int_eq(sched_setaffinity(0, sizeof(*set), set), 0);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(*srvset), srvset), 0);
 	start(&p, NULL, 0, argv);
-	ck_assert_int_eq(await_line(p.err, "rings watched", line, len), 0);
 	ck_assert_int_eq(await_line(p.err, "listening", out, sizeof(out)),
 	    0);
-	if (call) {
-		memset(&tmp, 0, sizeof(tmp));
-		strcpy(tmp.url, url);
-		ck_assert_int_eq(run_client(&tmp, out, sizeof(out), "pid",
-		    NULL), 0);
-		ck_assert_int_gt(atoi(out), 0);
-	}
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(*cliset), cliset), 0);
+	setenv("RUMP_SHM", "1", 1);
+	memset(&tmp, 0, sizeof(tmp));
+	strcpy(tmp.url, url);
+	ck_assert_int_eq(run_client(&tmp, out, sizeof(out), "pid", NULL), 0);
+	ck_assert_int_gt(atoi(out), 0);
 	ck_assert_int_eq(sched_setaffinity(0, sizeof(old), &old), 0);
+	ck_assert_int_eq(await_line(p.err, "connected (tclient)", line, len),
+	    0);
+	do
+		ck_assert_int_eq(read_line(p.err, line, len), 0);
+	while (strstr(line, "watched") == NULL &&
+	    strstr(line, "disconnected") == NULL);
 	kill(p.pid, SIGTERM);
 	status = reap(&p);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -593,18 +591,17 @@ watch_line(const cpu_set_t *set, const char *spin, bool call, char *line,
 }
 
 /*
- * The server watches the shared rings before it sleeps only when it
- * can run beside its clients: confined to one CPU (its affinity mask,
- * as taskset(1) or a cpuset leaves it) a watcher only keeps the client
- * it waits for off that CPU, so by default it does not watch at all;
- * --shm-spin still decides when given.  A client confined with it is
- * answered.
+ * Watching a shared ring pays only when the client can run while the
+ * server watches: a server and a client confined to one and the same
+ * CPU (their affinity masks, as taskset(1) or a cpuset leaves them) do
+ * not watch, and the calls are answered through doorbells.  On two
+ * CPUs the server watches as always.
  */
 START_TEST(shm_watch_follows_affinity)
 {
-	cpu_set_t all, one;
-	char line[256], want[128];
-	int cpu;
+	cpu_set_t all, one, other;
+	char line[256];
+	int cpu, cpu2;
 
 	ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
 	for (cpu = 0; !CPU_ISSET(cpu, &all); cpu++)
@@ -612,16 +609,20 @@ START_TEST(shm_watch_follows_affinity)
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 
-	watch_line(&one, NULL, true, line, sizeof(line));
-	ck_assert_msg(strstr(line, "watched for 0 us before sleeping "
-	    "(1 CPU may run the server)") != NULL, "%s", line);
-	watch_line(&one, "20", true, line, sizeof(line));
-	ck_assert_msg(strstr(line, "watched for 20 us") != NULL, "%s", line);
+	watch_line(&one, &one, line, sizeof(line));
+	ck_assert_msg(strstr(line, "runs on our one CPU only: its ring is "
+	    "not watched") != NULL, "%s", line);
 	if (CPU_COUNT(&all) > 1) {
-		watch_line(&all, NULL, false, line, sizeof(line));
-		snprintf(want, sizeof(want), "watched for 50 us before "
-		    "sleeping (%d CPUs may run the server)", CPU_COUNT(&all));
-		ck_assert_msg(strstr(line, want) != NULL, "%s", line);
+		for (cpu2 = cpu + 1; !CPU_ISSET(cpu2, &all); cpu2++)
+			continue;
+		CPU_ZERO(&other);
+		CPU_SET(cpu2, &other);
+		watch_line(&one, &other, line, sizeof(line));
+		ck_assert_msg(strstr(line, "disconnected") != NULL, "%s",
+		    line);
+		watch_line(&all, &one, line, sizeof(line));
+		ck_assert_msg(strstr(line, "disconnected") != NULL, "%s",
+		    line);
 	}
 }
 END_TEST
