@@ -271,6 +271,6 @@ extern int rumpsp_sockmode;	/* mode of a Unix socket file */
 extern int rumpsp_peercred;	/* clients get their host credentials */
 extern int rumpsp_verbose;	/* log connects, disconnects, refusals */
 extern int rumpsp_shmring;	/* bytes of each shared ring, 0: no SHM */
-extern int rumpsp_shmspin;	/* us the server watches active rings; -1: auto */
+extern int rumpsp_shmspin;	/* us the server watches active rings */
 
 #endif /* _RUMP_RUMPUSER_H_ */
