@@ -279,6 +279,51 @@ raw_ends(int fd)
 	close(fd);
 }
 
+/* pipe2() in the raw process, over fd: its two descriptors */
+static void
+raw_pipe(int fd, uint64_t reqno, int fds[2])
+{
+	struct rsp_region r;
+	struct rsp_hdr h;
+	struct {
+		struct rsp_sysresp sr;
+		struct rsp_region rr;
+		int fds[2];
+	} pr;
+	uint64_t a[2] = { 0x1000, 0 };
+
+	r.rr_addr = 0x1000;
+	r.rr_len = 8;
+	r.rr_flags = RSP_REGION_OUT;
+	raw_syscall(fd, reqno, RUMP_SYS_pipe2, a, 2, &r, NULL);
+	ck_assert_int_eq(raw_recv(fd, &h, &pr, sizeof(pr)), 0);
+	ck_assert_uint_eq(h.rsp_reqno, reqno);
+	ck_assert_int_eq(pr.sr.rsys_error, 0);
+	fds[0] = pr.fds[0];
+	fds[1] = pr.fds[1];
+}
+
+/*
+ * Send a read (num RUMP_SYS_read) of one byte of descriptor d into
+ * 0x2000, or a write (RUMP_SYS_write) of "x" from 0x3000; the answer
+ * is the caller's to take.
+ */
+static void
+raw_byte(int fd, uint64_t reqno, int num, int d)
+{
+	struct rsp_region r;
+	uint64_t a[3];
+
+	a[0] = (uint64_t)d;
+	a[1] = num == RUMP_SYS_read ? 0x2000 : 0x3000;
+	a[2] = 1;
+	r.rr_addr = a[1];
+	r.rr_len = 1;
+	r.rr_flags = num == RUMP_SYS_read ? RSP_REGION_OUT : RSP_REGION_IN;
+	raw_syscall(fd, reqno, num, a, 3, &r,
+	    num == RUMP_SYS_read ? NULL : "x");
+}
+
 /*
  * The raw process's own connection goes: the server releases it and
  * every connection of it, and stops cleanly.
@@ -451,39 +496,20 @@ START_TEST(raw_calls_counted_per_process)
 {
 	static const char *const extra[] = { "--maxcalls", "3", NULL };
 	struct rsp_joinkey jk;
-	struct rsp_region r;
 	struct rsp_hdr h;
-	struct {
-		struct rsp_sysresp sr;
-		struct rsp_region rr;
-		int fds[2];
-	} pr;
-	uint64_t a[3];
-	int owner, tc;
+	int owner, tc, fds[2];
 
 	start_with("unix", extra);
 	owner = raw_guest();
 	raw_timeout(owner);
-	a[0] = 0x1000;
-	a[1] = 0;
-	r.rr_addr = 0x1000;
-	r.rr_len = 8;
-	r.rr_flags = RSP_REGION_OUT;
-	raw_syscall(owner, 2, RUMP_SYS_pipe2, a, 2, &r, NULL);
-	ck_assert_int_eq(raw_recv(owner, &h, &pr, sizeof(pr)), 0);
-	ck_assert_int_eq(pr.sr.rsys_error, 0);
+	raw_pipe(owner, 2, fds);
 	jk = raw_key(owner, 3);
 	ck_assert_int_eq(raw_join(&jk, &tc), 0);
-	a[0] = (uint64_t)pr.fds[0];
-	a[1] = 0x2000;
-	a[2] = 1;
-	r.rr_addr = 0x2000;
-	r.rr_len = 1;
-	raw_syscall(owner, 4, RUMP_SYS_read, a, 3, &r, NULL);
+	raw_byte(owner, 4, RUMP_SYS_read, fds[0]);
 	/* the owner's read is counted first: it is asleep */
 	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
-	raw_syscall(tc, 2, RUMP_SYS_read, a, 3, &r, NULL);
-	raw_syscall(tc, 3, RUMP_SYS_read, a, 3, &r, NULL);
+	raw_byte(tc, 2, RUMP_SYS_read, fds[0]);
+	raw_byte(tc, 3, RUMP_SYS_read, fds[0]);
 	ck_assert_int_eq(raw_recv(tc, &h, NULL, 0), 0);
 	ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
 	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TRYAGAIN);
@@ -503,60 +529,32 @@ END_TEST
 START_TEST(raw_closed_thread_conn_ends_call)
 {
 	struct rsp_joinkey jk;
-	struct rsp_region r;
 	struct rsp_hdr h;
-	struct {
-		struct rsp_sysresp sr;
-		struct rsp_region rr;
-		int fds[2];
-	} pr;
 	struct {
 		struct rsp_sysresp sr;
 		struct rsp_region rr;
 		char c[8];
 	} rr;
-	uint64_t a[3];
-	int owner, tc;
+	int owner, tc, fds[2];
 
 	start("unix");
 	owner = raw_guest();
 	raw_timeout(owner);
-	a[0] = 0x1000;
-	a[1] = 0;
-	r.rr_addr = 0x1000;
-	r.rr_len = 8;
-	r.rr_flags = RSP_REGION_OUT;
-	raw_syscall(owner, 2, RUMP_SYS_pipe2, a, 2, &r, NULL);
-	ck_assert_int_eq(raw_recv(owner, &h, &pr, sizeof(pr)), 0);
-	ck_assert_int_eq(pr.sr.rsys_error, 0);
+	raw_pipe(owner, 2, fds);
 	jk = raw_key(owner, 3);
 	ck_assert_int_eq(raw_join(&jk, &tc), 0);
 
-	a[0] = (uint64_t)pr.fds[0];
-	a[1] = 0x2000;
-	a[2] = 1;
-	r.rr_addr = 0x2000;
-	r.rr_len = 1;
-	r.rr_flags = RSP_REGION_OUT;
-	raw_syscall(tc, 2, RUMP_SYS_read, a, 3, &r, NULL);
+	raw_byte(tc, 2, RUMP_SYS_read, fds[0]);
 	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
 	close(tc);
 	srv_wait_counter(&srv, "kern.sysproxy.blocked", 0);
 	wait_clients(1);
 
-	a[0] = (uint64_t)pr.fds[1];
-	a[1] = 0x3000;
-	r.rr_addr = 0x3000;
-	r.rr_flags = RSP_REGION_IN;
-	raw_syscall(owner, 4, RUMP_SYS_write, a, 3, &r, "x");
+	raw_byte(owner, 4, RUMP_SYS_write, fds[1]);
 	ck_assert_int_eq(raw_recv(owner, &h, &rr, sizeof(rr)), 0);
 	ck_assert_int_eq(rr.sr.rsys_error, 0);
 	ck_assert_int_eq(rr.sr.rsys_retval[0], 1);
-	a[0] = (uint64_t)pr.fds[0];
-	a[1] = 0x2000;
-	r.rr_addr = 0x2000;
-	r.rr_flags = RSP_REGION_OUT;
-	raw_syscall(owner, 5, RUMP_SYS_read, a, 3, &r, NULL);
+	raw_byte(owner, 5, RUMP_SYS_read, fds[0]);
 	ck_assert_int_eq(raw_recv(owner, &h, &rr, sizeof(rr)), 0);
 	ck_assert_uint_eq(h.rsp_reqno, 5);
 	ck_assert_int_eq(rr.sr.rsys_error, 0);
