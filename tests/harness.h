@@ -58,5 +58,9 @@ void	raw_syscall(int fd, uint64_t reqno, int num, const uint64_t *args,
 	    int nargs, const struct rsp_region *, const void *data);
 /* getpid over a raw connection (after a handshake) */
 long	raw_getpid(int fd, uint64_t reqno);
+/* pipe2() over a raw connection: the two descriptors */
+void	raw_pipe(int fd, uint64_t reqno, int fds[2]);
+/* send a 1-byte read (into 0x2000) or write ("x") of descriptor d */
+void	raw_byte(int fd, uint64_t reqno, int num, int d);
 
 #endif /* TESTS_HARNESS_H */

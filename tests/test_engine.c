@@ -491,37 +491,17 @@ END_TEST
 START_TEST(calls_per_client)
 {
 	static const char *const extra[] = { "--maxcalls", "2", NULL };
-	struct rsp_region r;
 	struct rsp_hdr h;
-	struct {
-		struct rsp_sysresp sr;
-		struct rsp_region rr;
-		int fds[2];
-	} pr;
-	uint64_t a[3];
-	int fd, i;
+	int fd, i, fds[2];
 
 	start("unix", extra);
 	fd = raw_connect(&srv);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(raw_handshake(fd, "greedy"), 0);
-	a[0] = 0x1000;
-	a[1] = 0;
-	r.rr_addr = 0x1000;
-	r.rr_len = 8;
-	r.rr_flags = RSP_REGION_OUT;
-	raw_syscall(fd, 2, RUMP_SYS_pipe2, a, 2, &r, NULL);
-	ck_assert_int_eq(raw_recv(fd, &h, &pr, sizeof(pr)), 0);
-	ck_assert_int_eq(pr.sr.rsys_error, 0);
+	raw_pipe(fd, 2, fds);
 	/* three reads of an empty pipe: two sleep, the third is refused */
-	a[0] = (uint64_t)pr.fds[0];
-	a[1] = 0x2000;
-	a[2] = 1;
-	r.rr_addr = 0x2000;
-	r.rr_len = 1;
 	for (i = 0; i < 3; i++)
-		raw_syscall(fd, 10 + (uint64_t)i, RUMP_SYS_read, a, 3, &r,
-		    NULL);
+		raw_byte(fd, 10 + (uint64_t)i, RUMP_SYS_read, fds[0]);
 	ck_assert_int_eq(raw_recv(fd, &h, NULL, 0), 0);
 	ck_assert_int_eq(h.rsp_class, RUMPSP_ERROR);
 	ck_assert_int_eq(h.rsp_arg, RUMPSP_ERR_TRYAGAIN);

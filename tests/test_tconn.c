@@ -279,51 +279,6 @@ raw_ends(int fd)
 	close(fd);
 }
 
-/* pipe2() in the raw process, over fd: its two descriptors */
-static void
-raw_pipe(int fd, uint64_t reqno, int fds[2])
-{
-	struct rsp_region r;
-	struct rsp_hdr h;
-	struct {
-		struct rsp_sysresp sr;
-		struct rsp_region rr;
-		int fds[2];
-	} pr;
-	uint64_t a[2] = { 0x1000, 0 };
-
-	r.rr_addr = 0x1000;
-	r.rr_len = 8;
-	r.rr_flags = RSP_REGION_OUT;
-	raw_syscall(fd, reqno, RUMP_SYS_pipe2, a, 2, &r, NULL);
-	ck_assert_int_eq(raw_recv(fd, &h, &pr, sizeof(pr)), 0);
-	ck_assert_uint_eq(h.rsp_reqno, reqno);
-	ck_assert_int_eq(pr.sr.rsys_error, 0);
-	fds[0] = pr.fds[0];
-	fds[1] = pr.fds[1];
-}
-
-/*
- * Send a read (num RUMP_SYS_read) of one byte of descriptor d into
- * 0x2000, or a write (RUMP_SYS_write) of "x" from 0x3000; the answer
- * is the caller's to take.
- */
-static void
-raw_byte(int fd, uint64_t reqno, int num, int d)
-{
-	struct rsp_region r;
-	uint64_t a[3];
-
-	a[0] = (uint64_t)d;
-	a[1] = num == RUMP_SYS_read ? 0x2000 : 0x3000;
-	a[2] = 1;
-	r.rr_addr = a[1];
-	r.rr_len = 1;
-	r.rr_flags = num == RUMP_SYS_read ? RSP_REGION_OUT : RSP_REGION_IN;
-	raw_syscall(fd, reqno, num, a, 3, &r,
-	    num == RUMP_SYS_read ? NULL : "x");
-}
-
 /*
  * The raw process's own connection goes: the server releases it and
  * every connection of it, and stops cleanly.
