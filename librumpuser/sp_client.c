@@ -126,11 +126,14 @@ sp_client_hold(struct sp_client *spc)
 
 /*
  * A system call of spc is about to be queued: hold it, unless its
- * process has rumpsp_maxcalls in the server already (false).  The
- * process's own connection keeps the count, so that thread
- * connections (sp_join.c, each of which holds it once) do not multiply
- * the limit; a call of a thread connection holds both, and
- * sp_handle_work lets go of both.
+ * process has rumpsp_maxcalls calls in the server already (false).
+ * The process's own connection keeps the count, so that thread
+ * connections (sp_join.c) do not multiply the limit; a call of a
+ * thread connection holds both connections, and sp_handle_work lets
+ * go of both.  A call counts until its answer goes out
+ * (sp_client_call_answered), not until its thread has let go of it: a
+ * client that calls again as soon as it has the answer must not find
+ * its last call still counted.
  */
 bool
 sp_client_hold_call(struct sp_client *spc)
@@ -139,13 +142,30 @@ sp_client_hold_call(struct sp_client *spc)
 	bool ok;
 
 	pthread_mutex_lock(&p->spc_mtx);
-	ok = rumpsp_maxcalls < 0 || p->spc_nwork < (unsigned)rumpsp_maxcalls;
-	if (ok)
+	ok = rumpsp_maxcalls < 0 || p->spc_ncalls < (unsigned)rumpsp_maxcalls;
+	if (ok) {
+		p->spc_ncalls++;
 		p->spc_nwork++;
+	}
 	pthread_mutex_unlock(&p->spc_mtx);
 	if (ok && p != spc)
 		sp_client_hold(spc);
 	return ok;
+}
+
+/* rq's answer is about to go out, or none will: it counts no more. */
+void
+sp_client_call_answered(struct sp_req *rq)
+{
+	struct sp_client *spc = rq->rq_spc;
+	struct sp_client *p = spc->spc_owner != NULL ? spc->spc_owner : spc;
+
+	if (!rq->rq_held)
+		return;
+	rq->rq_held = false;
+	pthread_mutex_lock(&p->spc_mtx);
+	p->spc_ncalls--;
+	pthread_mutex_unlock(&p->spc_mtx);
 }
 
 /* A work item for spc is done; the last reference frees it. */

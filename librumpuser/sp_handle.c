@@ -376,6 +376,7 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 			wk->wk_req.rq_spc = spc;
 			wk->wk_req.rq_reqno = hdr->rsp_reqno;
 			wk->wk_req.rq_asleep = NULL;
+			wk->wk_req.rq_held = false;
 			if (!sp_client_hold_call(spc)) {
 				(void)sp_send_error(spc, hdr->rsp_reqno,
 				    hdr->rsp_type, RUMPSP_ERR_TRYAGAIN,
@@ -383,6 +384,7 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 				sp_work_put(wk);
 				return 0;
 			}
+			wk->wk_req.rq_held = true;
 			TAILQ_INSERT_TAIL(out, wk, wk_entries);
 			return 0;
 		case RUMPSP_PREFORK:
@@ -459,6 +461,7 @@ sp_req_reply(struct sp_req *rq, int error, const register_t retval[2])
 		len += sizeof(rr[nr]) + RSP_PAD8(ob->ob_hi - ob->ob_lo);
 		nr++;
 	}
+	sp_client_call_answered(rq);
 	memset(&sr, 0, sizeof(sr));
 	sr.rsys_error = error;
 	sr.rsys_nregions = (int32_t)nr;
@@ -488,8 +491,10 @@ sp_do_syscall(struct sp_work *wk)
 	dying = spc->spc_dying;
 	inexec = spc->spc_inexec;
 	pthread_mutex_unlock(&spc->spc_mtx);
-	if (dying)
+	if (dying) {
+		sp_client_call_answered(rq);
 		return;		/* nobody to answer */
+	}
 	/*
 	 * The process is draining for exec: a call of the old image that
 	 * had not started is interrupted, as the ones in flight were.
@@ -499,6 +504,7 @@ sp_do_syscall(struct sp_work *wk)
 		return;
 	}
 	if (sp_pool_overloaded()) {
+		sp_client_call_answered(rq);
 		(void)sp_send_error(spc, rq->rq_reqno, RUMPSP_SYSCALL,
 		    RUMPSP_ERR_TRYAGAIN, "too many calls asleep in the kernel");
 		return;
@@ -511,6 +517,7 @@ sp_do_syscall(struct sp_work *wk)
 	sp_curreq_tls = NULL;
 	if (!rq->rq_replied)
 		sp_req_reply(rq, error, rv);
+	sp_client_call_answered(rq);
 	for (i = 0; i < rq->rq_sp.sp_nregions; i++)
 		free(rq->rq_out[i].ob_data);
 	free(rq->rq_co);

@@ -101,6 +101,7 @@ struct sp_req {
 	struct sp_client	*rq_spc;
 	uint64_t		 rq_reqno;
 	bool			 rq_replied;	/* rumpuser_sp_fini answered */
+	bool			 rq_held;	/* counts in spc_ncalls */
 	struct rsp_sysreq_parsed rq_sp;		/* points into the body */
 	struct sp_outbuf	 rq_out[RUMPSP_MAXREGIONS];
 	/* copyouts outside the regions, gathered into one COPYOUT frame */
@@ -196,6 +197,7 @@ struct sp_client {
 	pthread_mutex_t		 spc_mtx;
 	pthread_cond_t		 spc_cv;	/* nwork, pins, mainbusy */
 	unsigned		 spc_nwork;	/* work items queued, running */
+	unsigned		 spc_ncalls;	/* calls held, not answered; joined */
 	unsigned		 spc_pins;	/* sp_client_pin() */
 	bool			 spc_connected;	/* the connection's ref */
 	bool			 spc_dying;	/* disconnected: no waits */
@@ -256,6 +258,7 @@ struct sp_client *sp_client_alloc(int);
 void	 sp_client_discard(struct sp_client *);
 void	 sp_client_hold(struct sp_client *);
 bool	 sp_client_hold_call(struct sp_client *);
+void	 sp_client_call_answered(struct sp_req *);
 void	 sp_client_rele(struct sp_client *);
 void	 sp_client_dying(struct sp_client *);
 void	 sp_client_why(struct sp_client *, const char *);

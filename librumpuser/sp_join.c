@@ -98,7 +98,9 @@ sp_join_claim(struct sp_client *spc, const struct rsp_joinkey *jk)
 		pthread_mutex_lock(&owner->spc_mtx);
 		if (owner->spc_connected && !owner->spc_dying &&
 		    !owner->spc_inexec) {
+			/* it takes one of the process's --maxcalls */
 			owner->spc_nwork++;
+			owner->spc_ncalls++;
 			LIST_INSERT_HEAD(&owner->spc_joined, spc,
 			    spc_joinentries);
 			spc->spc_owner = owner;
@@ -150,6 +152,7 @@ sp_join_detach(struct sp_client *spc)
 
 	pthread_mutex_lock(&owner->spc_mtx);
 	LIST_REMOVE(spc, spc_joinentries);
+	owner->spc_ncalls--;
 	pthread_mutex_unlock(&owner->spc_mtx);
 	return owner;
 }
