@@ -128,18 +128,23 @@ rc_cnfill_shm(struct rc_conn *cn)
 static int
 rc_cnfill(struct rc_conn *cn)
 {
+	size_t want = sizeof(cn->cn_rbuf);
 	ssize_t r;
 	int error;
 
 	if (cn->cn_shm != NULL)
 		return rc_cnfill_shm(cn);
+	/* the head of a large reply alone: its data goes straight in */
+	if (cn->cn_rnext > 0 && cn->cn_rnext < want)
+		want = cn->cn_rnext;
+	cn->cn_rnext = 0;
 	for (;;) {
 		/*
 		 * A thread's own connection waits in recv itself, with
 		 * signals deliverable and SO_RCVTIMEO at RC_CHECK_MS: a
 		 * timeout looks whether the descriptor is still ours.
 		 */
-		r = recv(cn->cn_fd, cn->cn_rbuf, sizeof(cn->cn_rbuf),
+		r = recv(cn->cn_fd, cn->cn_rbuf, want,
 		    cn->cn_own ? 0 : MSG_DONTWAIT);
 		if (r > 0) {
 			cn->cn_rpos = 0;

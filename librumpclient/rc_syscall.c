@@ -17,8 +17,11 @@
  *
  * Data in the reply is received straight into the caller's buffers,
  * and only after checking that it lies inside an OUT region this
- * request sent (rc_place() in rc_call.c).  A reply that does not add
- * up fails the call with EPROTO; the connection goes on.
+ * request sent (rc_place() in rc_call.c).  Only what came with the
+ * reply's head in the read-ahead buffer is copied from there; on a
+ * thread connection a reply whose first OUT buffer is large is read
+ * head first, so none of it is (rc_tc_call()).  A reply that does not
+ * add up fails the call with EPROTO; the connection goes on.
  *
  * Bad buffers of the caller's give EFAULT, as a kernel would, never a
  * crash: OUT data is received with recv(2), or written with

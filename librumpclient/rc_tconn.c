@@ -236,6 +236,7 @@ rc_tc_join(struct rc_tc *t, const sigset_t *omask)
 		return false;
 	}
 	cn->cn_own = true;
+	cn->cn_bigreplies = true;
 	t->t_cn = cn;
 	t->t_refused = false;
 	pthread_mutex_lock(&rc_tc_mtx);
@@ -325,7 +326,7 @@ rc_tc_call(struct rc_tc *t, struct rc_conn *cn, struct rc_waiter *w,
 {
 	struct rsp_hdr *hp = iov[0].iov_base, h;
 	const char *why;
-	bool intact;
+	bool intact, large;
 	int error;
 
 	memset(w, 0, offsetof(struct rc_waiter, w_inl));
@@ -341,6 +342,18 @@ rc_tc_call(struct rc_tc *t, struct rc_conn *cn, struct rc_waiter *w,
 		w->w_unsent = true;
 		goto broken;
 	}
+	/*
+	 * A call whose first OUT buffer is large (a read): take the
+	 * reply's head alone, so that its data goes from the socket
+	 * straight to the buffer instead of partly through the read-ahead
+	 * and process_vm_writev (one system call less).  A short reply
+	 * then costs a recv more, so only while such buffers are filled:
+	 * a program reading small files with a large buffer pays once.
+	 */
+	large = out != NULL && out->os_n > 0 && out->os_reg[0].o_len >= RC_RBUF;
+	if (large && cn->cn_bigreplies)
+		cn->cn_rnext = RSP_HDRSZ + sizeof(struct rsp_sysresp) +
+		    sizeof(struct rsp_region);
 	for (;;) {
 		if ((error = rc_cnread(cn, &h, sizeof(h))) != 0)
 			goto broken;
@@ -354,6 +367,9 @@ rc_tc_call(struct rc_tc *t, struct rc_conn *cn, struct rc_waiter *w,
 		else if (h.rsp_reqno != w->w_reqno)
 			error = rc_cnread(cn, NULL, h.rsp_len - RSP_HDRSZ);
 		else {
+			if (large)
+				cn->cn_bigreplies = h.rsp_len - RSP_HDRSZ >=
+				    RC_RBUF;
 			if ((error = rc_tc_reply(cn, w, &h)) != 0)
 				goto broken;
 			return 0;

@@ -126,6 +126,8 @@ struct rc_conn {
 	_Atomic int		cn_ncalls;	/* on cn_waiters (rc_shm.c) */
 	/* bytes read ahead; only the reader touches them */
 	size_t			cn_rpos, cn_rlen;
+	size_t			cn_rnext;	/* next read: this much, or 0 */
+	bool			cn_bigreplies;	/* large buffers get filled */
 	uint8_t			cn_rbuf[RC_RBUF];
 };
 

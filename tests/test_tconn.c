@@ -123,6 +123,12 @@ client_cases(const char *kind)
 	    "efault small EFAULT big EFAULT sockets 2\n");
 	/* no signal mask changes per call on a thread connection */
 	ttconn_says("masks", NULL, "masks 0\n");
+	/*
+	 * a large reply's data is received in place, a small one copied;
+	 * a large buffer that gets little back reads the head alone once
+	 */
+	ttconn_says("vmwrites", NULL,
+	    "vmwrites big 0 small 100 short recvs 101\n");
 	/* a thread cancelled in a read: the server interrupts the read */
 	if (!TTCONN_ASAN)
 		ttconn_says("cancel", NULL, "cancel blocked 1 then 0\n");

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -58,6 +59,39 @@ pthread_sigmask(int how, const sigset_t *set, sigset_t *oset)
 		    dlsym(RTLD_NEXT, "pthread_sigmask");
 	nmask++;
 	return real(how, set, oset);
+}
+
+/* Copies into this process's memory that librumpclient makes. */
+static long nvmwrite;
+
+ssize_t
+process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl,
+    const struct iovec *r, unsigned long nr, unsigned long flags)
+{
+	static ssize_t (*real)(pid_t, const struct iovec *, unsigned long,
+	    const struct iovec *, unsigned long, unsigned long);
+
+	if (real == NULL)
+		real = (ssize_t (*)(pid_t, const struct iovec *,
+		    unsigned long, const struct iovec *, unsigned long,
+		    unsigned long))dlsym(RTLD_NEXT, "process_vm_writev");
+	nvmwrite++;
+	return real(pid, l, nl, r, nr, flags);
+}
+
+/* Receives librumpclient makes (on sockets). */
+static long nrecv;
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	static ssize_t (*real)(int, void *, size_t, int);
+
+	if (real == NULL)
+		real = (ssize_t (*)(int, void *, size_t, int))dlsym(RTLD_NEXT,
+		    "recv");
+	nrecv++;
+	return real(fd, buf, len, flags);
 }
 
 /* More than the calls a thread makes before it gets its own. */
@@ -231,6 +265,45 @@ execed(const char *pidstr)
 	CHECK(sockets() == 1);
 	warmup(&pid);
 	printf("execed same %d sockets %d\n", pid == atoi(pidstr), sockets());
+}
+
+/*
+ * process_vm_writev calls for 100 reads of 64 KiB and 100 of 64 bytes
+ * after the warmup: a large reply's data is received straight into the
+ * buffer, a small one's comes with its header and is copied.  Then
+ * receives for 100 reads of a 100-byte file into the 64 KiB buffer:
+ * the first reads the head alone (the reads before filled it), the
+ * rest the whole reply at once.
+ */
+static void
+vmwrites(void)
+{
+	static char buf[64 * 1024];
+	long before, big, small;
+	int fd, i;
+
+	warmup(NULL);
+	CHECK((fd = rump_sys_open("/dev/zero", O_RDONLY)) >= 0);
+	before = nvmwrite;
+	for (i = 0; i < 100; i++)
+		CHECK(rump_sys_read(fd, buf, sizeof(buf)) ==
+		    (ssize_t)sizeof(buf));
+	big = nvmwrite - before;
+	before = nvmwrite;
+	for (i = 0; i < 100; i++)
+		CHECK(rump_sys_read(fd, buf, 64) == 64);
+	small = nvmwrite - before;
+	CHECK(rump_sys_close(fd) == 0);
+	CHECK((fd = rump_sys_open("/vmwrites", O_RDWR | O_CREAT | O_TRUNC,
+	    0600)) >= 0);
+	CHECK(rump_sys_write(fd, buf, 100) == 100);
+	before = nrecv;
+	for (i = 0; i < 100; i++)
+		CHECK(rump_sys_pread(fd, buf, sizeof(buf), 0) == 100);
+	printf("vmwrites big %ld small %ld short recvs %ld\n", big, small,
+	    nrecv - before);
+	CHECK(rump_sys_close(fd) == 0);
+	CHECK(rump_sys_unlink("/vmwrites") == 0);
 }
 
 /* Signal mask changes for 1000 calls after the warmup. */
@@ -486,6 +559,8 @@ main(int argc, char **argv)
 		closed(argc < 3 || strcmp(argv[2], "between") != 0);
 	else if (argc >= 2 && strcmp(argv[1], "efault") == 0)
 		efault();
+	else if (argc >= 2 && strcmp(argv[1], "vmwrites") == 0)
+		vmwrites();
 	else if (argc >= 2 && strcmp(argv[1], "masks") == 0)
 		masks();
 	else if (argc >= 2 && strcmp(argv[1], "fork") == 0)
@@ -497,7 +572,7 @@ main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "cancel") == 0)
 		cancelcheck(argc < 3 || strcmp(argv[2], "shared") != 0);
 	else {
-		fprintf(stderr, "usage: ttconn count N | sigcall | masks | "
+		fprintf(stderr, "usage: ttconn count N | sigcall | masks | vmwrites | "
 		    "efault | closed [between] | reconnect | fork | exec | "
 		    "cancel [shared]\n");
 		return 2;
