@@ -449,6 +449,24 @@ START_TEST(raw_copy_on_thread_conn)
 END_TEST
 
 /*
+ * A guest with a pipe in the kernel (fds, made by request 2) and a
+ * thread connection it joined (*tcp, with the key of request 3).
+ */
+static int
+raw_owner_joined(int *tcp, int fds[2])
+{
+	struct rsp_joinkey jk;
+	int owner;
+
+	owner = raw_guest();
+	raw_timeout(owner);
+	raw_pipe(owner, 2, fds);
+	jk = raw_key(owner, 3);
+	ck_assert_int_eq(raw_join(&jk, tcp), 0);
+	return owner;
+}
+
+/*
  * Thread connections do not multiply a process's --maxcalls: with 3,
  * one thread connection (which takes one) and a read asleep on each
  * connection, the next call is refused.
@@ -456,16 +474,11 @@ END_TEST
 START_TEST(raw_calls_counted_per_process)
 {
 	static const char *const extra[] = { "--maxcalls", "3", NULL };
-	struct rsp_joinkey jk;
 	struct rsp_hdr h;
 	int owner, tc, fds[2];
 
 	start_with("unix", extra);
-	owner = raw_guest();
-	raw_timeout(owner);
-	raw_pipe(owner, 2, fds);
-	jk = raw_key(owner, 3);
-	ck_assert_int_eq(raw_join(&jk, &tc), 0);
+	owner = raw_owner_joined(&tc, fds);
 	raw_byte(owner, 4, RUMP_SYS_read, fds[0]);
 	/* the owner's read is counted first: it is asleep */
 	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
@@ -489,7 +502,6 @@ END_TEST
  */
 START_TEST(raw_closed_thread_conn_ends_call)
 {
-	struct rsp_joinkey jk;
 	struct rsp_hdr h;
 	struct {
 		struct rsp_sysresp sr;
@@ -499,11 +511,7 @@ START_TEST(raw_closed_thread_conn_ends_call)
 	int owner, tc, fds[2];
 
 	start("unix");
-	owner = raw_guest();
-	raw_timeout(owner);
-	raw_pipe(owner, 2, fds);
-	jk = raw_key(owner, 3);
-	ck_assert_int_eq(raw_join(&jk, &tc), 0);
+	owner = raw_owner_joined(&tc, fds);
 
 	raw_byte(tc, 2, RUMP_SYS_read, fds[0]);
 	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
