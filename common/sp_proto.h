@@ -39,7 +39,7 @@
 #endif
 
 #define RUMPSP_PROTOMAJOR	0
-#define RUMPSP_PROTOMINOR	8
+#define RUMPSP_PROTOMINOR	9
 #define RUMPSP_MAXBANNER	128
 
 /* Largest frame either side accepts, header included. */
@@ -82,9 +82,10 @@ enum rumpsp_type {
 	RUMPSP_PREFORK = 7,
 	RUMPSP_RAISE = 8,
 	RUMPSP_SHM = 9,		/* 0.7: frames move to shared rings */
-	RUMPSP_JOIN = 10	/* 0.8: the process's join key */
+	RUMPSP_JOIN = 10,	/* 0.8: the process's join key */
+	RUMPSP_CANCEL = 11	/* 0.9: interrupt call rsp_reqno; no answer */
 };
-#define RUMPSP_NTYPES	11
+#define RUMPSP_NTYPES	12
 
 enum rumpsp_err {
 	RUMPSP_ERR_NONE = 0,

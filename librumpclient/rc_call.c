@@ -38,8 +38,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +75,228 @@ rc_restoresigs(const sigset_t *omask)
 	if (--rc_blockdepth == 0)
 		(void)pthread_setcancelstate(rc_cancelstate, NULL);
 	pthread_sigmask(SIG_SETMASK, omask, NULL);
+}
+
+/*
+ * Calls that a signal handler leaves.  A handler runs in the middle of
+ * a call (in its ppoll(), or anywhere in a call on the thread's own
+ * connection) and may make calls itself, or leave with siglongjmp(3):
+ * then the call under it never returns, yet its waiter is on the
+ * connection's list, it may hold the reader role or the thread's own
+ * connection (t_busy), and its reply is still to come.  So every call
+ * made through rumpclient__syscall() keeps a record in thread-local
+ * storage, up to RC_MAXNEST nested, with the waiter in it (not on the
+ * stack, which the jump gives up and others would write to).  A call
+ * of the handler's runs on a frame below the one it interrupted; a
+ * call that finds a record whose frame is not above its own (and is
+ * not on an alternate signal stack) knows that call was abandoned and
+ * ends it first (rc_call_reap): its waiter leaves, its reply will be
+ * dropped, a thread connection it used is closed (the server then
+ * interrupts the call), a reconnect it made is called failed, and the
+ * signal-blocking depth is what it was before it.  The thread's exit
+ * reaps whatever is left.  Until then the abandoned call keeps what it
+ * held: with the reader role, other threads' calls on the shared
+ * connection wait for this thread's next call or its exit.
+ */
+#define RC_MAXNEST	4
+
+static __thread struct rc_callrec rc_calls[RC_MAXNEST];
+static __thread int rc_ncalls;		/* may exceed RC_MAXNEST */
+static __thread bool rc_call_keyed;
+static pthread_key_t rc_call_key;
+static bool rc_call_havekey;
+
+static void	rc_call_reap_all(void *);
+static void	rc_waiter_leave(struct rc_conn *, struct rc_waiter *);
+
+/* Called once, from rc_global_init(). */
+void
+rc_call_init(void)
+{
+
+	rc_call_havekey = pthread_key_create(&rc_call_key,
+	    rc_call_reap_all) == 0;
+}
+
+/* Is this thread running on its alternate signal stack? */
+static bool
+rc_on_altstack(void)
+{
+	stack_t ss;
+
+	return sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK);
+}
+
+/*
+ * Tell the server that nobody waits for call reqno on cn any more
+ * (CANCEL, 0.9): a call asleep in its kernel is interrupted there, as
+ * a signal would have done in a kernel of our own.
+ */
+static void
+rc_cancel_send(struct rc_conn *cn, uint64_t reqno)
+{
+	struct rc_client *c = &rc_client;
+	struct rsp_hdr h;
+	struct iovec iov;
+	int error;
+
+	rsp_hdr_fill(&h, RSP_HDRSZ, reqno, RUMPSP_REQ, RUMPSP_CANCEL, 0);
+	iov.iov_base = &h;
+	iov.iov_len = sizeof(h);
+	pthread_mutex_lock(&c->c_sendmtx);
+	error = rc_conn_send(cn, &iov, 1);
+	pthread_mutex_unlock(&c->c_sendmtx);
+	if (error != 0)
+		rc_debug("cancel of call %llu not sent: %s",
+		    (unsigned long long)reqno, strerror(error));
+}
+
+/* End cr's call, abandoned (signals blocked). */
+static void
+rc_call_reap(struct rc_callrec *cr)
+{
+	struct rc_client *c = &rc_client;
+	struct rc_waiter *w = &cr->cr_w;
+	struct rc_conn *cn = NULL;
+	bool cancel = false;
+
+	if (cr->cr_own) {
+		rc_tconn_abandon();
+		cr->cr_own = false;
+	}
+	pthread_mutex_lock(&c->c_mtx);
+	/* the reader may be putting a reply into it right now */
+	while (w->w_linked && w->w_filling) {
+		pthread_mutex_unlock(&c->c_mtx);
+		sched_yield();
+		pthread_mutex_lock(&c->c_mtx);
+	}
+	if (w->w_linked) {
+		cn = w->w_conn;
+		cancel = !w->w_done && !w->w_unsent && !cn->cn_dead &&
+		    cn->cn_minor >= 9;
+		rc_waiter_leave(cn, w);
+	}
+	pthread_mutex_unlock(&c->c_mtx);
+	if (cn != NULL) {
+		rc_debug("call %llu abandoned by a signal handler",
+		    (unsigned long long)w->w_reqno);
+		if (cancel)
+			rc_cancel_send(cn, w->w_reqno);
+		/* the call's reference, which it would have given back */
+		pthread_mutex_lock(&c->c_mtx);
+		rc_conn_put_locked(cn);
+		pthread_mutex_unlock(&c->c_mtx);
+	}
+	rc_waiter_fini(w);
+	rc_conn_abandon(cr);
+	rc_blockdepth = cr->cr_blockdepth;
+	if (rc_blockdepth == 0)
+		(void)pthread_setcancelstate(rc_cancelstate, NULL);
+}
+
+/* At thread exit (and with signals blocked): every call left is. */
+static void
+rc_call_reap_all(void *arg)
+{
+	sigset_t all, omask;
+	int n;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &omask);
+	n = rc_ncalls < RC_MAXNEST ? rc_ncalls : RC_MAXNEST;
+	while (n > 0)
+		rc_call_reap(&rc_calls[--n]);
+	rc_ncalls = 0;
+	rc_call_keyed = false;
+	pthread_sigmask(SIG_SETMASK, &omask, NULL);
+}
+
+/* Is the innermost recorded call under a frame at frame abandoned? */
+static bool
+rc_call_stale(uintptr_t frame)
+{
+	int n = rc_ncalls < RC_MAXNEST ? rc_ncalls : RC_MAXNEST;
+
+	return n > 0 && frame >= rc_calls[n - 1].cr_frame;
+}
+
+/*
+ * A call starts on a frame at frame: end the calls it shows abandoned,
+ * then record it.  Returns its record, or NULL when calls nest deeper
+ * than RC_MAXNEST.
+ */
+struct rc_callrec *
+rc_call_begin(uintptr_t frame)
+{
+	struct rc_callrec *cr;
+	sigset_t all, omask;
+	int n;
+
+	if (rc_call_stale(frame) && !rc_on_altstack()) {
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &omask);
+		while (rc_call_stale(frame)) {
+			n = rc_ncalls < RC_MAXNEST ? rc_ncalls : RC_MAXNEST;
+			rc_call_reap(&rc_calls[n - 1]);
+			rc_ncalls = n - 1;
+		}
+		pthread_sigmask(SIG_SETMASK, &omask, NULL);
+	}
+	if (rc_ncalls >= RC_MAXNEST) {
+		rc_ncalls++;
+		return NULL;
+	}
+	if (!rc_call_keyed && rc_call_havekey) {
+		rc_call_keyed = true;
+		(void)pthread_setspecific(rc_call_key, &rc_call_keyed);
+	}
+	/*
+	 * A handler may run anywhere in here and call: it must see this
+	 * record as a call it interrupted (a frame above all) until the
+	 * record is whole.
+	 */
+	cr = &rc_calls[rc_ncalls];
+	cr->cr_frame = UINTPTR_MAX;
+	atomic_signal_fence(memory_order_seq_cst);
+	rc_ncalls++;
+	atomic_signal_fence(memory_order_seq_cst);
+	cr->cr_blockdepth = rc_blockdepth;
+	cr->cr_own = cr->cr_connecting = cr->cr_sleeping = false;
+	cr->cr_w.w_linked = false;
+	cr->cr_w.w_body = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+	cr->cr_frame = frame;
+	return cr;
+}
+
+/* The call of cr (NULL: it had no record) returns. */
+void
+rc_call_end(struct rc_callrec *cr)
+{
+
+	(void)cr;
+	atomic_signal_fence(memory_order_seq_cst);
+	rc_ncalls--;
+}
+
+/* This thread's innermost recorded call, if it is the innermost call. */
+struct rc_callrec *
+rc_call_current(void)
+{
+
+	if (rc_ncalls == 0 || rc_ncalls > RC_MAXNEST)
+		return NULL;
+	return &rc_calls[rc_ncalls - 1];
+}
+
+/* In the child of fork(2): the parent's calls are not the child's. */
+void
+rc_call_postfork_child(void)
+{
+
+	rc_ncalls = 0;
 }
 
 void
@@ -552,6 +777,26 @@ rc_pass_role(struct rc_conn *cn)
 	}
 }
 
+/* w leaves cn's waiters (c_mtx held), and the reader role if it had it. */
+static void
+rc_waiter_leave(struct rc_conn *cn, struct rc_waiter *w)
+{
+	struct rc_client *c = &rc_client;
+
+	TAILQ_REMOVE(&cn->cn_waiters, w, w_entries);
+	w->w_linked = false;
+	atomic_fetch_sub_explicit(&cn->cn_ncalls, 1, memory_order_relaxed);
+	if (cn->cn_reader == w)
+		cn->cn_reader = NULL;
+	if (cn->cn_reader == NULL && !cn->cn_dead)
+		rc_pass_role(cn);
+	/* the last of calls that ran long: the listener may take over */
+	if (c->c_listener.l_deep && TAILQ_EMPTY(&cn->cn_waiters)) {
+		c->c_listener.l_deep = false;
+		rc_wake(c->c_listener.l_efd);
+	}
+}
+
 /* Wait (c_mtx held) until w's reply is in or its connection is gone. */
 static void
 rc_wait(struct rc_waiter *w)
@@ -594,17 +839,7 @@ rc_wait(struct rc_waiter *w)
 		if (error == EBADF)
 			w->w_efd = RC_EFD_UNSET;
 	}
-	TAILQ_REMOVE(&cn->cn_waiters, w, w_entries);
-	atomic_fetch_sub_explicit(&cn->cn_ncalls, 1, memory_order_relaxed);
-	if (cn->cn_reader == w)
-		cn->cn_reader = NULL;
-	if (cn->cn_reader == NULL && !cn->cn_dead)
-		rc_pass_role(cn);
-	/* the last of calls that ran long: the listener may take over */
-	if (c->c_listener.l_deep && TAILQ_EMPTY(&cn->cn_waiters)) {
-		c->c_listener.l_deep = false;
-		rc_wake(c->c_listener.l_efd);
-	}
+	rc_waiter_leave(cn, w);
 }
 
 /*
@@ -678,6 +913,7 @@ rc_call(struct rc_conn *cn, struct rc_waiter *w, struct iovec *iov,
 	w->w_reqno = ++c->c_reqno;
 	h->rsp_reqno = w->w_reqno;
 	TAILQ_INSERT_TAIL(&cn->cn_waiters, w, w_entries);
+	w->w_linked = true;
 	atomic_fetch_add_explicit(&cn->cn_ncalls, 1, memory_order_relaxed);
 	/* the listener steps aside; nothing to do on the fast path */
 	if (cn->cn_reader == &c->c_listener.l_w)

@@ -740,23 +740,66 @@ rc_wait_retired(const sigset_t *omask)
 	c->c_retirefd = -1;
 }
 
-/* Sleep (c_mtx held, dropped while asleep) until a reconnect finishes. */
+/*
+ * Sleep (c_mtx held, dropped while asleep) until a reconnect finishes.
+ * The sleeper is in the call's record when it has one (rc_call.c): a
+ * signal handler may jump out of the sleep.
+ */
 static void
 rc_wait_reconnect(const sigset_t *omask)
 {
 	struct rc_client *c = &rc_client;
-	struct rc_sleeper s;
+	struct rc_callrec *cr = rc_call_current();
+	struct rc_sleeper st, *s = &st;
 
+	if (cr != NULL && !cr->cr_sleeping)
+		s = &cr->cr_sleeper;
+	else
+		cr = NULL;
 	pthread_mutex_unlock(&c->c_mtx);
-	s.s_efd = rc_thread_efd();
+	s->s_efd = rc_thread_efd();
 	pthread_mutex_lock(&c->c_mtx);
 	if (!c->c_connecting)
 		return;
-	TAILQ_INSERT_TAIL(&c->c_connwait, &s, s_entries);
+	TAILQ_INSERT_TAIL(&c->c_connwait, s, s_entries);
+	if (cr != NULL)
+		cr->cr_sleeping = true;
 	pthread_mutex_unlock(&c->c_mtx);
-	(void)rc_sleep(s.s_efd, omask);
+	(void)rc_sleep(s->s_efd, omask);
 	pthread_mutex_lock(&c->c_mtx);
-	TAILQ_REMOVE(&c->c_connwait, &s, s_entries);
+	TAILQ_REMOVE(&c->c_connwait, s, s_entries);
+	if (cr != NULL)
+		cr->cr_sleeping = false;
+}
+
+/*
+ * cr's call was abandoned (rc_call.c; signals blocked): it waits for no
+ * reconnect any more, and one it was making has failed (its socket,
+ * if it had one yet, is lost).
+ */
+void
+rc_conn_abandon(struct rc_callrec *cr)
+{
+	struct rc_client *c = &rc_client;
+	struct rc_sleeper *s;
+
+	if (!cr->cr_sleeping && !cr->cr_connecting)
+		return;
+	pthread_mutex_lock(&c->c_mtx);
+	if (cr->cr_sleeping) {
+		TAILQ_REMOVE(&c->c_connwait, &cr->cr_sleeper, s_entries);
+		cr->cr_sleeping = false;
+	}
+	if (cr->cr_connecting) {
+		cr->cr_connecting = false;
+		c->c_connecting = false;
+		c->c_retirefd = -1;
+		c->c_connepoch++;
+		c->c_connfailed = true;
+		TAILQ_FOREACH(s, &c->c_connwait, s_entries)
+			rc_wake(s->s_efd);
+	}
+	pthread_mutex_unlock(&c->c_mtx);
 }
 
 /*
@@ -788,6 +831,7 @@ int
 rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 {
 	struct rc_client *c = &rc_client;
+	struct rc_callrec *cr;
 	struct rc_sleeper *s;
 	struct rc_conn *cn;
 	struct rsp_addr ra;
@@ -838,11 +882,15 @@ rc_conn_get(const sigset_t *omask, struct rc_conn **cnp)
 		}
 		c->c_connecting = true;
 		c->c_connthread = pthread_self();
+		if ((cr = rc_call_current()) != NULL)
+			cr->cr_connecting = true;
 		rc_wait_retired(omask);
 		ra = c->c_addr;
 		pthread_mutex_unlock(&c->c_mtx);
 		error = rc_reconnect(&ra, policy, omask, &cn);
 		pthread_mutex_lock(&c->c_mtx);
+		if (cr != NULL)
+			cr->cr_connecting = false;
 		c->c_connecting = false;
 		c->c_connepoch++;
 		c->c_connfailed = error != 0;

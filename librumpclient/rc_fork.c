@@ -83,6 +83,7 @@ rc_atfork_child(void)
 
 	rc_wake_postfork_child();
 	rc_tconn_postfork_child();
+	rc_call_postfork_child();
 	/* the parent's join key and thread connections are not for us */
 	c->c_havekey = false;
 	atomic_fetch_add(&c->c_connepoch, 1);
@@ -135,6 +136,7 @@ rc_global_once(void)
 
 	rc_wake_init();
 	rc_tconn_init();
+	rc_call_init();
 	if (on_exit(rc_onexit, NULL) != 0)
 		rc_debug("on_exit failed");
 	if (pthread_atfork(rc_atfork_prepare, rc_atfork_parent,

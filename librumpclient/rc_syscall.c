@@ -230,10 +230,10 @@ rc_syscall_own(int num, const void *args, size_t argsize,
 static int
 rc_syscall(int num, const void *args, size_t argsize,
     const struct rsp_region *r, size_t nr, register_t retval[2],
-    const sigset_t *omask)
+    const sigset_t *omask, struct rc_waiter *wp)
 {
 	struct rc_sysframe sf;
-	struct rc_waiter w;
+	struct rc_waiter ws, *w = wp != NULL ? wp : &ws;
 	struct rc_conn *cn;
 	int error, tries;
 
@@ -245,7 +245,7 @@ rc_syscall(int num, const void *args, size_t argsize,
 			return error;
 		rc_sysframe_build(&sf, num, args, argsize, r, nr,
 		    cn->cn_minor);
-		error = rc_call(cn, &w, sf.sf_iov, sf.sf_iovcnt, sf.sf_user,
+		error = rc_call(cn, w, sf.sf_iov, sf.sf_iovcnt, sf.sf_user,
 		    &sf.sf_out, omask);
 		if (error == 0)
 			break;
@@ -255,11 +255,11 @@ rc_syscall(int num, const void *args, size_t argsize,
 		 * A request that never left whole may go on a new
 		 * connection; any other only when the policy reconnects.
 		 */
-		if ((!w.w_unsent || tries > 0) && !rc_conn_resends())
+		if ((!w->w_unsent || tries > 0) && !rc_conn_resends())
 			return error;
 	}
-	error = rc_sysreply(&w, retval);
-	rc_waiter_fini(&w);
+	error = rc_sysreply(w, retval);
+	rc_waiter_fini(w);
 	return error;
 }
 
@@ -267,15 +267,25 @@ int
 rumpclient__syscall(int num, const void *args, size_t argsize,
     const struct rsp_region *r, size_t nr, register_t retval[2])
 {
+	struct rc_callrec *cr;
 	sigset_t omask;
 	int error, sverrno = errno;
 
+	/* a record, in case a signal handler jumps out (rc_call.c) */
+	cr = rc_call_begin((uintptr_t)__builtin_frame_address(0));
+	if (cr != NULL)
+		cr->cr_own = true;
 	if (rc_syscall_own(num, args, argsize, r, nr, retval, &error)) {
+		rc_call_end(cr);
 		errno = sverrno;
 		return error;
 	}
+	if (cr != NULL)
+		cr->cr_own = false;
 	rc_blocksigs(&omask);
-	error = rc_syscall(num, args, argsize, r, nr, retval, &omask);
+	error = rc_syscall(num, args, argsize, r, nr, retval, &omask,
+	    cr != NULL ? &cr->cr_w : NULL);
+	rc_call_end(cr);
 	rc_restoresigs(&omask);
 	/* errno changes only when the stub reports an error */
 	errno = sverrno;

@@ -138,6 +138,24 @@ rc_tc_destroy(void *arg)
 	rc_restoresigs(&omask);
 }
 
+/*
+ * The call on the thread's connection was abandoned: a signal handler
+ * jumped out of it (rc_call.c; signals blocked).  Its reply would come
+ * to nobody: the connection is closed, so that the server interrupts
+ * the call, and a later call makes a new one.
+ */
+void
+rc_tconn_abandon(void)
+{
+	struct rc_tc *t = &rc_tc_self;
+
+	if (!t->t_busy)
+		return;
+	rc_tc_drop(t);
+	atomic_signal_fence(memory_order_seq_cst);
+	t->t_busy = 0;
+}
+
 /* Called once, from rc_global_init(). */
 void
 rc_tconn_init(void)

@@ -80,9 +80,11 @@ struct rc_outset {
 };
 
 /*
- * A call waiting for its reply.  It lives on the caller's stack and is
- * on its connection's cn_waiters from before the request is sent until
- * the call returns.  w_done, w_filling, w_error and the reply fields are
+ * A call waiting for its reply.  It lives in the calling thread's call
+ * record (struct rc_callrec), or on its stack when calls nest deeper
+ * than those go, and is
+ * on its connection's cn_waiters (w_linked) from before the request is
+ * sent until the call returns.  w_done, w_filling, w_error and the reply fields are
  * written under c_mtx, except the body bytes, which the reader writes
  * without the lock while w_filling keeps the waiter from leaving.
  * With w_out set, a SYSCALL reply's data is put in place by the reader
@@ -95,6 +97,7 @@ struct rc_waiter {
 	pthread_t		w_thread;
 	const sigset_t		*w_omask;	/* the caller's signal mask */
 	int			w_efd;		/* thread's eventfd, or -1 */
+	bool			w_linked;	/* on cn_waiters */
 	bool			w_done;		/* reply (or error) is in */
 	bool			w_filling;	/* reader is reading its body */
 	bool			w_unsent;	/* request never left whole */
@@ -135,6 +138,23 @@ struct rc_conn {
 struct rc_sleeper {
 	TAILQ_ENTRY(rc_sleeper)	s_entries;
 	int			s_efd;
+};
+
+/*
+ * A system call in progress on this thread (rc_call.c): where its
+ * frame is and what it holds that other threads look at, so that a
+ * call that a signal handler left with siglongjmp(3) can be ended by
+ * the thread's next call, or at its exit.  Thread-local storage, never
+ * the stack that the jump gave up.
+ */
+struct rc_callrec {
+	uintptr_t		cr_frame;	/* rumpclient__syscall's */
+	int			cr_blockdepth;	/* rc_blocksigs nesting before */
+	bool			cr_own;		/* on the thread's connection */
+	bool			cr_connecting;	/* this thread reconnects */
+	bool			cr_sleeping;	/* cr_sleeper is on c_connwait */
+	struct rc_sleeper	cr_sleeper;
+	struct rc_waiter	cr_w;		/* on the shared connection */
 };
 
 /*
@@ -208,6 +228,7 @@ int	rc_open_in(struct rc_conn *, const struct rsp_addr *, uint32_t,
 	    const void *, size_t, const sigset_t *);
 struct rc_conn *rc_conn_alloc(int, int, int);
 int	rc_conn_get(const sigset_t *, struct rc_conn **);
+void	rc_conn_abandon(struct rc_callrec *);
 bool	rc_conn_resends(void);
 void	rc_conn_rele(struct rc_conn *);
 void	rc_conn_rele_locked(struct rc_conn *);
@@ -224,6 +245,11 @@ void	rc_debug(const char *, ...)
 /* rc_call.c: requests, waiting, the reader role */
 void	rc_blocksigs(sigset_t *);
 void	rc_restoresigs(const sigset_t *);
+void	rc_call_init(void);
+struct rc_callrec *rc_call_begin(uintptr_t);
+void	rc_call_end(struct rc_callrec *);
+struct rc_callrec *rc_call_current(void);
+void	rc_call_postfork_child(void);
 int	rc_call(struct rc_conn *, struct rc_waiter *, struct iovec *, int,
 	    unsigned, const struct rc_outset *, const sigset_t *);
 int	rc_send(int, struct iovec *, int, bool *);
@@ -268,6 +294,7 @@ int	rc_shm_disarm(struct rc_conn *, bool);
 /* rc_tconn.c: a thread's own connection */
 void	rc_tconn_init(void);
 void	rc_tconn_forbid(void);
+void	rc_tconn_abandon(void);
 struct rc_conn *rc_tconn_get(void);
 bool	rc_tconn_call(struct rc_conn *, struct rc_waiter *, struct iovec *,
 	    int, const struct rc_outset *, int *);

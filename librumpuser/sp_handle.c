@@ -78,6 +78,7 @@ sp_handle_hdr(struct sp_client *spc, const struct rsp_hdr *hdr,
 			break;
 		case RUMPSP_SHM:
 		case RUMPSP_JOIN:
+		case RUMPSP_CANCEL:
 			max = 0;
 			break;
 		default:
@@ -364,7 +365,8 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 		    "request before the handshake was answered");
 	case SPC_RUNNING:
 		/* a thread connection makes calls and answers copies only */
-		if (spc->spc_owner != NULL && hdr->rsp_type != RUMPSP_SYSCALL)
+		if (spc->spc_owner != NULL && hdr->rsp_type != RUMPSP_SYSCALL &&
+		    hdr->rsp_type != RUMPSP_CANCEL)
 			return sp_fail(spc, wk, RUMPSP_ERR_MALFORMED_REQUEST,
 			    "not on a thread connection");
 		switch (hdr->rsp_type) {
@@ -388,6 +390,7 @@ sp_handle_frame(struct sp_client *spc, struct sp_work *wk,
 			TAILQ_INSERT_TAIL(out, wk, wk_entries);
 			return 0;
 		case RUMPSP_PREFORK:
+		case RUMPSP_CANCEL:	/* the kernel lock: a pool thread's */
 			break;
 		case RUMPSP_SHM:
 			/* the leader itself: no byte after it is read yet */
@@ -513,7 +516,8 @@ sp_do_syscall(struct sp_work *wk)
 	memset(args, 0, sizeof(args));
 	memcpy(args, rq->rq_sp.sp_args, rq->rq_sp.sp_argsize);
 	sp_curreq_tls = rq;
-	error = sp_lwproc_call(spc, (int)wk->wk_hdr.rsp_arg, args, rv);
+	error = sp_lwproc_call(spc, rq->rq_reqno, (int)wk->wk_hdr.rsp_arg,
+	    args, rv);
 	sp_curreq_tls = NULL;
 	if (!rq->rq_replied)
 		sp_req_reply(rq, error, rv);
@@ -648,6 +652,9 @@ sp_do_request(struct sp_work *wk)
 		break;
 	case RUMPSP_PREFORK:
 		sp_do_prefork(wk);
+		break;
+	case RUMPSP_CANCEL:
+		sp_lwproc_cancel(wk->wk_spc, wk->wk_hdr.rsp_reqno);
 		break;
 	case RUMPSP_HANDSHAKE:
 		switch (wk->wk_hdr.rsp_arg) {

@@ -148,6 +148,8 @@ struct sp_prefork;
 struct sp_incall {
 	LIST_ENTRY(sp_incall)	 ic_entries;
 	struct lwp		*ic_lwp;
+	uint64_t		 ic_reqno;
+	bool			 ic_kicked;	/* its lwp is not kept */
 };
 
 struct sp_client {
@@ -188,6 +190,8 @@ struct sp_client {
 	/* the lwps running its calls now; under the kernel lock */
 	LIST_HEAD(, sp_incall)	 spc_incalls;
 	bool			 spc_kicked;	/* so is a late call's */
+	bool			 spc_cancelled;	/* call spc_cancelreq is too */
+	uint64_t		 spc_cancelreq;
 	/* a work item kept for the next small request, or NULL */
 	_Atomic(struct sp_work *) spc_wkcache;
 	/* preallocated, so that a disconnect cannot fail */
@@ -249,7 +253,9 @@ struct lwp *sp_lwproc_curlwp(void);
 pid_t	 sp_lwproc_getpid(void);
 void	 sp_lwproc_execnotify(const char *);
 void	 sp_lwproc_lwpexit(void);
-int	 sp_lwproc_call(struct sp_client *, int, void *, register_t *);
+int	 sp_lwproc_call(struct sp_client *, uint64_t, int, void *,
+	    register_t *);
+void	 sp_lwproc_cancel(struct sp_client *, uint64_t);
 void	 sp_lwproc_uncache(struct sp_client *);
 void	 sp_lwproc_kickcalls(struct sp_client *);
 

@@ -90,11 +90,12 @@ sp_lwproc_lwpexit(void)
  * else on a new one; afterwards the lwp is kept for the next call if
  * the slot is empty (several threads of a client call at once), else
  * released.  The kernel refuses calls of an exiting process.  While
- * it runs, the call is on spc_incalls (sp_lwproc_kickcalls).
+ * it runs, the call (request reqno) is on spc_incalls
+ * (sp_lwproc_kickcalls, sp_lwproc_cancel).
  */
 int
-sp_lwproc_call(struct sp_client *spc, int sysnum, void *args,
-    register_t *retval)
+sp_lwproc_call(struct sp_client *spc, uint64_t reqno, int sysnum,
+    void *args, register_t *retval)
 {
 	struct lwp *l, *none = NULL;
 	struct sp_incall ic;
@@ -109,12 +110,17 @@ sp_lwproc_call(struct sp_client *spc, int sysnum, void *args,
 	} else
 		l = sp_ops.spop_lwproc_curlwp();
 	ic.ic_lwp = l;
+	ic.ic_reqno = reqno;
+	ic.ic_kicked = spc->spc_kicked ||
+	    (spc->spc_cancelled && spc->spc_cancelreq == reqno);
 	LIST_INSERT_HEAD(&spc->spc_incalls, &ic, ic_entries);
-	if (spc->spc_kicked)
+	if (ic.ic_kicked)
 		sp_ops.spop_lwpkick(l);
 	error = sp_ops.spop_syscall(sysnum, args, retval);
 	LIST_REMOVE(&ic, ic_entries);
-	if (!atomic_compare_exchange_strong(&spc->spc_lwpcache, &none, l))
+	/* a kicked lwp stays told to exit: it is not kept for the next */
+	if (ic.ic_kicked ||
+	    !atomic_compare_exchange_strong(&spc->spc_lwpcache, &none, l))
 		sp_ops.spop_lwproc_release();
 	else
 		sp_ops.spop_lwproc_switch(NULL);
@@ -138,8 +144,34 @@ sp_lwproc_kickcalls(struct sp_client *spc)
 
 	sp_ops.spop_schedule();
 	spc->spc_kicked = true;
-	LIST_FOREACH(ic, &spc->spc_incalls, ic_entries)
+	LIST_FOREACH(ic, &spc->spc_incalls, ic_entries) {
+		ic->ic_kicked = true;
 		sp_ops.spop_lwpkick(ic->ic_lwp);
+	}
+	sp_ops.spop_unschedule();
+}
+
+/*
+ * The client gave up waiting for its call reqno (CANCEL: a signal
+ * handler left the call with a jump, rumpclient(3)): interrupt it as a
+ * signal would, EINTR from a sleep; the answer it then sends is
+ * dropped by the client.  A call not started yet is told at its start;
+ * one that ended already is not affected.
+ */
+void
+sp_lwproc_cancel(struct sp_client *spc, uint64_t reqno)
+{
+	struct sp_incall *ic;
+
+	sp_ops.spop_schedule();
+	spc->spc_cancelled = true;
+	spc->spc_cancelreq = reqno;
+	LIST_FOREACH(ic, &spc->spc_incalls, ic_entries) {
+		if (ic->ic_reqno == reqno) {
+			ic->ic_kicked = true;
+			sp_ops.spop_lwpkick(ic->ic_lwp);
+		}
+	}
 	sp_ops.spop_unschedule();
 }
 

@@ -62,5 +62,11 @@ long	raw_getpid(int fd, uint64_t reqno);
 void	raw_pipe(int fd, uint64_t reqno, int fds[2]);
 /* send a 1-byte read (into 0x2000) or write ("x") of descriptor d */
 void	raw_byte(int fd, uint64_t reqno, int num, int d);
+/* the body of raw_byte's answer: a read's byte comes in c[0] */
+struct raw_byteresp {
+	struct rsp_sysresp	sr;
+	struct rsp_region	rr;
+	char			c[8];
+};
 
 #endif /* TESTS_HARNESS_H */

@@ -511,6 +511,55 @@ START_TEST(calls_per_client)
 }
 END_TEST
 
+/*
+ * CANCEL (protocol 0.9): a read asleep on an empty pipe is interrupted
+ * and answered EINTR; a CANCEL of a call that ended, or never was, has
+ * no effect and no answer; the next read on the connection sleeps (the
+ * interrupted call's lwp was not kept for it) and gets the byte.
+ */
+START_TEST(cancel_interrupts_call)
+{
+	struct rsp_hdr h;
+	struct raw_byteresp rr;
+	int fd, fds[2], i;
+
+	start("unix", NULL);
+	fd = raw_connect(&srv);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_handshake(fd, "canceller"), 0);
+	raw_pipe(fd, 2, fds);
+	raw_byte(fd, 3, RUMP_SYS_read, fds[0]);
+	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ, 3, RUMPSP_REQ, RUMPSP_CANCEL,
+	    0, NULL, 0), 0);
+	ck_assert_int_eq(raw_recv(fd, &h, &rr, sizeof(rr)), 0);
+	ck_assert_int_eq(h.rsp_class, RUMPSP_RESP);
+	ck_assert_uint_eq(h.rsp_reqno, 3);
+	ck_assert_int_eq(rr.sr.rsys_error, EINTR);
+	srv_wait_counter(&srv, "kern.sysproxy.blocked", 0);
+
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ, 3, RUMPSP_REQ, RUMPSP_CANCEL,
+	    0, NULL, 0), 0);
+	ck_assert_int_eq(raw_send(fd, RSP_HDRSZ, 99, RUMPSP_REQ, RUMPSP_CANCEL,
+	    0, NULL, 0), 0);
+	raw_byte(fd, 4, RUMP_SYS_read, fds[0]);
+	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
+	raw_byte(fd, 5, RUMP_SYS_write, fds[1]);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(raw_recv(fd, &h, &rr, sizeof(rr)), 0);
+		ck_assert_int_eq(h.rsp_class, RUMPSP_RESP);
+		ck_assert_int_eq(rr.sr.rsys_error, 0);
+		ck_assert_int_eq(rr.sr.rsys_retval[0], 1);
+		if (h.rsp_reqno == 4)
+			ck_assert_int_eq(rr.c[0], 'x');
+		else
+			ck_assert_uint_eq(h.rsp_reqno, 5);
+	}
+	close(fd);
+	srv_stop_clean(&srv);
+}
+END_TEST
+
 /* The socket file is the owner's only, unless asked otherwise. */
 START_TEST(socket_mode)
 {
@@ -916,6 +965,7 @@ main(void)
 	tcase_add_test(tc, prefork_limit);
 	tcase_add_test(tc, copy_deadline);
 	tcase_add_test(tc, calls_per_client);
+	tcase_add_test(tc, cancel_interrupts_call);
 	tcase_add_test(tc, socket_mode);
 	tcase_add_test(tc, out_of_descriptors);
 	tcase_add_test(tc, shared_key);

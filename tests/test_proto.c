@@ -217,7 +217,7 @@ START_TEST(banner)
 
 	ck_assert_int_eq(rsp_banner_make(buf, sizeof(buf), "rump", "0.1",
 	    "x86_64"), 0);
-	ck_assert_str_eq(buf, "RUMPSP-0.8-rump-0.1/x86_64\n");
+	ck_assert_str_eq(buf, "RUMPSP-0.9-rump-0.1/x86_64\n");
 	ck_assert_int_eq(rsp_banner_parse(buf, &major, &minor), 0);
 	ck_assert_int_eq(major, RUMPSP_PROTOMAJOR);
 	ck_assert_int_eq(minor, RUMPSP_PROTOMINOR);

@@ -687,7 +687,7 @@ START_TEST(test_banner)
 	int fd, major, minor;
 
 	fd = cl_connect_banner(banner, sizeof(banner));
-	ck_assert_str_eq(banner, "RUMPSP-0.8-Linux-testrel/testmach\n");
+	ck_assert_str_eq(banner, "RUMPSP-0.9-Linux-testrel/testmach\n");
 	ck_assert_int_eq(rsp_banner_parse(banner, &major, &minor), 0);
 	ck_assert_int_eq(major, RUMPSP_PROTOMAJOR);
 	ck_assert_int_eq(minor, RUMPSP_PROTOMINOR);
@@ -1176,7 +1176,7 @@ START_TEST(test_client_table_full)
 	fd1 = cl_guest();
 	fd2 = cl_guest();
 	fd3 = cl_connect_banner(banner, sizeof(banner));
-	ck_assert_str_eq(banner, "RUMPSP-0.8-Linux-testrel/testmach\n");
+	ck_assert_str_eq(banner, "RUMPSP-0.9-Linux-testrel/testmach\n");
 	cl_expect_error(fd3, RUMPSP_ERR_BUSY, "client table full");
 	cl_expect_eof(fd3);
 	close(fd3);

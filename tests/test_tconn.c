@@ -121,6 +121,8 @@ client_cases(const char *kind)
 		    "closed between 2 during ENOTCONN 2\n");
 	ttconn_says("efault", NULL,
 	    "efault small EFAULT big EFAULT sockets 2\n");
+	/* calls a signal handler jumped out of end (thread connection) */
+	ttconn_says("jump", NULL, "jump 3 blocked 0 read x\n");
 	/* no signal mask changes per call on a thread connection */
 	ttconn_says("masks", NULL, "masks 0\n");
 	/*
@@ -138,6 +140,8 @@ client_cases(const char *kind)
 	ttconn_says("cancel", "shared", "cancel blocked 1 then 0\n");
 	/* the shared connection's: two per call */
 	ttconn_says("masks", NULL, "masks 2000\n");
+	/* ... calls a signal handler jumped out of are cancelled */
+	ttconn_says("jump", NULL, "jump 3 blocked 0 read x\n");
 	unsetenv("RUMP_THREADCONN");
 	srv_stop_clean(&srv);
 	unsetenv("RUMP_SHM");
@@ -210,6 +214,8 @@ START_TEST(none_on_rings)
 	ttconn_says("count", "4", "count 4 during 1 after 1\n");
 	/* and a thread that made its calls pays nothing for looking */
 	ttconn_says("masks", NULL, "masks 2000\n");
+	/* calls a signal handler jumped out of are cancelled on rings too */
+	ttconn_says("jump", NULL, "jump 3 blocked 0 read x\n");
 	srv_stop_clean(&srv);
 }
 END_TEST
@@ -503,11 +509,7 @@ END_TEST
 START_TEST(raw_closed_thread_conn_ends_call)
 {
 	struct rsp_hdr h;
-	struct {
-		struct rsp_sysresp sr;
-		struct rsp_region rr;
-		char c[8];
-	} rr;
+	struct raw_byteresp rr;
 	int owner, tc, fds[2];
 
 	start("unix");

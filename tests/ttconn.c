@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,8 +62,8 @@ pthread_sigmask(int how, const sigset_t *set, sigset_t *oset)
 	return real(how, set, oset);
 }
 
-/* Copies into this process's memory that librumpclient makes. */
-static long nvmwrite;
+/* process_vm_writev calls librumpclient makes on this thread. */
+static __thread long nvmwrite;
 
 ssize_t
 process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl,
@@ -79,8 +80,8 @@ process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl,
 	return real(pid, l, nl, r, nr, flags);
 }
 
-/* Receives librumpclient makes (on sockets). */
-static long nrecv;
+/* Receives librumpclient makes on this thread (on sockets). */
+static __thread long nrecv;
 
 ssize_t
 recv(int fd, void *buf, size_t len, int flags)
@@ -539,6 +540,71 @@ reconnect(void)
 	printf("reconnect %d %d\n", after, sockets());
 }
 
+static sigjmp_buf jumpbuf;
+static pthread_t jumpee;
+
+static void
+jumper(int sig)
+{
+
+	(void)sig;
+	siglongjmp(jumpbuf, 1);
+}
+
+/* Once the main thread's read is asleep in the server, signal it. */
+static void *
+jumpsignal(void *arg)
+{
+
+	(void)arg;
+	CHECK(blocked_becomes(1) == 1);
+	CHECK(pthread_kill(jumpee, SIGUSR1) == 0);
+	return NULL;
+}
+
+/*
+ * A signal handler leaves a read asleep on an empty pipe with
+ * siglongjmp(3), three times.  The next call ends each abandoned call
+ * (its thread connection is closed, or it is cancelled on the shared
+ * one): none stays asleep in the server, the byte written afterwards
+ * is not taken by one of them, and calls go on.
+ */
+static void
+jump(void)
+{
+	struct sigaction sa;
+	pthread_t t;
+	volatile int jumped = 0;
+	long long after;
+	int p[2], i;
+	char ch = 0;
+
+	warmup(NULL);
+	jumpee = pthread_self();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = jumper;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	CHECK(rump_sys_pipe(p) == 0);
+	for (i = 0; i < 3; i++) {
+		/* this call ends the one abandoned before */
+		CHECK(rump_sys_getpid() > 0);
+		CHECK(blocked_becomes(0) == 0);
+		CHECK(pthread_create(&t, NULL, jumpsignal, NULL) == 0);
+		if (sigsetjmp(jumpbuf, 1) == 0) {
+			(void)rump_sys_read(p[0], &ch, 1);
+			fprintf(stderr, "ttconn: read returned\n");
+			exit(1);
+		}
+		CHECK(pthread_join(t, NULL) == 0);
+		jumped++;
+	}
+	CHECK(rump_sys_getpid() > 0);
+	after = blocked_becomes(0);
+	CHECK(rump_sys_write(p[1], "x", 1) == 1);
+	CHECK(rump_sys_read(p[0], &ch, 1) == 1);
+	printf("jump %d blocked %lld read %c\n", jumped, after, ch);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -559,6 +625,8 @@ main(int argc, char **argv)
 		closed(argc < 3 || strcmp(argv[2], "between") != 0);
 	else if (argc >= 2 && strcmp(argv[1], "efault") == 0)
 		efault();
+	else if (argc >= 2 && strcmp(argv[1], "jump") == 0)
+		jump();
 	else if (argc >= 2 && strcmp(argv[1], "vmwrites") == 0)
 		vmwrites();
 	else if (argc >= 2 && strcmp(argv[1], "masks") == 0)
@@ -572,7 +640,7 @@ main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "cancel") == 0)
 		cancelcheck(argc < 3 || strcmp(argv[2], "shared") != 0);
 	else {
-		fprintf(stderr, "usage: ttconn count N | sigcall | masks | vmwrites | "
+		fprintf(stderr, "usage: ttconn count N | sigcall | jump | masks | vmwrites | "
 		    "efault | closed [between] | reconnect | fork | exec | "
 		    "cancel [shared]\n");
 		return 2;
