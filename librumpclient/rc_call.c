@@ -95,8 +95,8 @@ rc_restoresigs(const sigset_t *omask)
  * interrupts the call), a reconnect it made is called failed, and the
  * signal-blocking depth is what it was before it.  The thread's exit
  * reaps whatever is left.  Until then the abandoned call keeps what it
- * held: with the reader role, other threads' calls on the shared
- * connection wait for this thread's next call or its exit.
+ * held, except the reader role, which another thread's call takes
+ * over after a while (rc_reader_gone).
  */
 #define RC_MAXNEST	4
 
@@ -682,6 +682,72 @@ rc_frame(struct rc_conn *cn, int *sigp)
 }
 
 /*
+ * A reader whose signal handler leaves its call with a jump reads no
+ * more, and while its thread makes no other call, nobody would read
+ * for the other threads.  So the reader says when handlers may run
+ * (its wait between frames, a RAISE): cn_rwaiter is it then, and
+ * cn_rgen counts its returns.  A waiting thread that sees the same
+ * reader exposed and no return for RC_STEAL_LOOKS of its own waits
+ * (RC_CHECK_MS each; a live reader returns at least that often) takes
+ * the role (rc_reader_gone), swapping cn_rwaiter for RC_STOLEN; a
+ * reader that comes back after all (a handler that ran that long)
+ * finds it so and reads nothing more.  Atomics, no lock: this is on
+ * every call's path.
+ */
+#define RC_STEAL_LOOKS	4
+static char rc_stolen_mark;
+#define RC_STOLEN	((struct rc_waiter *)(void *)&rc_stolen_mark)
+
+static void
+rc_reader_exposed(struct rc_conn *cn, struct rc_waiter *w)
+{
+
+	atomic_store(&cn->cn_rwaiter, w);
+}
+
+/* Back from where handlers ran: is w still the reader? */
+static bool
+rc_reader_back(struct rc_conn *cn, struct rc_waiter *w)
+{
+	struct rc_waiter *x = w;
+
+	atomic_fetch_add_explicit(&cn->cn_rgen, 1, memory_order_relaxed);
+	return atomic_compare_exchange_strong(&cn->cn_rwaiter, &x, NULL);
+}
+
+/*
+ * c_mtx held, w back from a wait for its reply: has the reader (another
+ * thread's call) been gone long?  Then w takes the role.
+ */
+static void
+rc_reader_gone(struct rc_conn *cn, struct rc_waiter *w)
+{
+	struct rc_client *c = &rc_client;
+	struct rc_waiter *r = cn->cn_reader;
+	unsigned gen;
+
+	if (r == NULL || r == w || r == &c->c_listener.l_w ||
+	    atomic_load(&cn->cn_rwaiter) != r) {
+		w->w_stale = 0;
+		return;
+	}
+	gen = atomic_load_explicit(&cn->cn_rgen, memory_order_relaxed);
+	if (w->w_stale == 0 || gen != w->w_rgen) {
+		w->w_rgen = gen;
+		w->w_stale = 1;
+		return;
+	}
+	if (++w->w_stale <= RC_STEAL_LOOKS ||
+	    !atomic_compare_exchange_strong(&cn->cn_rwaiter, &r, RC_STOLEN))
+		return;
+	rc_debug("the reader has not come back for %d ms (a signal handler "
+	    "left its call?): another thread reads", RC_STEAL_LOOKS *
+	    RC_CHECK_MS);
+	cn->cn_reader = w;
+	w->w_stale = 0;
+}
+
+/*
  * rc_read() on shared rings: true when bytes are there to read, after
  * a wait with the caller's mask if there were none.
  */
@@ -692,8 +758,12 @@ rc_read_shm(struct rc_conn *cn, struct rc_waiter *w)
 	int error;
 
 	if ((error = rc_shm_avail(cn, &n)) == 0 && n == 0) {
-		if ((error = rc_shm_wait(cn, w->w_omask, true)) == 0 &&
-		    (error = rc_shm_avail(cn, &n)) == 0 && n == 0)
+		rc_reader_exposed(cn, w);
+		error = rc_shm_wait(cn, w->w_omask, true);
+		if (!rc_reader_back(cn, w))
+			return false;
+		if (error == 0 && (error = rc_shm_avail(cn, &n)) == 0 &&
+		    n == 0)
 			return false;
 	}
 	if (error != 0) {
@@ -733,7 +803,10 @@ rc_read(struct rc_conn *cn, struct rc_waiter *w)
 		if (!rc_read_shm(cn, w))
 			return;
 	} else if (cn->cn_rpos == cn->cn_rlen) {
+		rc_reader_exposed(cn, w);
 		n = ppoll(&pfd, 1, &ts, w->w_omask);
+		if (!rc_reader_back(cn, w))
+			return;
 		if (n == -1 && errno != EINTR)
 			rc_conn_kill(cn);
 		if ((n == 0 || (n > 0 && (pfd.revents & POLLNVAL))) &&
@@ -746,9 +819,11 @@ rc_read(struct rc_conn *cn, struct rc_waiter *w)
 			return;
 	}
 	if (rc_frame(cn, &sig) == 0 && sig != 0) {
+		rc_reader_exposed(cn, w);
 		pthread_sigmask(SIG_SETMASK, w->w_omask, &cur);
 		raise(sig);
 		pthread_sigmask(SIG_SETMASK, &cur, NULL);
+		(void)rc_reader_back(cn, w);
 	}
 }
 
@@ -782,10 +857,12 @@ static void
 rc_waiter_leave(struct rc_conn *cn, struct rc_waiter *w)
 {
 	struct rc_client *c = &rc_client;
+	struct rc_waiter *x = w;
 
 	TAILQ_REMOVE(&cn->cn_waiters, w, w_entries);
 	w->w_linked = false;
 	atomic_fetch_sub_explicit(&cn->cn_ncalls, 1, memory_order_relaxed);
+	(void)atomic_compare_exchange_strong(&cn->cn_rwaiter, &x, NULL);
 	if (cn->cn_reader == w)
 		cn->cn_reader = NULL;
 	if (cn->cn_reader == NULL && !cn->cn_dead)
@@ -838,6 +915,7 @@ rc_wait(struct rc_waiter *w)
 		/* rc_sleep forgot it: the thread makes a new one */
 		if (error == EBADF)
 			w->w_efd = RC_EFD_UNSET;
+		rc_reader_gone(cn, w);
 	}
 	rc_waiter_leave(cn, w);
 }

@@ -93,6 +93,7 @@ rc_atfork_child(void)
 	if ((cn = c->c_conn) != NULL) {
 		cn->cn_refs = 1;
 		cn->cn_reader = NULL;
+		atomic_store(&cn->cn_rwaiter, NULL);
 		cn->cn_noshut = true;
 		/* MADV_DONTFORK: the parent's region is not mapped here */
 		rc_shm_forget(cn);

@@ -105,6 +105,8 @@ struct rc_waiter {
 	int			w_placeerr;	/* ... EFAULT or EPROTO, or 0 */
 	const struct rc_outset	*w_out;		/* where data may go, or NULL */
 	int			w_error;	/* transport error, or 0 */
+	unsigned		w_rgen;		/* cn_rgen when last looked */
+	int			w_stale;	/* looks that saw it unchanged */
 	struct rsp_hdr		w_hdr;		/* the reply's header */
 	uint8_t			*w_body;	/* w_inl or malloc'd */
 	size_t			w_bodylen;
@@ -125,6 +127,9 @@ struct rc_conn {
 	bool			cn_own;		/* a thread's (rc_tconn.c) */
 	struct rc_shm		*cn_shm;	/* on shared rings (rc_shm.c) */
 	struct rc_waiter	*cn_reader;	/* who reads the socket */
+	/* the reader while signal handlers may run, and its returns */
+	_Atomic(struct rc_waiter *) cn_rwaiter;
+	_Atomic unsigned	cn_rgen;
 	struct rc_waiterq	cn_waiters;
 	_Atomic int		cn_ncalls;	/* on cn_waiters (rc_shm.c) */
 	/* bytes read ahead; only the reader touches them */

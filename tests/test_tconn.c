@@ -94,6 +94,30 @@ ttconn_says(const char *a1, const char *a2, const char *want)
 	    out, want);
 }
 
+/*
+ * ttconn jumpshare: once its read sleeps in the server, SIGUSR1 makes
+ * it jump out of the read; then it says what it saw.
+ */
+static void
+jumpshare_says(const char *want)
+{
+	char line[128];
+	int to, from, st;
+	pid_t pid;
+
+	pid = spawn_prog(&srv, &to, &from, ttconn, "jumpshare", NULL);
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	ck_assert_str_eq(line, "reading");
+	srv_wait_counter(&srv, "kern.sysproxy.blocked", 1);
+	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
+	ck_assert_int_eq(read_line(from, line, sizeof(line)), 0);
+	ck_assert_str_eq(line, want);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(to);
+	close(from);
+}
+
 /* wait until the server has n connections besides the asking one */
 static void
 wait_clients(long n)
@@ -142,6 +166,8 @@ client_cases(const char *kind)
 	ttconn_says("masks", NULL, "masks 2000\n");
 	/* ... calls a signal handler jumped out of are cancelled */
 	ttconn_says("jump", NULL, "jump 3 blocked 0 read x\n");
+	/* ... and another thread takes over the reading of one */
+	jumpshare_says("jumpshare other 10 blocked 0 read x");
 	unsetenv("RUMP_THREADCONN");
 	srv_stop_clean(&srv);
 	unsetenv("RUMP_SHM");
@@ -216,6 +242,7 @@ START_TEST(none_on_rings)
 	ttconn_says("masks", NULL, "masks 2000\n");
 	/* calls a signal handler jumped out of are cancelled on rings too */
 	ttconn_says("jump", NULL, "jump 3 blocked 0 read x\n");
+	jumpshare_says("jumpshare other 10 blocked 0 read x");
 	srv_stop_clean(&srv);
 }
 END_TEST

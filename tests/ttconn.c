@@ -605,6 +605,52 @@ jump(void)
 	printf("jump %d blocked %lld read %c\n", jumped, after, ch);
 }
 
+static void *
+othercalls(void *arg)
+{
+	int *np = arg, i;
+
+	for (i = 0; i < 10; i++)
+		if (rump_sys_getpid() > 0)
+			(*np)++;
+	return NULL;
+}
+
+/*
+ * The main thread, reading the shared connection for itself, leaves
+ * its read with a jump (the test sends SIGUSR1 once the read sleeps in
+ * the server) and then makes no call for a while: another thread's
+ * calls still get their replies (it takes over the reading), and the
+ * main thread's next call ends the abandoned read.
+ */
+static void
+jumpshare(void)
+{
+	struct sigaction sa;
+	pthread_t t;
+	long long after;
+	int p[2], n = 0;
+	char ch = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = jumper;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	CHECK(rump_sys_pipe(p) == 0);
+	if (sigsetjmp(jumpbuf, 1) == 0) {
+		printf("reading\n");
+		(void)rump_sys_read(p[0], &ch, 1);
+		fprintf(stderr, "ttconn: read returned\n");
+		exit(1);
+	}
+	CHECK(pthread_create(&t, NULL, othercalls, &n) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(rump_sys_getpid() > 0);
+	after = blocked_becomes(0);
+	CHECK(rump_sys_write(p[1], "x", 1) == 1);
+	CHECK(rump_sys_read(p[0], &ch, 1) == 1);
+	printf("jumpshare other %d blocked %lld read %c\n", n, after, ch);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -627,6 +673,8 @@ main(int argc, char **argv)
 		efault();
 	else if (argc >= 2 && strcmp(argv[1], "jump") == 0)
 		jump();
+	else if (argc >= 2 && strcmp(argv[1], "jumpshare") == 0)
+		jumpshare();
 	else if (argc >= 2 && strcmp(argv[1], "vmwrites") == 0)
 		vmwrites();
 	else if (argc >= 2 && strcmp(argv[1], "masks") == 0)
@@ -640,7 +688,8 @@ main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "cancel") == 0)
 		cancelcheck(argc < 3 || strcmp(argv[2], "shared") != 0);
 	else {
-		fprintf(stderr, "usage: ttconn count N | sigcall | jump | masks | vmwrites | "
+		fprintf(stderr, "usage: ttconn count N | sigcall | jump | jumpshare | masks | "
+		    "vmwrites | "
 		    "efault | closed [between] | reconnect | fork | exec | "
 		    "cancel [shared]\n");
 		return 2;
