@@ -197,8 +197,11 @@ measure(struct state *st)
 
 /*
  * Wait until nothing of the storm is left: no process, no image, no
- * client but the one asking, the descriptors of base (or, with base
- * NULL, whatever they settle to) and at most maxthreads threads.
+ * client but the one asking, no more descriptors than base had (or,
+ * with base NULL, whatever they settle to) and at most maxthreads
+ * threads.  Fewer than base is no leak: the base may have caught the
+ * socket of a client whose disconnect was still under way (seen once
+ * under ThreadSanitizer: 11 after, 12 before).
  */
 static void
 settle(struct state *st, const struct state *base, int maxthreads)
@@ -208,7 +211,7 @@ settle(struct state *st, const struct state *base, int maxthreads)
 	for (;;) {
 		measure(st);
 		if (st->procs == 0 && st->preforks == 0 && st->clients == 1 &&
-		    (base == NULL || st->fds == base->fds) &&
+		    (base == NULL || st->fds <= base->fds) &&
 		    st->threads <= maxthreads)
 			return;
 		if (now_ms() > end)
