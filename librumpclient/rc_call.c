@@ -118,6 +118,14 @@ rc_call_init(void)
 	    rc_call_reap_all) == 0;
 }
 
+/* Records in use: calls nested deeper than RC_MAXNEST have none. */
+static int
+rc_nrecorded(void)
+{
+
+	return rc_ncalls < RC_MAXNEST ? rc_ncalls : RC_MAXNEST;
+}
+
 /* Is this thread running on its alternate signal stack? */
 static bool
 rc_on_altstack(void)
@@ -203,13 +211,14 @@ rc_call_reap_all(void *arg)
 	int n;
 
 	(void)arg;
+	rc_call_keyed = false;
+	if ((n = rc_nrecorded()) == 0)
+		return;		/* every thread's exit: no system call */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &omask);
-	n = rc_ncalls < RC_MAXNEST ? rc_ncalls : RC_MAXNEST;
 	while (n > 0)
 		rc_call_reap(&rc_calls[--n]);
 	rc_ncalls = 0;
-	rc_call_keyed = false;
 	pthread_sigmask(SIG_SETMASK, &omask, NULL);
 }
 
@@ -217,7 +226,7 @@ rc_call_reap_all(void *arg)
 static bool
 rc_call_stale(uintptr_t frame)
 {
-	int n = rc_ncalls < RC_MAXNEST ? rc_ncalls : RC_MAXNEST;
+	int n = rc_nrecorded();
 
 	return n > 0 && frame >= rc_calls[n - 1].cr_frame;
 }
@@ -238,7 +247,7 @@ rc_call_begin(uintptr_t frame)
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &omask);
 		while (rc_call_stale(frame)) {
-			n = rc_ncalls < RC_MAXNEST ? rc_ncalls : RC_MAXNEST;
+			n = rc_nrecorded();
 			rc_call_reap(&rc_calls[n - 1]);
 			rc_ncalls = n - 1;
 		}
